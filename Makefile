@@ -1,0 +1,62 @@
+# The two README commands:
+#   make lab    set everything up from a fresh clone and open JupyterLab with the extension
+#   make test   set everything up and run every test (unit, Python, browser end-to-end)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+CHROMIUM ?= /usr/bin/chromium
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test install venv js chromium test-unit test-python test-e2e bench clean
+
+lab: install
+	jupyter lab $(ROOT_FLAG)
+
+test: install chromium
+	$(MAKE) --no-print-directory test-unit test-python test-e2e
+
+# Python environment with the tools the JavaScript build calls (jupyter-builder).
+venv:
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q "jupyterlab>=4.4,<5" "jupyter-builder>=1.2.3" "hatchling>=1.5" \
+	  "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.9" build
+
+# JavaScript dependencies (from the lock file) and the production labextension.
+js: venv
+	npm ci --no-audit --no-fund
+	npm run build:prod
+
+# Install the built package (wheel contents: labextension + server extension config).
+install: js
+	$(VENV)/bin/pip install -q --no-build-isolation ".[test]"
+	jupyter labextension list 2>&1 | grep -q "jupyterlab-github-token.*enabled.*OK"
+
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium not found at $(CHROMIUM): run 'sudo apt-get install chromium' (or set CHROMIUM=...)"; exit 1; \
+	  fi; \
+	fi
+
+test-unit:
+	npx jest --coverage=false
+
+test-python:
+	$(VENV)/bin/python -m pytest test/python -q
+
+test-e2e:
+	rm -rf test/e2e/.state
+	CHROMIUM_PATH=$(CHROMIUM) npx playwright test -c test/e2e/playwright.config.js
+
+# Start-up bytes of the built labextension (a report, not a test).
+bench:
+	$(VENV)/bin/python test/bench/startup_bytes.py
+
+clean:
+	rm -rf lib jupyterlab_github_token/labextension tsconfig.tsbuildinfo test/e2e/.state test/e2e/test-results

@@ -1,0 +1,10 @@
+/** Command ids, shared by the plugin and the palette. */
+export namespace CommandIDs {
+  export const configure = 'github-token:configure';
+  export const verify = 'github-token:verify';
+  export const writeKernel = 'github-token:write-kernel-environment';
+  export const forget = 'github-token:forget';
+}
+
+/** Palette category. */
+export const PALETTE_CATEGORY = 'GitHub';

@@ -1,0 +1,140 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { CommandIDs, PALETTE_CATEGORY } from './commands';
+import { keyIcon } from './icons';
+import { GitHubTokenSidebar } from './panel/sidebar';
+import { IGitHubTokenSettings, readSettings } from './settings';
+import type { GitHubTokenModel } from './tokenModel';
+import { IGitHubTokenFlow } from './tokens';
+
+export { IGitHubTokenFlow } from './tokens';
+export type { GitHubTokenModel } from './tokenModel';
+
+const PLUGIN_ID = 'jupyterlab-github-token:plugin';
+
+const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
+  id: PLUGIN_ID,
+  description: 'Guided creation, verification and delivery of a GitHub personal access token.',
+  autoStart: true,
+  provides: IGitHubTokenFlow,
+  optional: [ISettingRegistry, ITranslator, ICommandPalette, INotebookTracker, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null,
+    notebooks: INotebookTracker | null,
+    restorer: ILayoutRestorer | null
+  ): IGitHubTokenFlow => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_github_token');
+    let settings: ISettingRegistry.ISettings | null = null;
+    let current: IGitHubTokenSettings = readSettings(null);
+    let loaded: GitHubTokenModel | null = null;
+    let loading: Promise<GitHubTokenModel> | null = null;
+
+    /** Load the flow's chunk once; the panel shows it as soon as it is there. */
+    const loadModel = (): Promise<GitHubTokenModel> => {
+      if (!loading) {
+        loading = import(/* webpackChunkName: "flow" */ './flow').then(({ createFlow }) => {
+          const { model, view } = createFlow({
+            trans,
+            activeNotebook: () => {
+              const panel = notebooks?.currentWidget;
+              return panel ? { sessionContext: panel.sessionContext, path: panel.context.path } : null;
+            },
+            saveChoice: async (key, value) => {
+              await settings?.set(key, value);
+            }
+          });
+          model.settings = current;
+          model.changed.connect(() => app.commands.notifyCommandChanged());
+          sidebar.setContent(view);
+          loaded = model;
+          return model;
+        });
+        loading.catch(reason => {
+          loading = null;
+          console.error('jupyterlab-github-token: could not load the panel.', reason);
+        });
+      }
+      return loading;
+    };
+
+    const sidebar = new GitHubTokenSidebar(trans, () => void loadModel());
+    app.shell.add(sidebar, 'left', { rank: 850 });
+    restorer?.add(sidebar, 'jupyterlab-github-token');
+
+    if (settingRegistry) {
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(s => {
+          settings = s;
+          const update = () => {
+            current = readSettings(s);
+            if (loaded) {
+              loaded.settings = current;
+            }
+          };
+          update();
+          s.changed.connect(update);
+        })
+        .catch(reason => {
+          console.error('jupyterlab-github-token: could not load settings.', reason);
+        });
+    }
+
+    const openPanel = async (step?: 'verify' | 'use'): Promise<GitHubTokenModel> => {
+      app.shell.activateById(sidebar.id);
+      const model = await loadModel();
+      if (step) {
+        model.step = step;
+      }
+      model.requestFocus();
+      return model;
+    };
+    const hasToken = () => !!loaded?.hasToken;
+
+    app.commands.addCommand(CommandIDs.configure, {
+      label: trans.__('Configure GitHub token'),
+      caption: trans.__('Create, verify and use a GitHub personal access token'),
+      icon: keyIcon,
+      execute: async () => {
+        await openPanel();
+      }
+    });
+    app.commands.addCommand(CommandIDs.verify, {
+      label: trans.__('Verify GitHub token'),
+      caption: trans.__('Ask the GitHub API who the token belongs to and what it allows'),
+      isEnabled: hasToken,
+      execute: async () => (await openPanel('verify')).verify()
+    });
+    app.commands.addCommand(CommandIDs.writeKernel, {
+      label: trans.__('Write GitHub token to kernel environment'),
+      caption: trans.__("Set the token's environment variables in the active notebook's kernel"),
+      isEnabled: hasToken,
+      execute: async () => (await openPanel('use')).writeToKernel()
+    });
+    app.commands.addCommand(CommandIDs.forget, {
+      label: trans.__('Forget GitHub token'),
+      caption: trans.__('Clear the token from this browser tab'),
+      isEnabled: hasToken,
+      execute: () => loaded?.forget()
+    });
+
+    if (palette) {
+      for (const command of [CommandIDs.configure, CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.forget]) {
+        palette.addItem({ command, category: PALETTE_CATEGORY });
+      }
+    }
+    return { model: loadModel };
+  }
+};
+
+export default plugin;

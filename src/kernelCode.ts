@@ -1,0 +1,325 @@
+/**
+ * Builds the code that delivers a token to a kernel's environment.
+ *
+ * SECURITY: the token ends up inside source code executed by the kernel.
+ * Every input is validated against a strict allow-list BEFORE any code is
+ * built, and the token is additionally escaped when it is turned into a
+ * string literal (defence in depth). The generated code prints nothing,
+ * displays nothing and leaves no new names in the user's namespace.
+ */
+
+import { defaultTrans, Trans } from './i18n';
+
+/** Why kernel input was refused. */
+export type UnsafeKernelInputReason =
+  | 'token-empty'
+  | 'token-characters'
+  | 'token-length'
+  | 'name-invalid'
+  | 'name-duplicate'
+  | 'no-names'
+  | 'language';
+
+/** Thrown when a token, variable name or language cannot be used safely. */
+export class UnsafeKernelInputError extends Error {
+  /** Machine-readable reason. */
+  readonly reason: UnsafeKernelInputReason;
+
+  constructor(reason: UnsafeKernelInputReason, message: string) {
+    super(message);
+    this.name = 'UnsafeKernelInputError';
+    this.reason = reason;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+/** Characters (and length) a token may have to be sent to a kernel. */
+const SAFE_TOKEN = /^[A-Za-z0-9_]{1,255}$/;
+
+/** Longest accepted token. */
+const MAX_TOKEN_LENGTH = 255;
+
+/** Environment variable names accepted. */
+const SAFE_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** Most environment variables that can be set at once. */
+export const MAX_ENV_NAMES = 16;
+
+/**
+ * Variables that must never receive a token: overwriting them breaks the
+ * kernel or its subprocesses, and some make programs print their value in
+ * error messages (e.g. the dynamic loader with `LD_PRELOAD`). Compared
+ * case-insensitively.
+ */
+const RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([
+  'PATH',
+  'HOME',
+  'SHELL',
+  'USER',
+  'USERNAME',
+  'LOGNAME',
+  'PWD',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'LANG',
+  'LANGUAGE',
+  'TERM',
+  'IFS',
+  'ENV',
+  'BASH_ENV',
+  'PS4',
+  'PROMPT_COMMAND',
+  'SYSTEMROOT',
+  'COMSPEC',
+  'PATHEXT'
+]);
+
+/** Prefixes of reserved variable names (compared case-insensitively). */
+const RESERVED_ENV_PREFIXES: readonly string[] = [
+  'LD_',
+  'DYLD_',
+  'PYTHON',
+  'JPY_',
+  'JUPYTER',
+  'IPYTHON',
+  'LC_',
+  'BASH_FUNC_'
+];
+
+/**
+ * Throw unless `token` is 1-255 characters from `[A-Za-z0-9_]`.
+ * The error message never contains the token.
+ */
+export function assertSafeToken(token: string, trans: Trans = defaultTrans): void {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new UnsafeKernelInputError(
+      'token-empty',
+      trans.__('There is no token to send to the kernel.')
+    );
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new UnsafeKernelInputError(
+      'token-length',
+      trans.__(
+        'The token is %1 characters long; GitHub tokens have at most %2. It was not sent to the kernel.',
+        token.length,
+        MAX_TOKEN_LENGTH
+      )
+    );
+  }
+  if (!SAFE_TOKEN.test(token)) {
+    throw new UnsafeKernelInputError(
+      'token-characters',
+      trans.__(
+        'The token contains characters GitHub never uses (only letters, digits and underscores are possible). It was not sent to the kernel.'
+      )
+    );
+  }
+}
+
+/**
+ * Throw unless `name` is a plain environment variable name
+ * (`[A-Za-z_][A-Za-z0-9_]{0,127}`) that is not reserved (such as `PATH`,
+ * `HOME` or `LD_*`).
+ */
+export function assertSafeEnvName(name: string, trans: Trans = defaultTrans): void {
+  if (typeof name !== 'string' || !SAFE_ENV_NAME.test(name)) {
+    throw new UnsafeKernelInputError(
+      'name-invalid',
+      trans.__(
+        'Environment variable names must start with a letter or underscore and contain only letters, digits and underscores (at most 128 characters).'
+      )
+    );
+  }
+  if (/^(gh[pousr]_|github_pat_)/i.test(name) || /^[0-9a-f]{40}$/i.test(name)) {
+    throw new UnsafeKernelInputError(
+      'name-invalid',
+      trans.__(
+        'An environment variable name looks like a GitHub token: paste the token in the token field, and use a name such as GITHUB_TOKEN.'
+      )
+    );
+  }
+  const upper = name.toUpperCase();
+  if (
+    RESERVED_ENV_NAMES.has(upper) ||
+    RESERVED_ENV_PREFIXES.some(prefix => upper.startsWith(prefix))
+  ) {
+    throw new UnsafeKernelInputError(
+      'name-invalid',
+      trans.__(
+        'The environment variable %1 is used by the system or by Jupyter and cannot hold the token; choose another name such as GITHUB_TOKEN.',
+        name
+      )
+    );
+  }
+}
+
+/**
+ * Throw unless `names` is a non-empty list of at most 16 safe, distinct
+ * (case-insensitively, as on Windows) environment variable names.
+ */
+export function assertSafeEnvNames(
+  names: readonly string[],
+  trans: Trans = defaultTrans
+): void {
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new UnsafeKernelInputError(
+      'no-names',
+      trans.__('Choose at least one environment variable for the token.')
+    );
+  }
+  if (names.length > MAX_ENV_NAMES) {
+    throw new UnsafeKernelInputError(
+      'name-invalid',
+      trans.__('Use at most %1 environment variables.', MAX_ENV_NAMES)
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    assertSafeEnvName(name, trans);
+    const key = name.toUpperCase();
+    if (seen.has(key)) {
+      throw new UnsafeKernelInputError(
+        'name-duplicate',
+        trans.__('The environment variable %1 is listed twice.', name)
+      );
+    }
+    seen.add(key);
+  }
+}
+
+/**
+ * Whether code can be generated for a kernel of this language
+ * (`python`, `python3`, `ipython`, `ipython3`..., case-insensitive).
+ */
+export function isSupportedKernelLanguage(language: string | undefined): boolean {
+  return (
+    typeof language === 'string' && /^i?python[23]?$/i.test(language.trim())
+  );
+}
+
+/** Throw reason `language` unless the language is supported. */
+function assertSupportedLanguage(
+  language: string | undefined,
+  trans: Trans
+): void {
+  if (!isSupportedKernelLanguage(language)) {
+    throw new UnsafeKernelInputError(
+      'language',
+      trans.__(
+        'Only Python kernels are supported; this kernel runs %1.',
+        typeof language === 'string' && language.trim()
+          ? language.trim().slice(0, 40)
+          : trans.__('an unknown language')
+      )
+    );
+  }
+}
+
+/**
+ * Quote `value` as a single-quoted Python string literal. Backslashes, quotes
+ * and every character outside printable ASCII are escaped, so the result is
+ * a valid literal of exactly `value` whatever it contains.
+ */
+function pythonStringLiteral(value: string): string {
+  let out = "'";
+  for (const char of value) {
+    const cp = char.codePointAt(0) as number;
+    if (char === '\\') {
+      out += '\\\\';
+    } else if (char === "'") {
+      out += "\\'";
+    } else if (cp >= 0x20 && cp < 0x7f) {
+      out += char;
+    } else if (cp <= 0xff) {
+      out += '\\x' + cp.toString(16).padStart(2, '0');
+    } else if (cp <= 0xffff) {
+      out += '\\u' + cp.toString(16).padStart(4, '0');
+    } else {
+      out += '\\U' + cp.toString(16).padStart(8, '0');
+    }
+  }
+  return out + "'";
+}
+
+/** A Python list literal of the (already validated) names. */
+function pythonNameList(names: readonly string[]): string {
+  return `[${names.map(name => literals.python(name)).join(', ')}]`;
+}
+
+/**
+ * The literal encoders used by the builders. Exposed (and called through this
+ * object) so that tests can spy on them and prove that rejected input never
+ * reaches code generation.
+ */
+export const literals = {
+  python: pythonStringLiteral
+};
+
+/**
+ * Code that sets each environment variable in `names` to `token` in the
+ * kernel process (and therefore in subprocesses it starts later).
+ *
+ * For Python it is a single expression statement evaluating to `None`:
+ * `(lambda value: __import__('os').environ.update({name: value for name in
+ * [...]}))('<token>')`. The token appears once, as an escaped single-quoted
+ * literal; only the `__import__` builtin is used (not `dict` or `os`, which
+ * user code often rebinds: a failure would show the line in a traceback).
+ *
+ * @throws UnsafeKernelInputError before building anything when the language,
+ *   the token or a name is not acceptable.
+ */
+export function buildSetEnvCode(
+  language: string | undefined,
+  token: string,
+  names: readonly string[],
+  trans: Trans = defaultTrans
+): string {
+  assertSupportedLanguage(language, trans);
+  assertSafeToken(token, trans);
+  assertSafeEnvNames(names, trans);
+  return (
+    "(lambda value: __import__('os').environ.update({name: value for name in " +
+    `${pythonNameList(names)}}}))(${literals.python(token)})`
+  );
+}
+
+/**
+ * Code that removes the environment variables in `names` from the kernel
+ * process. It evaluates to `None`, so the removed values are never displayed.
+ *
+ * @throws UnsafeKernelInputError when the language or a name is not acceptable.
+ */
+export function buildUnsetEnvCode(
+  language: string | undefined,
+  names: readonly string[],
+  trans: Trans = defaultTrans
+): string {
+  assertSupportedLanguage(language, trans);
+  assertSafeEnvNames(names, trans);
+  return (
+    '(lambda env: [env.pop(name, None) for name in ' +
+    `${pythonNameList(names)}] and None)(__import__('os').environ)`
+  );
+}
+
+/**
+ * A Python expression (for `user_expressions` of an execute request) that
+ * evaluates to the list of those `names` that are set to a non-empty value.
+ * It never evaluates to a value of a variable.
+ *
+ * @throws UnsafeKernelInputError when the language or a name is not acceptable.
+ */
+export function buildEnvCheckExpression(
+  language: string | undefined,
+  names: readonly string[],
+  trans: Trans = defaultTrans
+): string {
+  assertSupportedLanguage(language, trans);
+  assertSafeEnvNames(names, trans);
+  return (
+    `[name for name in ${pythonNameList(names)} ` +
+    "if __import__('os').environ.get(name)]"
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * Delivers the token into the environment of a notebook's running kernel with
+ * one silent execute request (no history, no execution count, no output).
+ */
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { KernelMessage } from '@jupyterlab/services';
+import type { Trans } from './i18n';
+import { defaultTrans } from './i18n';
+import {
+  UnsafeKernelInputError,
+  buildEnvCheckExpression,
+  buildSetEnvCode,
+  isSupportedKernelLanguage
+} from './kernelCode';
+
+/** Why a write could not be done. */
+export type KernelWriteProblem =
+  | 'no-notebook'
+  | 'no-kernel'
+  | 'busy'
+  | 'restarting'
+  | 'dead'
+  | 'disconnected'
+  | 'unsupported-language'
+  | 'unsafe-input'
+  | 'execution-failed';
+
+/** What happened, phrased for the user; never contains the token. */
+export interface IKernelWriteResult {
+  ok: boolean;
+  problem?: KernelWriteProblem;
+  message: string;
+  /** Variables confirmed set in the kernel. */
+  variables: string[];
+  kernelDisplayName?: string;
+}
+
+const USER_EXPRESSION = 'jupyterlab_github_token_set';
+
+/**
+ * Set `names` to `token` in the environment of the kernel of `context`.
+ *
+ * Every check runs before any code is sent, so nothing is half done: either
+ * all variables are set in one request, or the kernel was not touched.
+ */
+export async function writeTokenToKernel(
+  context: ISessionContext | null | undefined,
+  notebookName: string | undefined,
+  token: string,
+  names: readonly string[],
+  trans: Trans = defaultTrans
+): Promise<IKernelWriteResult> {
+  const fail = (problem: KernelWriteProblem, message: string): IKernelWriteResult => ({
+    ok: false,
+    problem,
+    message,
+    variables: []
+  });
+  if (!context) {
+    return fail(
+      'no-notebook',
+      trans.__('Open a notebook first: the token is written to the kernel of the active notebook.')
+    );
+  }
+  const kernel = context.session?.kernel;
+  if (!kernel) {
+    return fail(
+      'no-kernel',
+      trans.__('The notebook "%1" has no running kernel. Start one (Kernel → Start Kernel…) and try again.', notebookName ?? '')
+    );
+  }
+  const status = kernel.status;
+  if (status === 'dead') {
+    return fail('dead', trans.__('The kernel of "%1" is dead. Restart it (Kernel → Restart Kernel…) and try again.', notebookName ?? ''));
+  }
+  if (status === 'restarting' || status === 'autorestarting' || status === 'starting' || status === 'terminating') {
+    return fail('restarting', trans.__('The kernel of "%1" is restarting. Wait until it is idle and try again.', notebookName ?? ''));
+  }
+  if (status === 'busy') {
+    return fail('busy', trans.__('The kernel of "%1" is busy running code. Wait until it is idle (or interrupt it) and try again.', notebookName ?? ''));
+  }
+  if (kernel.connectionStatus !== 'connected' || status === 'unknown') {
+    return fail('disconnected', trans.__('JupyterLab is not connected to the kernel of "%1". Wait for it to reconnect and try again.', notebookName ?? ''));
+  }
+  const info = await kernel.info;
+  const language = info.language_info?.name;
+  const kernelDisplayName = context.kernelDisplayName;
+  if (!isSupportedKernelLanguage(language)) {
+    return {
+      ...fail(
+        'unsupported-language',
+        trans.__('The kernel "%1" runs %2. Writing the token to the environment is supported for Python kernels only, not yet for %2.', kernelDisplayName, language || trans.__('an unknown language'))
+      ),
+      kernelDisplayName
+    };
+  }
+  let code: string;
+  let check: string;
+  try {
+    code = buildSetEnvCode(language as string, token, names);
+    check = buildEnvCheckExpression(language as string, names);
+  } catch (error) {
+    if (error instanceof UnsafeKernelInputError) {
+      return fail('unsafe-input', error.message);
+    }
+    throw error;
+  }
+  const future = kernel.requestExecute({
+    code,
+    silent: true,
+    store_history: false,
+    allow_stdin: false,
+    stop_on_error: false,
+    user_expressions: { [USER_EXPRESSION]: check }
+  });
+  const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
+  const content = reply.content;
+  if (content.status !== 'ok') {
+    return {
+      ...fail('execution-failed', trans.__('The kernel refused the request (%1). Nothing was changed.', content.status === 'error' ? content.ename : content.status)),
+      kernelDisplayName
+    };
+  }
+  const set = parseSetNames(content.user_expressions?.[USER_EXPRESSION]);
+  const missing = names.filter(n => !set.includes(n));
+  if (missing.length > 0) {
+    return {
+      ...fail('execution-failed', trans.__('The kernel did not confirm %1. Check the kernel and try again.', missing.join(', '))),
+      kernelDisplayName
+    };
+  }
+  return {
+    ok: true,
+    message: trans.__('Set %1 in the kernel "%2" of "%3". Code in this notebook can now read them; restarting the kernel clears them.', names.join(', '), kernelDisplayName, notebookName ?? ''),
+    variables: [...names],
+    kernelDisplayName
+  };
+}
+
+/** Read the user-expression result: a Python list repr of variable names. */
+function parseSetNames(result: unknown): string[] {
+  const r = result as { status?: string; data?: Record<string, unknown> } | undefined;
+  if (!r || r.status !== 'ok' || typeof r.data?.['text/plain'] !== 'string') {
+    return [];
+  }
+  const text = r.data['text/plain'] as string;
+  return Array.from(text.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'/g), m => m[1]);
+}

@@ -1,0 +1,163 @@
+import * as React from 'react';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { keyIcon } from '../icons';
+import { GitHubTokenModel, STEPS, Step } from '../tokenModel';
+import { AccessStep } from './AccessStep';
+import { CreateStep } from './CreateStep';
+import { VerifyStep } from './VerifyStep';
+import { UseStep } from './UseStep';
+
+/** Re-render a component whenever the model changes. */
+function useModel(model: GitHubTokenModel): void {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => {
+    const onChange = () => setTick(t => t + 1);
+    model.changed.connect(onChange);
+    return () => {
+      model.changed.disconnect(onChange);
+    };
+  }, [model]);
+}
+
+export interface IStepProps {
+  model: GitHubTokenModel;
+  trans: TranslationBundle;
+}
+
+function stepLabel(step: Step, trans: TranslationBundle): string {
+  switch (step) {
+    case 'access':
+      return trans.__('Choose access');
+    case 'create':
+      return trans.__('Create the token');
+    case 'verify':
+      return trans.__('Paste & verify');
+    case 'use':
+      return trans.__('Use it');
+  }
+}
+
+function PanelView({ model, trans }: IStepProps): JSX.Element {
+  useModel(model);
+  const headingRef = React.useRef<HTMLHeadingElement>(null);
+  const index = STEPS.indexOf(model.step);
+
+  React.useEffect(() => {
+    const onFocus = () => {
+      const input = document.getElementById('jp-github-token-input') as HTMLInputElement | null;
+      (input ?? headingRef.current)?.focus();
+    };
+    model.focusRequested.connect(onFocus);
+    return () => {
+      model.focusRequested.disconnect(onFocus);
+    };
+  }, [model]);
+
+  const goTo = (step: Step) => {
+    model.step = step;
+    // Move focus to the new step's heading so keyboard users land on it.
+    requestAnimationFrame(() => headingRef.current?.focus());
+  };
+
+  let body: JSX.Element;
+  switch (model.step) {
+    case 'access':
+      body = <AccessStep model={model} trans={trans} />;
+      break;
+    case 'create':
+      body = <CreateStep model={model} trans={trans} />;
+      break;
+    case 'verify':
+      body = <VerifyStep model={model} trans={trans} />;
+      break;
+    case 'use':
+      body = <UseStep model={model} trans={trans} />;
+      break;
+  }
+
+  return (
+    <div className="jp-GitHubToken-content">
+      <header className="jp-GitHubToken-header">
+        <keyIcon.react tag="span" className="jp-GitHubToken-headerIcon" />
+        <h2 className="jp-GitHubToken-title">{trans.__('GitHub token')}</h2>
+        {model.hasToken && (
+          <span className="jp-GitHubToken-held" title={trans.__('Held in this browser tab only')}>
+            {model.masked}
+          </span>
+        )}
+      </header>
+      <nav aria-label={trans.__('Steps')}>
+        <ol className="jp-GitHubToken-stepper">
+          {STEPS.map((step, i) => (
+            <li key={step}>
+              <button
+                type="button"
+                className="jp-GitHubToken-stepButton"
+                aria-current={step === model.step ? 'step' : undefined}
+                data-step={step}
+                onClick={() => goTo(step)}
+              >
+                <span className="jp-GitHubToken-stepNumber" aria-hidden="true">
+                  {i + 1}
+                </span>
+                <span className="jp-GitHubToken-stepLabel">{stepLabel(step, trans)}</span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <section className="jp-GitHubToken-step" aria-labelledby="jp-github-token-step-heading">
+        <h3 id="jp-github-token-step-heading" tabIndex={-1} ref={headingRef}>
+          {trans.__('Step %1 of %2: %3', index + 1, STEPS.length, stepLabel(model.step, trans))}
+        </h3>
+        {body}
+      </section>
+      <footer className="jp-GitHubToken-footer">
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          disabled={index === 0}
+          onClick={() => goTo(STEPS[index - 1])}
+        >
+          {trans.__('Back')}
+        </button>
+        {model.hasToken && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mod-warn"
+            onClick={() => model.forget()}
+            title={trans.__('Clear the token from this browser tab')}
+          >
+            {trans.__('Forget')}
+          </button>
+        )}
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-accept"
+          disabled={index === STEPS.length - 1}
+          onClick={() => goTo(STEPS[index + 1])}
+        >
+          {trans.__('Next')}
+        </button>
+      </footer>
+    </div>
+  );
+}
+
+/** The React view of the guided flow, placed inside the sidebar panel. */
+export class GitHubTokenView extends ReactWidget {
+  constructor(model: GitHubTokenModel, trans: TranslationBundle) {
+    super();
+    this._model = model;
+    this._trans = trans;
+    this.addClass('jp-GitHubToken-view');
+  }
+
+  render(): JSX.Element {
+    return <PanelView model={this._model} trans={this._trans} />;
+  }
+
+  private _model: GitHubTokenModel;
+  private _trans: TranslationBundle;
+}

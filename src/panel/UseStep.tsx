@@ -1,0 +1,51 @@
+import * as React from 'react';
+import type { IStepProps } from './TokenPanel';
+
+/** Step 4: deliver the token to the active notebook's kernel. */
+export function UseStep({ model, trans }: IStepProps): JSX.Element {
+  const names = model.settings.environmentVariables;
+  const state = model.kernelWriteState;
+  if (!model.hasToken) {
+    return (
+      <div className="jp-GitHubToken-use">
+        <p>{trans.__('No token yet: paste and verify one first.')}</p>
+        <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => (model.step = 'verify')}>
+          {trans.__('Go to Paste & verify')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="jp-GitHubToken-use">
+      <p>
+        {trans.__('Token %1 is held in this browser tab only.', model.masked)}
+        {model.verifyState.status !== 'done' && ' ' + trans.__('It has not been verified yet.')}
+      </p>
+      <p>
+        {trans.__('Write it to the environment of the active notebook\'s kernel as %1. Code can then read it, e.g. os.environ["%2"].', names.join(', '), names[0])}
+      </p>
+      <button
+        type="button"
+        className="jp-Button jp-mod-styled jp-mod-accept"
+        disabled={state.status === 'writing'}
+        onClick={() => void model.writeToKernel()}
+      >
+        {state.status === 'writing' ? trans.__('Writing…') : trans.__('Write to kernel environment')}
+      </button>
+      <div aria-live="polite" data-testid="kernel-write-result">
+        {state.status === 'done' && (
+          <p
+            className={state.result.ok ? 'jp-GitHubToken-success' : 'jp-GitHubToken-error'}
+            role={state.result.ok ? 'status' : 'alert'}
+            data-problem={state.result.problem ?? ''}
+          >
+            {state.result.message}
+          </p>
+        )}
+      </div>
+      <p className="jp-GitHubToken-hint">
+        {trans.__('Nothing is written to disk, settings or the notebook. Restarting the kernel or closing this tab clears it; Forget clears it here.')}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+import * as React from 'react';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Problem, VerifyReport } from '../githubResponses';
+import type { GitHubTokenModel } from '../tokenModel';
+import { tokenKindLabel } from '../tokenFormat';
+import { describeScope } from '../scopes';
+
+function ProblemView({ problem, trans }: { problem: Problem; trans: TranslationBundle }): JSX.Element {
+  return (
+    <div className="jp-GitHubToken-problem" role="alert" data-problem={problem.code}>
+      <p className="jp-GitHubToken-problemTitle">{problem.title}</p>
+      <p>{problem.message}</p>
+      <p>
+        <strong>{trans.__('Next step:')}</strong> {problem.nextStep}
+      </p>
+      {problem.link && (
+        <a href={problem.link.href} target="_blank" rel="noopener noreferrer">
+          {problem.link.label}
+        </a>
+      )}
+    </div>
+  );
+}
+
+/** What GitHub said about the token, for the chosen access. */
+export function VerifyResult({
+  report,
+  model,
+  trans
+}: {
+  report: VerifyReport;
+  model: GitHubTokenModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { account, scopes, missingScopes, rateLimit, repo } = report;
+  return (
+    <div className={`jp-GitHubToken-report ${report.ok ? 'jp-mod-ok' : 'jp-mod-failed'}`} data-ok={report.ok}>
+      <p className="jp-GitHubToken-verdict">
+        {report.ok
+          ? trans.__('✓ The token works for the access you chose.')
+          : trans.__('✗ The token is not ready for the access you chose.')}
+      </p>
+      {report.problem && <ProblemView problem={report.problem} trans={trans} />}
+      {account && (
+        <div className="jp-GitHubToken-account">
+          {account.avatarUrl && <img src={account.avatarUrl} alt="" width={32} height={32} />}
+          <div>
+            <div data-testid="account-login">{account.login}</div>
+            {account.name && <div className="jp-GitHubToken-hint">{account.name}</div>}
+          </div>
+        </div>
+      )}
+      {account && (
+        <dl className="jp-GitHubToken-facts">
+          <dt>{trans.__('Token kind')}</dt>
+          <dd>{tokenKindLabel(report.tokenKind, trans)}</dd>
+          <dt>{trans.__('Scopes')}</dt>
+          <dd data-testid="token-scopes">
+            {scopes === null
+              ? trans.__('not reported by GitHub for this kind of token')
+              : scopes.length === 0
+                ? trans.__('none (public read-only access)')
+                : scopes.map(s => (
+                    <code key={s} title={describeScope(s, trans)}>
+                      {s}
+                    </code>
+                  ))}
+          </dd>
+          {missingScopes.length > 0 && (
+            <>
+              <dt>{trans.__('Missing')}</dt>
+              <dd className="jp-GitHubToken-error" data-testid="missing-scopes">
+                {missingScopes.map(s => (
+                  <code key={s}>{s}</code>
+                ))}{' '}
+                {trans.__('Create a new token with these scopes (step 2).')}
+              </dd>
+            </>
+          )}
+          {report.expiresAt !== undefined && (
+            <>
+              <dt>{trans.__('Expires')}</dt>
+              <dd>{report.expiresAt === null ? trans.__('never') : report.expiresAt.toLocaleString()}</dd>
+            </>
+          )}
+          {rateLimit && (
+            <>
+              <dt>{trans.__('Rate limit')}</dt>
+              <dd data-testid="rate-limit">
+                {trans.__('%1 of %2 requests left, resets at %3', rateLimit.remaining, rateLimit.limit, rateLimit.resetAt.toLocaleTimeString())}
+              </dd>
+            </>
+          )}
+          {repo && (
+            <>
+              <dt>{trans.__('Repository')}</dt>
+              <dd data-testid="repo-check">
+                {repo.reachable
+                  ? trans.__('%1: reachable%2; push %3', repo.fullName, repo.private ? trans.__(' (private)') : '', repo.canPush ? trans.__('allowed') : trans.__('not allowed'))
+                  : trans.__('%1: not reachable', repo.fullName)}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+      {repo?.problem && <ProblemView problem={repo.problem} trans={trans} />}
+      {report.notes.map((note, i) => (
+        <p key={i} className="jp-GitHubToken-hint">
+          {note}
+        </p>
+      ))}
+      {report.ok && (
+        <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => (model.step = 'use')}>
+          {trans.__('Continue: use it')}
+        </button>
+      )}
+    </div>
+  );
+}

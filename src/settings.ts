@@ -1,0 +1,46 @@
+import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import type { AccessLevel } from './scopes';
+
+/** The kind of token the guide walks through. */
+export type TokenType = 'classic' | 'fine-grained';
+
+/** The extension's settings (schema/plugin.json). The token itself is never a setting. */
+export interface IGitHubTokenSettings {
+  accessLevel: AccessLevel;
+  tokenType: TokenType;
+  tokenName: string;
+  tokenDescription: string;
+  expirationDays: number;
+  environmentVariables: string[];
+  apiBaseUrl: string;
+  webBaseUrl: string;
+  defaultRepository: string;
+  notebookFieldName: string;
+  requestTimeoutSeconds: number;
+}
+
+/** Defaults, identical to the schema's; used until the registry has loaded. */
+export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
+  accessLevel: 'read-write',
+  tokenType: 'classic',
+  tokenName: 'JupyterLab',
+  tokenDescription: 'Used from JupyterLab notebooks to read and push repositories.',
+  expirationDays: 30,
+  environmentVariables: ['GITHUB_TOKEN', 'GH_TOKEN'],
+  apiBaseUrl: 'https://api.github.com',
+  webBaseUrl: 'https://github.com',
+  defaultRepository: '',
+  notebookFieldName: 'GitHub-token',
+  requestTimeoutSeconds: 15
+});
+
+/** Read the composite settings into a typed object. */
+export function readSettings(
+  settings: ISettingRegistry.ISettings | null
+): IGitHubTokenSettings {
+  if (!settings) {
+    return { ...DEFAULT_SETTINGS };
+  }
+  const composite = settings.composite as Partial<IGitHubTokenSettings>;
+  return { ...DEFAULT_SETTINGS, ...composite };
+}

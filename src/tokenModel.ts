@@ -1,0 +1,269 @@
+/**
+ * The state of the guided flow, shared by the sidebar panel and the commands.
+ * The token lives in this object's memory only: never in settings, storage or logs.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+import type { Trans } from './i18n';
+import { defaultTrans } from './i18n';
+import type { IGitHubTokenSettings } from './settings';
+import { DEFAULT_SETTINGS } from './settings';
+import { checkTokenFormat, maskToken } from './tokenFormat';
+import type { TokenFormatCheck } from './tokenFormat';
+import { buildVerifyReport, parseRepoFullName } from './githubResponses';
+import type { VerifyReport } from './githubResponses';
+import type { IVerifyOutcomes, IVerifyRequest } from './githubClient';
+import type { IKernelWriteResult } from './kernelEnvironment';
+
+/** The four steps of the guide. */
+export const STEPS = ['access', 'create', 'verify', 'use'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** Verification progress. */
+export type VerifyState =
+  | { status: 'idle' }
+  | { status: 'verifying' }
+  | { status: 'done'; report: VerifyReport; repository?: string };
+
+/** Kernel write progress. */
+export type KernelWriteState =
+  | { status: 'idle' }
+  | { status: 'writing' }
+  | { status: 'done'; result: IKernelWriteResult };
+
+/** What the model needs from the outside world. */
+export interface ITokenModelDeps {
+  requestVerification(options: IVerifyRequest): Promise<IVerifyOutcomes>;
+  writeToKernel(token: string, names: readonly string[]): Promise<IKernelWriteResult>;
+  saveChoice?(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
+  trans?: Trans;
+}
+
+export class GitHubTokenModel {
+  constructor(deps: ITokenModelDeps) {
+    this._deps = deps;
+    this._trans = deps.trans ?? defaultTrans;
+  }
+
+  /** Emitted on every change of state. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emitted when the panel should take keyboard focus (e.g. from a command). */
+  get focusRequested(): ISignal<this, void> {
+    return this._focusRequested;
+  }
+
+  get settings(): Readonly<IGitHubTokenSettings> {
+    return this._settings;
+  }
+
+  set settings(value: Readonly<IGitHubTokenSettings>) {
+    const repoWasDefault = this._repository === this._settings.defaultRepository;
+    this._settings = value;
+    if (repoWasDefault) {
+      this._repository = value.defaultRepository;
+    }
+    this._emit();
+  }
+
+  get step(): Step {
+    return this._step;
+  }
+
+  set step(value: Step) {
+    if (value !== this._step) {
+      this._step = value;
+      this._emit();
+    }
+  }
+
+  /** Ask the view to focus itself. */
+  requestFocus(): void {
+    this._focusRequested.emit();
+  }
+
+  /** Tick or untick one item of the creation checklist. */
+  toggleChecklistItem(id: string): void {
+    if (this._checked.has(id)) {
+      this._checked.delete(id);
+    } else {
+      this._checked.add(id);
+    }
+    this._emit();
+  }
+
+  isChecked(id: string): boolean {
+    return this._checked.has(id);
+  }
+
+  /** Change the access level or token type; persisted as a (non-secret) setting. */
+  async choose(key: 'accessLevel' | 'tokenType', value: string): Promise<void> {
+    this._settings = { ...this._settings, [key]: value };
+    this._checked.clear();
+    this._verify = { status: 'idle' };
+    this._emit();
+    await this._deps.saveChoice?.(key, value);
+  }
+
+  /** The token as typed (the input is controlled by the model). */
+  get draft(): string {
+    return this._draft;
+  }
+
+  set draft(value: string) {
+    if (value === this._draft) {
+      return;
+    }
+    this._draft = value;
+    this._format = value ? checkTokenFormat(value, this._trans) : null;
+    this._verify = { status: 'idle' };
+    this._kernelWrite = { status: 'idle' };
+    this._emit();
+  }
+
+  /** Offline check of the draft, or null when empty. */
+  get format(): TokenFormatCheck | null {
+    return this._format;
+  }
+
+  /** Whether a well-formed token is held. */
+  get hasToken(): boolean {
+    return !!this._format && this._format.ok;
+  }
+
+  /** The token, masked for display (`ghp_...abcd`), or '' when none. */
+  get masked(): string {
+    return this.hasToken ? maskToken(this._format!.token) : '';
+  }
+
+  get repository(): string {
+    return this._repository;
+  }
+
+  set repository(value: string) {
+    this._repository = value;
+    this._emit();
+  }
+
+  get verifyState(): VerifyState {
+    return this._verify;
+  }
+
+  get kernelWriteState(): KernelWriteState {
+    return this._kernelWrite;
+  }
+
+  /** Why the repository field cannot be used, or '' when it is empty or valid. */
+  get repositoryProblem(): string {
+    const text = this._repository.trim();
+    if (!text || parseRepoFullName(text)) {
+      return '';
+    }
+    return this._trans.__('Enter the repository as owner/name, for example octo-org/analysis.');
+  }
+
+  /** Verify the held token against the GitHub API. */
+  async verify(): Promise<VerifyState> {
+    const format = this._format;
+    if (!format || !format.ok || this._verify.status === 'verifying' || this.repositoryProblem) {
+      return this._verify;
+    }
+    const repoText = this._repository.trim();
+    const repository = repoText ? parseRepoFullName(repoText) : undefined;
+    const token = format.token;
+    this._verify = { status: 'verifying' };
+    this._emit();
+    const s = this._settings;
+    let state: VerifyState;
+    try {
+      const outcomes = await this._deps.requestVerification({
+        token,
+        apiBaseUrl: s.apiBaseUrl,
+        repository,
+        timeoutMs: s.requestTimeoutSeconds * 1000
+      });
+      const fullName = repository ? `${repository.owner}/${repository.repo}` : undefined;
+      const report = buildVerifyReport(
+        {
+          tokenKind: format.kind,
+          access: s.accessLevel,
+          user: outcomes.user,
+          repo: fullName && outcomes.repo ? { fullName, outcome: outcomes.repo } : undefined,
+          apiBaseUrl: s.apiBaseUrl,
+          webBaseUrl: s.webBaseUrl
+        },
+        this._trans
+      );
+      state = { status: 'done', report, repository: fullName };
+    } catch (error) {
+      // Octokit itself could not be loaded (e.g. the server went away).
+      const report = buildVerifyReport(
+        {
+          tokenKind: format.kind,
+          access: s.accessLevel,
+          user: { kind: 'network', problem: 'unreachable', detail: String(error) },
+          apiBaseUrl: s.apiBaseUrl,
+          webBaseUrl: s.webBaseUrl
+        },
+        this._trans
+      );
+      state = { status: 'done', report };
+    }
+    // The token may have been forgotten or replaced while we waited.
+    if (this._format?.token === token) {
+      this._verify = state;
+      this._emit();
+    }
+    return state;
+  }
+
+  /** Write the held token to the active notebook's kernel environment. */
+  async writeToKernel(): Promise<IKernelWriteResult | null> {
+    if (!this.hasToken || this._kernelWrite.status === 'writing') {
+      return null;
+    }
+    this._kernelWrite = { status: 'writing' };
+    this._emit();
+    let result: IKernelWriteResult;
+    try {
+      result = await this._deps.writeToKernel(this._format!.token, this._settings.environmentVariables);
+    } catch (error) {
+      result = {
+        ok: false,
+        problem: 'execution-failed',
+        message: this._trans.__('Could not reach the kernel: %1', (error as Error)?.message ?? String(error)),
+        variables: []
+      };
+    }
+    this._kernelWrite = { status: 'done', result };
+    this._emit();
+    return result;
+  }
+
+  /** Drop the token and everything learnt about it. */
+  forget(): void {
+    this._draft = '';
+    this._format = null;
+    this._verify = { status: 'idle' };
+    this._kernelWrite = { status: 'idle' };
+    this._emit();
+  }
+
+  private _emit(): void {
+    this._changed.emit();
+  }
+
+  private _deps: ITokenModelDeps;
+  private _trans: Trans;
+  private _settings: Readonly<IGitHubTokenSettings> = DEFAULT_SETTINGS;
+  private _step: Step = 'access';
+  private _checked = new Set<string>();
+  private _draft = '';
+  private _format: TokenFormatCheck | null = null;
+  private _repository = DEFAULT_SETTINGS.defaultRepository;
+  private _verify: VerifyState = { status: 'idle' };
+  private _kernelWrite: KernelWriteState = { status: 'idle' };
+  private _changed = new Signal<this, void>(this);
+  private _focusRequested = new Signal<this, void>(this);
+}

@@ -1,0 +1,17 @@
+import { Token } from '@lumino/coreutils';
+import type { GitHubTokenModel } from './tokenModel';
+
+/**
+ * The GitHub token flow, for other plugins (e.g. a notebook field writer).
+ * The model is loaded on first use; the held token is reachable only through
+ * its methods and is never stored anywhere but in memory.
+ */
+export interface IGitHubTokenFlow {
+  /** The flow's model, loading it (and the panel's view) if needed. */
+  model(): Promise<GitHubTokenModel>;
+}
+
+export const IGitHubTokenFlow = new Token<IGitHubTokenFlow>(
+  'jupyterlab-github-token:IGitHubTokenFlow',
+  'The in-memory GitHub token flow of the sidebar panel.'
+);

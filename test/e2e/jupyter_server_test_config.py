@@ -1,0 +1,45 @@
+"""Jupyter server configuration for the browser end-to-end tests.
+
+A real JupyterLab with the extension installed from the built package, every
+Jupyter/IPython directory inside E2E_STATE_DIR so that the tests can audit
+what was written to disk, and the extension pointed at the fake GitHub API.
+"""
+import json
+import os
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+c = get_config()  # noqa: F821
+configure_jupyter_server(c)
+
+state = Path(os.environ["E2E_STATE_DIR"])
+fake_api = os.environ.get("E2E_FAKE_GITHUB_URL", "http://127.0.0.1:8765")
+
+c.ServerApp.ip = "127.0.0.1"
+c.ServerApp.port = int(os.environ.get("E2E_LAB_PORT", "8899"))
+c.ServerApp.allow_root = True
+c.ServerApp.root_dir = str(state / "notebooks")
+c.LabApp.workspaces_dir = str(state / "workspaces")
+c.LabApp.user_settings_dir = str(state / "settings")
+c.LabApp.extension_manager = "readonly"
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+c.FileContentsManager.delete_to_trash = False
+
+for sub in ("notebooks", "workspaces", "settings"):
+    (state / sub).mkdir(parents=True, exist_ok=True)
+
+# The API base URL is the setting GitHub Enterprise users change too.
+settings_file = state / "settings" / "jupyterlab-github-token" / "plugin.jupyterlab-settings"
+settings_file.parent.mkdir(parents=True, exist_ok=True)
+settings_file.write_text(
+    json.dumps(
+        {
+            "apiBaseUrl": fake_api,
+            "webBaseUrl": fake_api + "/web",
+            "requestTimeoutSeconds": 3,
+        },
+        indent=2,
+    )
+)
