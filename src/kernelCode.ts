@@ -281,7 +281,7 @@ export function buildSetEnvCode(
   assertSafeEnvNames(names, trans);
   return (
     "(lambda value: __import__('os').environ.update({name: value for name in " +
-    `${pythonNameList(names)}}}))(${literals.python(token)})`
+    `${pythonNameList(names)}}))(${literals.python(token)})`
   );
 }
 

@@ -78,9 +78,17 @@ export class GitHubTokenModel {
     }
   }
 
-  /** Ask the view to focus itself. */
+  /** Ask the view to focus itself (now, or as soon as it is rendered). */
   requestFocus(): void {
+    this._focusPending = true;
     this._focusRequested.emit();
+  }
+
+  /** Called by the view: whether a focus request is waiting, clearing it. */
+  takeFocusRequest(): boolean {
+    const pending = this._focusPending;
+    this._focusPending = false;
+    return pending;
   }
 
   /** Tick or untick one item of the creation checklist. */
@@ -264,6 +272,7 @@ export class GitHubTokenModel {
   private _repository = DEFAULT_SETTINGS.defaultRepository;
   private _verify: VerifyState = { status: 'idle' };
   private _kernelWrite: KernelWriteState = { status: 'idle' };
+  private _focusPending = false;
   private _changed = new Signal<this, void>(this);
   private _focusRequested = new Signal<this, void>(this);
 }

@@ -45,10 +45,17 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
 
   React.useEffect(() => {
     const onFocus = () => {
-      const input = document.getElementById('jp-github-token-input') as HTMLInputElement | null;
-      (input ?? headingRef.current)?.focus();
+      if (!model.takeFocusRequest()) {
+        return;
+      }
+      // After the command palette (or whatever ran the command) has closed.
+      requestAnimationFrame(() => {
+        const input = document.getElementById('jp-github-token-input') as HTMLInputElement | null;
+        (input ?? headingRef.current)?.focus();
+      });
     };
     model.focusRequested.connect(onFocus);
+    onFocus();
     return () => {
       model.focusRequested.disconnect(onFocus);
     };

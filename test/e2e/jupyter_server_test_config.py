@@ -27,8 +27,13 @@ c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 c.FileContentsManager.delete_to_trash = False
 
-for sub in ("notebooks", "workspaces", "settings"):
+for sub in ("notebooks", "workspaces", "settings", "ipython", "runtime"):
     (state / sub).mkdir(parents=True, exist_ok=True)
+
+# Kernels inherit the server's environment: keep IPython's history database and
+# the connection files inside the audited folder too.
+os.environ["IPYTHONDIR"] = str(state / "ipython")
+os.environ["JUPYTER_RUNTIME_DIR"] = str(state / "runtime")
 
 # The API base URL is the setting GitHub Enterprise users change too.
 settings_file = state / "settings" / "jupyterlab-github-token" / "plugin.jupyterlab-settings"
@@ -43,3 +48,8 @@ settings_file.write_text(
         indent=2,
     )
 )
+
+# No "official Jupyter news?" toast over the panel (this machine is offline anyway).
+notification = state / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+notification.parent.mkdir(parents=True, exist_ok=True)
+notification.write_text(json.dumps({"fetchNews": "false"}))

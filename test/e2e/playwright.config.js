@@ -26,9 +26,14 @@ module.exports = {
   use: {
     ...baseConfig.use,
     baseURL: `http://127.0.0.1:${labPort}`,
+    // Real settings, workspace state and page config from the server: the
+    // tests audit what JupyterLab itself writes to disk.
+    mockSettings: false,
+    mockState: false,
+    mockConfig: false,
     video: 'off',
     trace: 'off',
-    screenshot: 'off',
+    screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: [

@@ -1,0 +1,193 @@
+/**
+ * The sidebar panel against a real JupyterLab and the fake GitHub API:
+ * opening it, offline checks, verification results, start-up weight.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { expect, test } from '@jupyterlab/galata';
+import {
+  TOKENS,
+  chooseAccess,
+  fakeApiRequests,
+  goToStep,
+  openPanelFromPalette,
+  panel,
+  pasteToken,
+  recordExtensionChunks,
+  resetFakeApi,
+  verifyToken
+} from './helpers';
+
+test.beforeEach(async () => {
+  await resetFakeApi();
+});
+
+test.describe('start-up', () => {
+  test.use({ autoGoto: false });
+
+  test('palette command opens and focuses the panel; Octokit loads only on the first Verify', async ({ page }) => {
+    const served = recordExtensionChunks(page);
+    await page.goto();
+    await expect(page.locator('.jp-SideBar [data-id="jp-github-token-panel"]')).toBeVisible();
+    // Let late chunks of the start-up arrive before measuring it.
+    await page.waitForLoadState('networkidle');
+    const startup = [...served];
+    const startupBytes = startup.reduce((sum, c) => sum + c.bytes, 0);
+    expect(startup.some(c => /remoteEntry\./.test(c.url))).toBe(true);
+    expect(startup.filter(c => c.octokit)).toEqual([]);
+    expect(startupBytes).toBeLessThanOrEqual(60 * 1024);
+
+    await openPanelFromPalette(page);
+    // Focus moved into the panel, for keyboard users.
+    await expect
+      .poll(() => page.evaluate(() => !!document.activeElement?.closest('#jp-github-token-panel')))
+      .toBe(true);
+    expect(served.filter(c => c.octokit)).toEqual([]);
+
+    await verifyToken(page, TOKENS.classicRepo);
+    await expect(panel(page).locator('[data-testid="account-login"]')).toHaveText('octo-scientist');
+    const octokit = served.filter(c => c.octokit);
+    expect(octokit).toHaveLength(1);
+
+    const report = {
+      startupBytes,
+      startupChunks: startup.map(c => ({ file: path.basename(c.url.split('?')[0]), bytes: c.bytes })),
+      octokitBytes: octokit[0].bytes,
+      panelChunkBytes: served
+        .filter(c => !startup.includes(c) && !c.octokit)
+        .reduce((sum, c) => sum + c.bytes, 0)
+    };
+    const out = path.join(__dirname, 'test-results');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'startup-bytes.json'), JSON.stringify(report, null, 2));
+  });
+});
+
+test.describe('verification', () => {
+  test.beforeEach(async ({ page }) => {
+    await openPanelFromPalette(page);
+  });
+
+  test('the guide links to a pre-filled new-token page and its steps can be ticked', async ({ page }) => {
+    await chooseAccess(page, /^Read & write\b(?!, public)/);
+    await goToStep(page, 'create');
+    const link = panel(page).getByRole('link', { name: "Open GitHub's new-token page" });
+    const href = new URL((await link.getAttribute('href')) as string);
+    expect(href.pathname).toBe('/web/settings/tokens/new');
+    expect(href.searchParams.get('scopes')).toBe('repo');
+    expect(href.searchParams.get('description')).toBe('JupyterLab');
+    await expect(link).toHaveAttribute('target', '_blank');
+    await expect(link).toHaveAttribute('rel', /noopener/);
+    const first = panel(page).getByRole('checkbox').first();
+    await first.check();
+    await expect(panel(page).locator('.jp-GitHubToken-progress')).toContainText('1 of');
+
+    await chooseAccess(page, /^Read-only/);
+    await panel(page).getByRole('radio', { name: /Fine-grained token/ }).check();
+    await goToStep(page, 'create');
+    const fine = new URL((await link.getAttribute('href')) as string);
+    expect(fine.pathname).toBe('/web/settings/personal-access-tokens/new');
+    expect(fine.searchParams.get('contents')).toBe('read');
+    expect(fine.searchParams.get('expires_in')).toBe('30');
+  });
+
+  test('a malformed token is refused offline, without asking GitHub', async ({ page }) => {
+    await pasteToken(page, TOKENS.classicRepo.slice(0, -1) + (TOKENS.classicRepo.endsWith('A') ? 'B' : 'A'));
+    await expect(panel(page).locator('[data-testid="format-error"]').first()).toBeVisible();
+    await expect(panel(page).getByRole('button', { name: 'Verify', exact: true })).toBeDisabled();
+    await pasteToken(page, 'ghp_abc"; import os');
+    await expect(panel(page).locator('[data-testid="format-error"]').first()).toBeVisible();
+    await expect(panel(page).locator('#jp-github-token-input')).toHaveAttribute('aria-invalid', 'true');
+    await expect(panel(page).getByRole('button', { name: 'Verify', exact: true })).toBeDisabled();
+    expect(await fakeApiRequests()).toEqual([]);
+  });
+
+  test('the token is masked, can be shown, and Forget clears it', async ({ page }) => {
+    await pasteToken(page, TOKENS.classicRepo);
+    const input = panel(page).locator('#jp-github-token-input');
+    await expect(input).toHaveAttribute('type', 'password');
+    await panel(page).getByRole('button', { name: 'Show token' }).click();
+    await expect(input).toHaveAttribute('type', 'text');
+    await panel(page).getByRole('button', { name: 'Hide token' }).click();
+    await expect(input).toHaveAttribute('type', 'password');
+    const masked = `ghp_...${TOKENS.classicRepo.slice(-4)}`;
+    await expect(panel(page).locator('.jp-GitHubToken-held')).toHaveText(masked);
+    await expect(panel(page)).not.toContainText(TOKENS.classicRepo);
+    await panel(page).getByRole('button', { name: 'Forget' }).click();
+    await expect(input).toHaveValue('');
+    await expect(panel(page).locator('.jp-GitHubToken-held')).toHaveCount(0);
+  });
+
+  test('a good classic token verifies with login, scopes and rate limit in one round trip', async ({ page }) => {
+    await chooseAccess(page, /^Read & write\b(?!, public)/);
+    await verifyToken(page, TOKENS.classicRepo);
+    const result = panel(page).locator('[data-testid="verify-result"]');
+    await expect(result.locator('.jp-GitHubToken-report')).toHaveAttribute('data-ok', 'true');
+    await expect(result.locator('[data-testid="account-login"]')).toHaveText('octo-scientist');
+    await expect(result.locator('[data-testid="token-scopes"]')).toContainText('repo');
+    await expect(result.locator('[data-testid="token-scopes"]')).toContainText('user');
+    await expect(result.locator('[data-testid="rate-limit"]')).toContainText('of 5000 requests left');
+    await expect(result.locator('img')).toHaveAttribute('src', /\/_fake\/avatars\/octo-scientist\.png(\?|$)/);
+    const requests = await fakeApiRequests();
+    expect(requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /user']);
+    expect(requests[0].auth).toBe('classicRepo');
+  });
+
+  test('a repository check runs in parallel and reports push access', async ({ page }) => {
+    await verifyToken(page, TOKENS.classicRepo, 'octo-org/private-data');
+    const result = panel(page).locator('[data-testid="verify-result"]');
+    await expect(result.locator('[data-testid="repo-check"]')).toContainText('octo-org/private-data: reachable');
+    await expect(result.locator('[data-testid="repo-check"]')).toContainText('push allowed');
+    const requests = (await fakeApiRequests()).map(r => `${r.method} ${r.path}`).sort();
+    expect(requests).toEqual(['GET /repos/octo-org/private-data', 'GET /user']);
+
+    await verifyToken(page, TOKENS.classicRepo, 'octo-org/missing');
+    await expect(result.locator('[data-problem="repo-not-found"]')).toBeVisible();
+    await expect(result.locator('.jp-GitHubToken-report')).toHaveAttribute('data-ok', 'false');
+  });
+
+  test('a read-only token is flagged when read & write was chosen', async ({ page }) => {
+    await chooseAccess(page, /^Read & write\b(?!, public)/);
+    await verifyToken(page, TOKENS.classicReadOnly);
+    const result = panel(page).locator('[data-testid="verify-result"]');
+    await expect(result.locator('[data-testid="account-login"]')).toHaveText('octo-reader');
+    await expect(result.locator('[data-testid="missing-scopes"]')).toContainText('repo');
+    await expect(result.locator('.jp-GitHubToken-report')).toHaveAttribute('data-ok', 'false');
+  });
+
+  test('a revoked token gets its own message and next step', async ({ page }) => {
+    await verifyToken(page, TOKENS.revoked);
+    const problem = panel(page).locator('[data-problem="bad-credentials"]');
+    await expect(problem).toBeVisible();
+    await expect(problem).toContainText(/revoked/i);
+    await expect(problem.getByRole('link')).toHaveAttribute('href', /\/web\/settings\/tokens/);
+  });
+
+  test('rate limiting says when it resets', async ({ page }) => {
+    await verifyToken(page, TOKENS.rateLimited);
+    const problem = panel(page).locator('[data-problem="rate-limited"]');
+    await expect(problem).toBeVisible();
+    await expect(problem).toContainText(/rate limit/i);
+    await expect(problem).toContainText(/\d{1,2}:\d{2}/);
+  });
+
+  test('SSO enforcement links to the authorization page', async ({ page }) => {
+    await verifyToken(page, TOKENS.ssoRequired, 'octo-org/private-data');
+    const problem = panel(page).locator('[data-problem="sso-required"]');
+    await expect(problem).toBeVisible();
+    await expect(problem.getByRole('link')).toHaveAttribute('href', /^https:\/\/github\.com\/orgs\/octo-org\/sso\?authorization_request=/);
+  });
+
+  test('a fine-grained token says what could be verified', async ({ page }) => {
+    await verifyToken(page, TOKENS.fineGrained);
+    const result = panel(page).locator('[data-testid="verify-result"]');
+    await expect(result.locator('[data-testid="account-login"]')).toHaveText('octo-fine');
+    await expect(result.locator('[data-testid="token-scopes"]')).toContainText('not reported');
+    await expect(result).toContainText(/fine-grained/i);
+  });
+
+  test('an API that does not answer in time is reported as a timeout', async ({ page }) => {
+    await verifyToken(page, TOKENS.slow);
+    await expect(panel(page).locator('[data-problem="timeout"]')).toBeVisible();
+  });
+});
