@@ -60,6 +60,17 @@ export class GitHubTokenModel {
 
   set settings(value: Readonly<IGitHubTokenSettings>) {
     const repoWasDefault = this._repository === this._settings.defaultRepository;
+    if (
+      value.accessLevel !== this._settings.accessLevel ||
+      value.apiBaseUrl !== this._settings.apiBaseUrl ||
+      value.webBaseUrl !== this._settings.webBaseUrl
+    ) {
+      // A verification in flight answers for the old access level or host.
+      this._generation++;
+      if (this._verify.status === 'verifying') {
+        this._verify = { status: 'idle' };
+      }
+    }
     this._settings = value;
     if (repoWasDefault) {
       this._repository = value.defaultRepository;
@@ -109,6 +120,7 @@ export class GitHubTokenModel {
   async choose(key: 'accessLevel' | 'tokenType', value: string): Promise<void> {
     this._settings = { ...this._settings, [key]: value };
     this._checked.clear();
+    this._generation++;
     this._verify = { status: 'idle' };
     this._emit();
     await this._deps.saveChoice?.(key, value);
@@ -124,6 +136,7 @@ export class GitHubTokenModel {
       return;
     }
     this._draft = value;
+    this._generation++;
     this._format = value ? checkTokenFormat(value, this._trans) : null;
     this._verify = { status: 'idle' };
     this._kernelWrite = { status: 'idle' };
@@ -180,6 +193,7 @@ export class GitHubTokenModel {
     const repoText = this._repository.trim();
     const repository = repoText ? parseRepoFullName(repoText) : undefined;
     const token = format.token;
+    const generation = this._generation;
     this._verify = { status: 'verifying' };
     this._emit();
     const s = this._settings;
@@ -218,8 +232,8 @@ export class GitHubTokenModel {
       );
       state = { status: 'done', report };
     }
-    // The token may have been forgotten or replaced while we waited.
-    if (this._format?.token === token) {
+    // The token, the access level or the host may have changed while we waited.
+    if (this._generation === generation) {
       this._verify = state;
       this._emit();
     }
@@ -251,6 +265,7 @@ export class GitHubTokenModel {
 
   /** Drop the token and everything learnt about it. */
   forget(): void {
+    this._generation++;
     this._draft = '';
     this._format = null;
     this._verify = { status: 'idle' };
@@ -273,6 +288,8 @@ export class GitHubTokenModel {
   private _verify: VerifyState = { status: 'idle' };
   private _kernelWrite: KernelWriteState = { status: 'idle' };
   private _focusPending = false;
+  /** Bumped whenever an answer in flight would no longer be about the current state. */
+  private _generation = 0;
   private _changed = new Signal<this, void>(this);
   private _focusRequested = new Signal<this, void>(this);
 }

@@ -35,23 +35,30 @@ export async function fakeApiRequests(): Promise<IFakeRequest[]> {
   return all.filter(r => r.method !== 'OPTIONS');
 }
 
-/** Open the command palette (what Ctrl+Shift+C runs; editors may swallow the key). */
-export async function openPalette(page: IJupyterLabPageFixture): Promise<void> {
+/**
+ * Run a command from the command palette as a user does: open it (what
+ * Ctrl+Shift+C runs), type the label, press Enter on the active match.
+ * Retried as a whole: the modal palette closes itself when something else
+ * takes focus (e.g. a notebook whose kernel just started).
+ */
+export async function runFromPalette(page: IJupyterLabPageFixture, label: string): Promise<void> {
   const palette = page.locator('#command-palette');
   await expect(async () => {
     if (!(await palette.isVisible())) {
-      await page.evaluate(() => (window as any).jupyterapp.commands.execute('apputils:activate-command-palette'));
+      // Fire and forget: the command's promise need not settle while the palette is open.
+      await page.evaluate(() => {
+        void (window as any).jupyterapp.commands.execute('apputils:activate-command-palette');
+      });
     }
-    await expect(palette.locator('input')).toBeVisible({ timeout: 1000 });
-  }).toPass({ timeout: 15000 });
+    await palette.locator('input').fill(label, { timeout: 2000 });
+    await expect(palette.locator('.lm-CommandPalette-item.lm-mod-active')).toContainText(label, { timeout: 2000 });
+    await palette.locator('input').press('Enter', { timeout: 2000 });
+  }).toPass({ timeout: 20000 });
 }
 
 /** Open the panel through the command palette, as a user would. */
 export async function openPanelFromPalette(page: IJupyterLabPageFixture): Promise<void> {
-  await openPalette(page);
-  const palette = page.locator('#command-palette');
-  await palette.locator('input').fill('Configure GitHub token');
-  await palette.locator('.lm-CommandPalette-item', { hasText: 'Configure GitHub token' }).first().click();
+  await runFromPalette(page, 'Configure GitHub token');
   await expect(page.locator('#jp-github-token-panel .jp-GitHubToken-content')).toBeVisible();
 }
 

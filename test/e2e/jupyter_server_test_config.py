@@ -19,6 +19,7 @@ fake_api = os.environ.get("E2E_FAKE_GITHUB_URL", "http://127.0.0.1:8765")
 c.ServerApp.ip = "127.0.0.1"
 c.ServerApp.port = int(os.environ.get("E2E_LAB_PORT", "8899"))
 c.ServerApp.allow_root = True
+c.Application.log_level = "WARN"
 c.ServerApp.root_dir = str(state / "notebooks")
 c.LabApp.workspaces_dir = str(state / "workspaces")
 c.LabApp.user_settings_dir = str(state / "settings")

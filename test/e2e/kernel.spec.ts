@@ -10,7 +10,7 @@ import {
   TOKENS,
   filesContaining,
   goToStep,
-  openPalette,
+  runFromPalette,
   openPanelFromPalette,
   panel,
   pasteToken,
@@ -69,7 +69,10 @@ test('write to kernel: the environment has the token, the execution count did no
   await expect(page.locator('.jp-Cell').nth(1).locator('.jp-InputPrompt')).toContainText('[2]');
 
   // Clear the output that showed the token on purpose, save, and audit the disk.
-  await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:clear-all-cell-outputs'));
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
+  });
+  await expect(page.locator('.jp-Cell').nth(1).locator('.jp-OutputArea-output')).toHaveCount(0);
   await page.notebook.save();
   const saved = fs.readFileSync(path.join(STATE_DIR, 'notebooks', tmpPath, name), 'utf-8');
   expect(saved).toContain('os.environ[\\"GITHUB_TOKEN\\"]');
@@ -123,12 +126,11 @@ test('write to kernel refuses clearly with no notebook, and with a busy kernel',
 
 test('the write command from the palette delivers the held token', async ({ page }) => {
   await page.notebook.createNew('palette.ipynb');
+  await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 30000 });
   await openPanelFromPalette(page);
   await pasteToken(page, TOKENS.classicNoExpiry);
   await page.notebook.activate('palette.ipynb');
-  await openPalette(page);
-  await page.locator('#command-palette input').fill('Write GitHub token to kernel environment');
-  await page.locator('#command-palette .lm-CommandPalette-item', { hasText: 'Write GitHub token to kernel environment' }).first().click();
+  await runFromPalette(page, 'Write GitHub token to kernel environment');
   await expect(writeResult(page)).toHaveAttribute('role', 'status');
   await page.notebook.activate('palette.ipynb');
   await page.notebook.setCell(0, 'code', 'import os\nprint(len(os.environ["GH_TOKEN"]), os.environ["GH_TOKEN"][-4:])');

@@ -27,7 +27,9 @@ test.describe('start-up', () => {
 
   test('palette command opens and focuses the panel; Octokit loads only on the first Verify', async ({ page }) => {
     const served = recordExtensionChunks(page);
-    await page.goto();
+    // A fresh workspace: the shared one may restore the panel open, which
+    // (rightly) loads the panel's chunk at start-up.
+    await page.goto(`workspaces/startup-${Date.now()}?reset`);
     await expect(page.locator('.jp-SideBar [data-id="jp-github-token-panel"]')).toBeVisible();
     // Let late chunks of the start-up arrive before measuring it.
     await page.waitForLoadState('networkidle');

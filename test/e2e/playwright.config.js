@@ -31,6 +31,7 @@ module.exports = {
     mockSettings: false,
     mockState: false,
     mockConfig: false,
+    actionTimeout: 20000,
     video: 'off',
     trace: 'off',
     screenshot: 'only-on-failure',

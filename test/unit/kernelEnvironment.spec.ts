@@ -1,0 +1,309 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import { writeTokenToKernel } from '../../src/kernelEnvironment';
+import type { Trans } from '../../src/i18n';
+
+/** A well-formed classic token (letters, digits and underscores only). */
+const TOKEN = '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';
+const NAMES = ['GITHUB_TOKEN', 'GH_TOKEN'];
+const USER_EXPRESSION = 'jupyterlab_github_token_set';
+
+interface IFakeKernelOptions {
+  status?: string;
+  connectionStatus?: string;
+  language?: string;
+  reply?: unknown;
+}
+
+interface IFakeKernel {
+  status: string;
+  connectionStatus: string;
+  info: Promise<{ language_info: { name: string } }>;
+  requests: Array<Record<string, any>>;
+  requestExecute: jest.Mock;
+}
+
+function okReply(setNames = "['GITHUB_TOKEN', 'GH_TOKEN']"): unknown {
+  return {
+    content: {
+      status: 'ok',
+      execution_count: 0,
+      user_expressions: {
+        [USER_EXPRESSION]: {
+          status: 'ok',
+          data: { 'text/plain': setNames },
+          metadata: {}
+        }
+      }
+    }
+  };
+}
+
+function fakeKernel(options: IFakeKernelOptions = {}): IFakeKernel {
+  const requests: Array<Record<string, any>> = [];
+  const reply = options.reply ?? okReply();
+  const kernel: IFakeKernel = {
+    status: options.status ?? 'idle',
+    connectionStatus: options.connectionStatus ?? 'connected',
+    info: Promise.resolve({ language_info: { name: options.language ?? 'python' } }),
+    requests,
+    requestExecute: jest.fn((content: Record<string, any>) => {
+      requests.push(content);
+      return { done: Promise.resolve(reply) };
+    })
+  };
+  return kernel;
+}
+
+function fakeContext(
+  kernel: IFakeKernel | null,
+  kernelDisplayName = 'Python 3 (ipykernel)'
+): ISessionContext {
+  return {
+    session: { kernel },
+    kernelDisplayName
+  } as unknown as ISessionContext;
+}
+
+function expectNoToken(value: unknown): void {
+  expect(JSON.stringify(value)).not.toContain(TOKEN);
+  // Not even a large part of it.
+  expect(JSON.stringify(value)).not.toContain(TOKEN.slice(4, 20));
+}
+
+describe('writeTokenToKernel refusals', () => {
+  it('refuses without a notebook', async () => {
+    const result = await writeTokenToKernel(null, undefined, TOKEN, NAMES);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe('no-notebook');
+    expect(result.variables).toEqual([]);
+    expect(result.message).toMatch(/notebook/i);
+    expectNoToken(result);
+  });
+
+  it('refuses undefined context as no-notebook too', async () => {
+    const result = await writeTokenToKernel(undefined, 'a.ipynb', TOKEN, NAMES);
+    expect(result.problem).toBe('no-notebook');
+  });
+
+  it('refuses when the session has no kernel', async () => {
+    const result = await writeTokenToKernel(fakeContext(null), 'analysis.ipynb', TOKEN, NAMES);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe('no-kernel');
+    expect(result.message).toContain('analysis.ipynb');
+    expectNoToken(result);
+  });
+
+  it('refuses when there is no session at all', async () => {
+    const context = { session: null, kernelDisplayName: 'No Kernel' } as unknown as ISessionContext;
+    const result = await writeTokenToKernel(context, 'analysis.ipynb', TOKEN, NAMES);
+    expect(result.problem).toBe('no-kernel');
+  });
+
+  const statusCases: Array<[string, string]> = [
+    ['dead', 'dead'],
+    ['restarting', 'restarting'],
+    ['autorestarting', 'restarting'],
+    ['starting', 'restarting'],
+    ['busy', 'busy']
+  ];
+  it.each(statusCases)('kernel status %s -> problem %s, nothing sent', async (status, problem) => {
+    const kernel = fakeKernel({ status });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe(problem);
+    expect(result.variables).toEqual([]);
+    expect(result.message).toContain('analysis.ipynb');
+    expect(kernel.requestExecute).not.toHaveBeenCalled();
+    expectNoToken(result);
+  });
+
+  it.each(['connecting', 'disconnected'])(
+    'connection status %s -> disconnected, nothing sent',
+    async connectionStatus => {
+      const kernel = fakeKernel({ connectionStatus });
+      const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES);
+      expect(result.ok).toBe(false);
+      expect(result.problem).toBe('disconnected');
+      expect(kernel.requestExecute).not.toHaveBeenCalled();
+    }
+  );
+
+  it('kernel status unknown -> disconnected, nothing sent', async () => {
+    const kernel = fakeKernel({ status: 'unknown' });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES);
+    expect(result.problem).toBe('disconnected');
+    expect(kernel.requestExecute).not.toHaveBeenCalled();
+  });
+
+  it('refuses an R kernel, naming R and saying Python only', async () => {
+    const kernel = fakeKernel({ language: 'R' });
+    const result = await writeTokenToKernel(fakeContext(kernel, 'R 4.3'), 'stats.ipynb', TOKEN, NAMES);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe('unsupported-language');
+    expect(result.message).toMatch(/\bR\b/);
+    expect(result.message).toMatch(/Python kernels only/);
+    expect(result.kernelDisplayName).toBe('R 4.3');
+    expect(kernel.requestExecute).not.toHaveBeenCalled();
+    expectNoToken(result);
+  });
+
+  it('refuses a kernel without a language name', async () => {
+    const kernel = fakeKernel();
+    kernel.info = Promise.resolve({ language_info: {} } as any);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result.problem).toBe('unsupported-language');
+    expect(result.message).toContain('an unknown language');
+    expect(kernel.requestExecute).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a quote', "ghp_abc'); import os; os.system('x"],
+    ['a newline', 'ghp_abcdef\nprint(1)'],
+    ['a double quote', 'ghp_abc"def'],
+    ['a backslash', 'ghp_abc\\def']
+  ])('refuses a token with %s as unsafe-input, nothing sent', async (_label, token) => {
+    const kernel = fakeKernel();
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', token, NAMES);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe('unsafe-input');
+    expect(result.variables).toEqual([]);
+    expect(result.message).not.toContain(token);
+    expect(kernel.requestExecute).not.toHaveBeenCalled();
+  });
+
+  it('refuses an empty token and a reserved variable name as unsafe-input', async () => {
+    const kernel = fakeKernel();
+    const empty = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', '', NAMES);
+    expect(empty.problem).toBe('unsafe-input');
+    const reserved = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, ['PATH']);
+    expect(reserved.problem).toBe('unsafe-input');
+    const none = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, []);
+    expect(none.problem).toBe('unsafe-input');
+    expect(kernel.requestExecute).not.toHaveBeenCalled();
+  });
+});
+
+describe('writeTokenToKernel happy path', () => {
+  it('sends exactly one silent request and reports the variables', async () => {
+    const kernel = fakeKernel();
+    const result = await writeTokenToKernel(
+      fakeContext(kernel, 'Python 3 (ipykernel)'),
+      'analysis.ipynb',
+      TOKEN,
+      NAMES
+    );
+    expect(kernel.requestExecute).toHaveBeenCalledTimes(1);
+    const content = kernel.requests[0];
+    expect(content).toEqual(
+      expect.objectContaining({ silent: true, store_history: false, allow_stdin: false })
+    );
+    const code = content.code as string;
+    expect(code.split(TOKEN).length - 1).toBe(1);
+    for (const name of NAMES) {
+      expect(code).toContain(name);
+    }
+    // The check expression never evaluates to (or contains) the token.
+    expect(Object.keys(content.user_expressions)).toEqual([USER_EXPRESSION]);
+    expect(JSON.stringify(content.user_expressions)).not.toContain(TOKEN);
+
+    expect(result.ok).toBe(true);
+    expect(result.problem).toBeUndefined();
+    expect(result.variables).toEqual(NAMES);
+    expect(result.kernelDisplayName).toBe('Python 3 (ipykernel)');
+    expect(result.message).toContain('GITHUB_TOKEN');
+    expect(result.message).toContain('GH_TOKEN');
+    expect(result.message).toContain('analysis.ipynb');
+    expectNoToken(result);
+  });
+
+  it('accepts python3 / ipython language names', async () => {
+    for (const language of ['python3', 'ipython3', 'Python']) {
+      const kernel = fakeKernel({ language });
+      const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+      expect(result.ok).toBe(true);
+      expect(kernel.requestExecute).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('returns a copy of the names, not the caller array', async () => {
+    const names = ['GITHUB_TOKEN'];
+    const kernel = fakeKernel({ reply: okReply("['GITHUB_TOKEN']") });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, names);
+    expect(result.ok).toBe(true);
+    expect(result.variables).toEqual(names);
+    expect(result.variables).not.toBe(names);
+  });
+
+  it('uses the given translation', async () => {
+    const trans: Trans = {
+      __: (msgid: string, ...args: any[]) => `T[${msgid}]${args.join('|')}`,
+      _n: (s: string) => s
+    };
+    const kernel = fakeKernel();
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
+    expect(result.message.startsWith('T[')).toBe(true);
+    expectNoToken(result);
+  });
+});
+
+describe('writeTokenToKernel failed replies', () => {
+  it('an error reply -> execution-failed without the token', async () => {
+    const kernel = fakeKernel({
+      reply: {
+        content: {
+          status: 'error',
+          ename: 'NameError',
+          evalue: "name '__import__' is not defined",
+          traceback: []
+        }
+      }
+    });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(kernel.requestExecute).toHaveBeenCalledTimes(1);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe('execution-failed');
+    expect(result.variables).toEqual([]);
+    expect(result.message).toContain('NameError');
+    expectNoToken(result);
+  });
+
+  it('an aborted reply -> execution-failed', async () => {
+    const kernel = fakeKernel({ reply: { content: { status: 'aborted' } } });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result.problem).toBe('execution-failed');
+    expect(result.message).toContain('aborted');
+  });
+
+  it('a user expression listing only GITHUB_TOKEN -> execution-failed naming GH_TOKEN', async () => {
+    const kernel = fakeKernel({ reply: okReply("['GITHUB_TOKEN']") });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toBe('execution-failed');
+    expect(result.message).toContain('GH_TOKEN');
+    expect(result.message).not.toContain('GITHUB_TOKEN');
+    expect(result.variables).toEqual([]);
+    expectNoToken(result);
+  });
+
+  it('a failed user expression -> execution-failed naming every variable', async () => {
+    const kernel = fakeKernel({
+      reply: {
+        content: {
+          status: 'ok',
+          user_expressions: {
+            [USER_EXPRESSION]: { status: 'error', ename: 'NameError', evalue: '', traceback: [] }
+          }
+        }
+      }
+    });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result.problem).toBe('execution-failed');
+    expect(result.message).toContain('GITHUB_TOKEN, GH_TOKEN');
+  });
+
+  it('a reply without user expressions -> execution-failed', async () => {
+    const kernel = fakeKernel({ reply: { content: { status: 'ok' } } });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result.problem).toBe('execution-failed');
+  });
+});

@@ -1,0 +1,568 @@
+import { GitHubTokenModel, ITokenModelDeps } from '../../src/tokenModel';
+import type { IVerifyOutcomes, IVerifyRequest } from '../../src/githubClient';
+import type { ApiOutcome } from '../../src/githubResponses';
+import type { IKernelWriteResult } from '../../src/kernelEnvironment';
+import { DEFAULT_SETTINGS } from '../../src/settings';
+import fakeTokens from '../fake_github/tokens.json';
+
+const tokens = fakeTokens.tokens;
+const CLASSIC = tokens.classicRepo.token;
+const READ_ONLY = tokens.classicReadOnly.token;
+
+/** Headers as api.github.com sends them on GET /user (lowercased). */
+function userHeaders(scopes: string | null): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': '4999',
+    'x-ratelimit-used': '1',
+    'x-ratelimit-reset': '1795000000',
+    'x-ratelimit-resource': 'core',
+    'github-authentication-token-expiration': '2026-12-24 10:00:00 UTC'
+  };
+  if (scopes !== null) {
+    headers['x-oauth-scopes'] = scopes;
+  }
+  return headers;
+}
+
+function userOutcome(login = 'octo', scopes: string | null = 'repo, user'): ApiOutcome {
+  return {
+    kind: 'response',
+    response: {
+      status: 200,
+      headers: userHeaders(scopes),
+      data: {
+        login,
+        id: 5101,
+        name: 'Octo Scientist',
+        avatar_url: 'https://avatars.githubusercontent.com/u/5101?v=4',
+        html_url: `https://github.com/${login}`,
+        type: 'User'
+      }
+    }
+  };
+}
+
+function repoOutcome(fullName: string, push: boolean): ApiOutcome {
+  return {
+    kind: 'response',
+    response: {
+      status: 200,
+      headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4998', 'x-ratelimit-reset': '1795000000' },
+      data: {
+        id: 1,
+        name: fullName.split('/')[1],
+        full_name: fullName,
+        private: true,
+        permissions: { admin: false, maintain: false, push, triage: push, pull: true }
+      }
+    }
+  };
+}
+
+const OK_WRITE: IKernelWriteResult = {
+  ok: true,
+  message: 'Set GITHUB_TOKEN, GH_TOKEN in the kernel.',
+  variables: ['GITHUB_TOKEN', 'GH_TOKEN'],
+  kernelDisplayName: 'Python 3'
+};
+
+interface IFakeDeps extends ITokenModelDeps {
+  requestVerification: jest.Mock<Promise<IVerifyOutcomes>, [IVerifyRequest]>;
+  writeToKernel: jest.Mock<Promise<IKernelWriteResult>, [string, readonly string[]]>;
+  saveChoice: jest.Mock<Promise<void>, ['accessLevel' | 'tokenType', string]>;
+}
+
+function fakeDeps(): IFakeDeps {
+  return {
+    requestVerification: jest.fn(
+      async (_options: IVerifyRequest): Promise<IVerifyOutcomes> => ({ user: userOutcome() })
+    ),
+    writeToKernel: jest.fn(
+      async (_token: string, _names: readonly string[]): Promise<IKernelWriteResult> => OK_WRITE
+    ),
+    saveChoice: jest.fn(
+      async (_key: 'accessLevel' | 'tokenType', _value: string): Promise<void> => undefined
+    )
+  };
+}
+
+/** A promise with its resolve function exposed. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>(r => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe('GitHubTokenModel draft and format', () => {
+  it('starts empty', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    expect(model.draft).toBe('');
+    expect(model.format).toBeNull();
+    expect(model.hasToken).toBe(false);
+    expect(model.masked).toBe('');
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(model.kernelWriteState).toEqual({ status: 'idle' });
+    expect(model.settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('checks the format of a valid classic token', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.draft = CLASSIC;
+    expect(model.draft).toBe(CLASSIC);
+    expect(model.format).not.toBeNull();
+    expect(model.format!.ok).toBe(true);
+    expect(model.format!.kind).toBe('classic');
+    expect(model.hasToken).toBe(true);
+  });
+
+  it('masks the token as ghp_... and the last 4 characters, never the whole token', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.draft = CLASSIC;
+    expect(model.masked).toBe(`ghp_...${CLASSIC.slice(-4)}`);
+    expect(model.masked).not.toContain(CLASSIC);
+    expect(model.masked).not.toContain(CLASSIC.slice(4, -4));
+  });
+
+  it('holds no token for a malformed draft (checksum typo)', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    // Change one character of the payload: the checksum no longer matches.
+    const typo = CLASSIC.slice(0, 10) + (CLASSIC[10] === 'a' ? 'b' : 'a') + CLASSIC.slice(11);
+    model.draft = typo;
+    expect(model.format).not.toBeNull();
+    expect(model.format!.ok).toBe(false);
+    expect(model.hasToken).toBe(false);
+    expect(model.masked).toBe('');
+  });
+
+  it('holds no token for a truncated draft', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.draft = CLASSIC.slice(0, -1);
+    expect(model.hasToken).toBe(false);
+  });
+
+  it('emits changed on a new draft, but not when the draft is unchanged', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    const listener = jest.fn();
+    model.changed.connect(listener);
+    model.draft = CLASSIC;
+    expect(listener).toHaveBeenCalledTimes(1);
+    model.draft = CLASSIC;
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('clearing the draft clears the format', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.draft = CLASSIC;
+    model.draft = '';
+    expect(model.format).toBeNull();
+    expect(model.hasToken).toBe(false);
+  });
+});
+
+describe('GitHubTokenModel.forget', () => {
+  it('clears draft, format, verification and kernel state and emits changed', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    await model.verify();
+    await model.writeToKernel();
+    expect(model.verifyState.status).toBe('done');
+    expect(model.kernelWriteState.status).toBe('done');
+
+    const listener = jest.fn();
+    model.changed.connect(listener);
+    model.forget();
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(model.draft).toBe('');
+    expect(model.format).toBeNull();
+    expect(model.hasToken).toBe(false);
+    expect(model.masked).toBe('');
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(model.kernelWriteState).toEqual({ status: 'idle' });
+  });
+
+  it('a verification answered after forget() does not resurrect state', async () => {
+    const deps = fakeDeps();
+    const pending = deferred<IVerifyOutcomes>();
+    deps.requestVerification.mockReturnValueOnce(pending.promise);
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const result = model.verify();
+    expect(model.verifyState).toEqual({ status: 'verifying' });
+    model.forget();
+    const listener = jest.fn();
+    model.changed.connect(listener);
+    pending.resolve({ user: userOutcome() });
+    const state = await result;
+    expect(state.status).toBe('done');
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(model.hasToken).toBe(false);
+    expect(model.draft).toBe('');
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it('a verification answered after the token was replaced does not apply to the new token', async () => {
+    const deps = fakeDeps();
+    const pending = deferred<IVerifyOutcomes>();
+    deps.requestVerification.mockReturnValueOnce(pending.promise);
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const result = model.verify();
+    model.draft = READ_ONLY;
+    pending.resolve({ user: userOutcome() });
+    await result;
+    expect(model.verifyState).toEqual({ status: 'idle' });
+  });
+});
+
+describe('GitHubTokenModel.verify', () => {
+  it('does nothing without a token', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    const state = await model.verify();
+    expect(state).toEqual({ status: 'idle' });
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+  });
+
+  it('does nothing for a malformed token', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = 'ghp_short';
+    const state = await model.verify();
+    expect(state).toEqual({ status: 'idle' });
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+  });
+
+  it('repositoryProblem is non-empty for "not a repo", empty for "octo-org/x" and for ""', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.repository = 'not a repo';
+    expect(model.repositoryProblem).not.toBe('');
+    expect(model.repositoryProblem).toMatch(/owner\/name/);
+    model.repository = 'octo-org/x';
+    expect(model.repositoryProblem).toBe('');
+    model.repository = '';
+    expect(model.repositoryProblem).toBe('');
+    model.repository = 'https://github.com/octo-org/x.git';
+    expect(model.repositoryProblem).toBe('');
+  });
+
+  it('does nothing when the repository field is invalid', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    model.repository = 'not a repo';
+    const state = await model.verify();
+    expect(state).toEqual({ status: 'idle' });
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+  });
+
+  it('calls requestVerification once with the token, settings and no repository', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const state = await model.verify();
+    expect(deps.requestVerification).toHaveBeenCalledTimes(1);
+    expect(deps.requestVerification).toHaveBeenCalledWith({
+      token: CLASSIC,
+      apiBaseUrl: 'https://api.github.com',
+      repository: undefined,
+      timeoutMs: DEFAULT_SETTINGS.requestTimeoutSeconds * 1000
+    });
+    expect(state.status).toBe('done');
+    expect(model.verifyState).toBe(state);
+    if (state.status !== 'done') {
+      throw new Error('not done');
+    }
+    expect(state.report.ok).toBe(true);
+    expect(state.report.account?.login).toBe('octo');
+    expect(state.report.scopes).toEqual(['repo', 'user']);
+    expect(state.report.tokenKind).toBe('classic');
+    expect(state.repository).toBeUndefined();
+    expect(JSON.stringify(state)).not.toContain(CLASSIC);
+  });
+
+  it('passes the repository and the configured API URL and timeout', async () => {
+    const deps = fakeDeps();
+    deps.requestVerification.mockResolvedValueOnce({
+      user: userOutcome(),
+      repo: repoOutcome('octo-org/x', true)
+    });
+    const model = new GitHubTokenModel(deps);
+    model.settings = {
+      ...DEFAULT_SETTINGS,
+      apiBaseUrl: 'https://ghe.example.com/api/v3',
+      webBaseUrl: 'https://ghe.example.com',
+      requestTimeoutSeconds: 7
+    };
+    model.draft = `  ${CLASSIC}\n`;
+    model.repository = ' octo-org/x ';
+    const state = await model.verify();
+    expect(deps.requestVerification).toHaveBeenCalledTimes(1);
+    expect(deps.requestVerification).toHaveBeenCalledWith({
+      token: CLASSIC,
+      apiBaseUrl: 'https://ghe.example.com/api/v3',
+      repository: { owner: 'octo-org', repo: 'x' },
+      timeoutMs: 7000
+    });
+    expect(state.status).toBe('done');
+    if (state.status === 'done') {
+      expect(state.repository).toBe('octo-org/x');
+      expect(state.report.repo?.reachable).toBe(true);
+      expect(state.report.repo?.canPush).toBe(true);
+      expect(state.report.ok).toBe(true);
+    }
+  });
+
+  it('reports a missing scope for read-write access with a read:user token', async () => {
+    const deps = fakeDeps();
+    deps.requestVerification.mockResolvedValueOnce({ user: userOutcome('octo-reader', 'read:user') });
+    const model = new GitHubTokenModel(deps);
+    model.draft = READ_ONLY;
+    const state = await model.verify();
+    expect(state.status === 'done' && state.report.missingScopes).toEqual(['repo']);
+    expect(state.status === 'done' && state.report.ok).toBe(false);
+  });
+
+  it('emits verifying then done', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const seen: string[] = [];
+    model.changed.connect(() => seen.push(model.verifyState.status));
+    await model.verify();
+    expect(seen).toEqual(['verifying', 'done']);
+  });
+
+  it('does not start a second verification while one is running', async () => {
+    const deps = fakeDeps();
+    const pending = deferred<IVerifyOutcomes>();
+    deps.requestVerification.mockReturnValueOnce(pending.promise);
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const first = model.verify();
+    const second = await model.verify();
+    expect(second).toEqual({ status: 'verifying' });
+    pending.resolve({ user: userOutcome() });
+    await first;
+    expect(deps.requestVerification).toHaveBeenCalledTimes(1);
+  });
+
+  it('a rejected requestVerification (Octokit chunk failed) gives an unreachable report', async () => {
+    const deps = fakeDeps();
+    deps.requestVerification.mockRejectedValueOnce(
+      new Error('Loading chunk octokit failed.')
+    );
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const state = await model.verify();
+    expect(state.status).toBe('done');
+    expect(model.verifyState).toBe(state);
+    if (state.status !== 'done') {
+      throw new Error('not done');
+    }
+    expect(state.report.ok).toBe(false);
+    expect(state.report.problem?.code).toBe('unreachable');
+    expect(JSON.stringify(state)).not.toContain(CLASSIC);
+  });
+
+  it('uses the access level from the settings for the report', async () => {
+    const deps = fakeDeps();
+    deps.requestVerification.mockResolvedValueOnce({ user: userOutcome('octo', 'repo') });
+    const model = new GitHubTokenModel(deps);
+    await model.choose('accessLevel', 'read-only');
+    model.draft = CLASSIC;
+    const state = await model.verify();
+    expect(state.status === 'done' && state.report.excessWrite).toBe(true);
+  });
+});
+
+describe('GitHubTokenModel.choose and settings', () => {
+  it('choose saves the choice and updates the settings', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    const listener = jest.fn();
+    model.changed.connect(listener);
+    await model.choose('accessLevel', 'read-only');
+    expect(deps.saveChoice).toHaveBeenCalledTimes(1);
+    expect(deps.saveChoice).toHaveBeenCalledWith('accessLevel', 'read-only');
+    expect(model.settings.accessLevel).toBe('read-only');
+    expect(listener).toHaveBeenCalled();
+    // The defaults themselves are not mutated.
+    expect(DEFAULT_SETTINGS.accessLevel).toBe('read-write');
+  });
+
+  it('choose resets the checklist and the verification', async () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.toggleChecklistItem('scopes');
+    expect(model.isChecked('scopes')).toBe(true);
+    model.draft = CLASSIC;
+    await model.verify();
+    expect(model.verifyState.status).toBe('done');
+    await model.choose('tokenType', 'fine-grained');
+    expect(model.settings.tokenType).toBe('fine-grained');
+    expect(model.isChecked('scopes')).toBe(false);
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    // The token itself is kept.
+    expect(model.hasToken).toBe(true);
+  });
+
+  it('choose works without saveChoice', async () => {
+    const deps: ITokenModelDeps = {
+      requestVerification: jest.fn(),
+      writeToKernel: jest.fn()
+    };
+    const model = new GitHubTokenModel(deps);
+    await expect(model.choose('accessLevel', 'read-write-public')).resolves.toBeUndefined();
+    expect(model.settings.accessLevel).toBe('read-write-public');
+  });
+
+  it('toggleChecklistItem ticks and unticks', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.toggleChecklistItem('copy');
+    expect(model.isChecked('copy')).toBe(true);
+    model.toggleChecklistItem('copy');
+    expect(model.isChecked('copy')).toBe(false);
+  });
+
+  it('new settings update the repository only while it still is the default', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.settings = { ...DEFAULT_SETTINGS, defaultRepository: 'octo-org/a' };
+    expect(model.repository).toBe('octo-org/a');
+    model.repository = 'octo-org/mine';
+    model.settings = { ...DEFAULT_SETTINGS, defaultRepository: 'octo-org/b' };
+    expect(model.repository).toBe('octo-org/mine');
+  });
+
+  it('step changes emit once', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    const listener = jest.fn();
+    model.changed.connect(listener);
+    model.step = 'verify';
+    model.step = 'verify';
+    expect(model.step).toBe('verify');
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('GitHubTokenModel.writeToKernel', () => {
+  it('does nothing without a token', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    expect(await model.writeToKernel()).toBeNull();
+    model.draft = 'ghp_short';
+    expect(await model.writeToKernel()).toBeNull();
+    expect(deps.writeToKernel).not.toHaveBeenCalled();
+  });
+
+  it('passes the normalized token and the environment variables of the settings', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.settings = { ...DEFAULT_SETTINGS, environmentVariables: ['MY_GH', 'OTHER_TOKEN'] };
+    model.draft = `\n  ${CLASSIC}  \r\n`;
+    const seen: string[] = [];
+    model.changed.connect(() => seen.push(model.kernelWriteState.status));
+    const result = await model.writeToKernel();
+    expect(deps.writeToKernel).toHaveBeenCalledTimes(1);
+    expect(deps.writeToKernel).toHaveBeenCalledWith(CLASSIC, ['MY_GH', 'OTHER_TOKEN']);
+    expect(result).toBe(OK_WRITE);
+    expect(model.kernelWriteState).toEqual({ status: 'done', result: OK_WRITE });
+    expect(seen).toEqual(['writing', 'done']);
+  });
+
+  it('uses GITHUB_TOKEN and GH_TOKEN by default', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    await model.writeToKernel();
+    expect(deps.writeToKernel).toHaveBeenCalledWith(CLASSIC, ['GITHUB_TOKEN', 'GH_TOKEN']);
+  });
+
+  it('a thrown error becomes a result with ok false', async () => {
+    const deps = fakeDeps();
+    deps.writeToKernel.mockRejectedValueOnce(new Error('Kernel is disposed'));
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const result = await model.writeToKernel();
+    expect(result).not.toBeNull();
+    expect(result!.ok).toBe(false);
+    expect(result!.problem).toBe('execution-failed');
+    expect(result!.variables).toEqual([]);
+    expect(result!.message).toContain('Kernel is disposed');
+    expect(model.kernelWriteState).toEqual({ status: 'done', result });
+  });
+
+  it('does not start a second write while one is running', async () => {
+    const deps = fakeDeps();
+    const pending = deferred<IKernelWriteResult>();
+    deps.writeToKernel.mockReturnValueOnce(pending.promise);
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const first = model.writeToKernel();
+    expect(model.kernelWriteState).toEqual({ status: 'writing' });
+    expect(await model.writeToKernel()).toBeNull();
+    pending.resolve(OK_WRITE);
+    await first;
+    expect(deps.writeToKernel).toHaveBeenCalledTimes(1);
+  });
+
+  it('a new draft resets the kernel write state', async () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.draft = CLASSIC;
+    await model.writeToKernel();
+    model.draft = READ_ONLY;
+    expect(model.kernelWriteState).toEqual({ status: 'idle' });
+  });
+});
+
+describe('GitHubTokenModel focus requests', () => {
+  it('nothing is pending at first', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    expect(model.takeFocusRequest()).toBe(false);
+  });
+
+  it('a request is pending until taken once, and emits focusRequested', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    const listener = jest.fn();
+    model.focusRequested.connect(listener);
+    model.requestFocus();
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(model.takeFocusRequest()).toBe(true);
+    expect(model.takeFocusRequest()).toBe(false);
+  });
+
+  it('two requests are taken as one', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.requestFocus();
+    model.requestFocus();
+    expect(model.takeFocusRequest()).toBe(true);
+    expect(model.takeFocusRequest()).toBe(false);
+  });
+});
+
+describe('GitHubTokenModel known issues', () => {
+  // BUG (src/tokenModel.ts, verify()): choose() resets the verification to
+  // idle, but a verification already in flight still lands afterwards, with
+  // a report built for the access level captured before choose(). Here the
+  // report says "lacks the scope repo" although read-only access (which needs
+  // no scope) is now chosen. `it.failing` passes while the bug exists; when
+  // it is fixed, turn this into a plain `it`.
+  it('a verification answered after choose() does not land with a stale report', async () => {
+    const deps = fakeDeps();
+    const pending = deferred<IVerifyOutcomes>();
+    deps.requestVerification.mockReturnValueOnce(pending.promise);
+    const model = new GitHubTokenModel(deps);
+    model.draft = READ_ONLY;
+    const result = model.verify();
+    await model.choose('accessLevel', 'read-only');
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    pending.resolve({ user: userOutcome('octo-reader', 'read:user') });
+    await result;
+    const state = model.verifyState;
+    expect(state.status === 'done' && state.report.missingScopes.length > 0).toBe(false);
+    expect(state).toEqual({ status: 'idle' });
+  });
+});
