@@ -32,7 +32,8 @@ js: venv
 # Install the built package (wheel contents: labextension + server extension config).
 install: js
 	$(VENV)/bin/pip install -q --no-build-isolation ".[test]"
-	jupyter labextension list 2>&1 | grep -q "jupyterlab-github-token.*enabled.*OK"
+	@out=$$(jupyter labextension list 2>&1); echo "$$out" | grep "jupyterlab-github-token.*enabled.*OK" >/dev/null \
+	  || { echo "$$out"; echo "jupyterlab-github-token is not installed and enabled"; exit 1; }
 
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 chromium:

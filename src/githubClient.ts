@@ -66,7 +66,12 @@ async function settle(
   timedOut: () => boolean
 ): Promise<ApiOutcome> {
   try {
-    return { kind: 'response', response: toResponse(await request()) };
+    const answer = await request();
+    // Our deadline may have cut the body short after the headers arrived.
+    if (timedOut()) {
+      return { kind: 'network', problem: 'timeout' };
+    }
+    return { kind: 'response', response: toResponse(answer) };
   } catch (error) {
     const e = error as {
       name?: string;
@@ -74,13 +79,17 @@ async function settle(
       response?: { status: number; headers?: Record<string, unknown>; data?: unknown };
       message?: string;
     };
+    if (timedOut()) {
+      return { kind: 'network', problem: 'timeout' };
+    }
     if (e && e.response && typeof e.response.status === 'number') {
       return { kind: 'response', response: toResponse(e.response) };
     }
-    if (timedOut() || e?.name === 'AbortError') {
+    if (e?.name === 'AbortError') {
       return { kind: 'network', problem: 'timeout' };
     }
-    return { kind: 'network', problem: 'unreachable', detail: e?.message };
+    // The browser's own words (e.g. "Failed to fetch"); never request details.
+    return { kind: 'network', problem: 'unreachable', detail: e?.name === 'TypeError' ? e.message : undefined };
   }
 }
 
@@ -97,12 +106,14 @@ export async function requestVerification(options: IVerifyRequest): Promise<IVer
     controller.abort();
   }, options.timeoutMs);
   const quiet = () => undefined;
+  const log = { debug: quiet, info: quiet, warn: quiet, error: quiet };
   const octokit: IOctokitLike = new Octokit({
     auth: options.token,
     baseUrl: options.apiBaseUrl.replace(/\/+$/, ''),
     userAgent: 'jupyterlab-github-token',
-    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    log,
     request: {
+      log,
       signal: controller.signal,
       retries: 0,
       // GitHub answers with `Cache-Control: private, max-age=60`: a cached

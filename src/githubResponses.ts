@@ -215,8 +215,16 @@ export function parseExpiryHeader(
   return new Date(utc - offsetMinutes * 60000);
 }
 
-/** Patterns of secrets that must never be shown, even if a body echoes one. */
-const SECRET_PATTERN = /\b(gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+)/g;
+/**
+ * Patterns of secrets that must never be shown, even if a body echoes one:
+ * new-format tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`,
+ * also right after an underscore, as in `token_ghp_...`) and old tokens,
+ * 40 hexadecimal characters (any run of 40 or more is redacted, whatever its
+ * case, so a token glued to other hexadecimal digits is caught too; commit
+ * SHAs are redacted as well, which is harmless in an error message).
+ */
+const SECRET_PATTERN =
+  /(?<![A-Za-z0-9])(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]+|[0-9A-Fa-f]{40,}/g;
 
 /** Make a string from a server safe and short enough to show. */
 function sanitizeText(text: string, maxLength = 300): string {
@@ -259,13 +267,18 @@ export function bodyMessage(data: unknown): string | undefined {
   return sanitizeText(message);
 }
 
-/** The token settings page for a token kind, if the URL is usable. */
+/**
+ * The token settings page for a token kind (or for `type` when given), if the
+ * URL is usable.
+ */
 function settingsLink(
   context: ProblemContext,
-  trans: Trans
+  trans: Trans,
+  type: 'fine-grained' | 'classic' = context.tokenKind === 'fine-grained'
+    ? 'fine-grained'
+    : 'classic'
 ): Problem['link'] | undefined {
   try {
-    const type = context.tokenKind === 'fine-grained' ? 'fine-grained' : 'classic';
     return {
       href: tokenSettingsUrl(context.webBaseUrl, type),
       label: trans.__('Open your token settings on GitHub')
@@ -368,6 +381,14 @@ function forbiddenProblem(
     };
   }
 
+  const policy =
+    response.status === 403 && message !== undefined
+      ? organizationPolicyOf(message)
+      : undefined;
+  if (policy !== undefined) {
+    return organizationPolicyProblem(policy, message as string, context, trans);
+  }
+
   const parts = [
     message
       ? trans.__('GitHub refused the request: "%1".', message)
@@ -394,6 +415,83 @@ function forbiddenProblem(
   };
 }
 
+/** Organization policies on personal access tokens that GitHub enforces. */
+type OrganizationPolicy = 'no-classic' | 'lifetime' | 'pending-approval';
+
+/**
+ * Which organization token policy a 403 message is about, if any. Examples of
+ * GitHub's messages:
+ *
+ * - "`ORG` forbids access via a personal access token (classic). Please use a
+ *   GitHub App, OAuth App, or a personal access token with fine-grained
+ *   permissions."
+ * - "The 'ORG' organization forbids access via a fine-grained personal access
+ *   tokens if the token's lifetime is greater than 90 days. ..."
+ * - a request that is still pending an organization owner's approval.
+ */
+function organizationPolicyOf(message: string): OrganizationPolicy | undefined {
+  const text = message.toLowerCase();
+  if (/\blifetime\b/.test(text)) {
+    return 'lifetime';
+  }
+  if (/\bpending\b|\bapprov(?:al|e|ed)\b/.test(text)) {
+    return 'pending-approval';
+  }
+  const classic = /\(classic\)|classic (?:personal access )?tokens?/.test(text);
+  const refused = /forbid|forbidden|not allowed|not permitted|disallow|restrict|block/.test(text);
+  const requiresFineGrained =
+    /fine-grained/.test(text) && /\b(?:require|requires|required|must|only|use)\b/.test(text);
+  if ((classic && (refused || requiresFineGrained)) || (refused && requiresFineGrained)) {
+    return 'no-classic';
+  }
+  return undefined;
+}
+
+/**
+ * A 403 caused by an organization's token policy. Adding scopes would not
+ * help, so the next step is about the policy instead.
+ */
+function organizationPolicyProblem(
+  policy: OrganizationPolicy,
+  message: string,
+  context: ProblemContext,
+  trans: Trans
+): Problem {
+  const refused = trans.__('GitHub refused the request: "%1".', message);
+  switch (policy) {
+    case 'no-classic':
+      return {
+        code: 'forbidden',
+        title: trans.__('The organization does not accept classic tokens'),
+        message: refused,
+        nextStep: trans.__(
+          "The organization's policy forbids personal access tokens (classic); more scopes would not help. Create a fine-grained personal access token with the organization as its resource owner, then verify again."
+        ),
+        link: settingsLink(context, trans, 'fine-grained')
+      };
+    case 'lifetime':
+      return {
+        code: 'forbidden',
+        title: trans.__('The token lives too long for the organization'),
+        message: refused,
+        nextStep: trans.__(
+          "The organization's policy limits how long a token may be valid; more scopes or permissions would not help. Create a new token (or regenerate this one) with a shorter expiration, within the limit GitHub names, then verify again."
+        ),
+        link: settingsLink(context, trans)
+      };
+    case 'pending-approval':
+      return {
+        code: 'forbidden',
+        title: trans.__('The token is waiting for approval'),
+        message: refused,
+        nextStep: trans.__(
+          "The organization's policy requires an owner of the organization to approve fine-grained tokens; more permissions would not help. Wait for an owner's approval (or ask an owner to review the request), then verify again."
+        ),
+        link: settingsLink(context, trans, 'fine-grained')
+      };
+  }
+}
+
 /**
  * Explain an API outcome for the user.
  *
@@ -416,14 +514,20 @@ export function problemFromOutcome(
         nextStep: trans.__('Check your network connection, then try again.')
       };
     }
+    // Browsers report a refused cross-origin request exactly like a network
+    // failure ("Failed to fetch"), so both are explained.
     return {
       code: 'unreachable',
       title: trans.__('Cannot reach the GitHub API'),
-      message: detail
+      message: (detail
         ? trans.__('The GitHub API at %1 could not be reached (%2).', context.apiBaseUrl, detail)
-        : trans.__('The GitHub API at %1 could not be reached.', context.apiBaseUrl),
+        : trans.__('The GitHub API at %1 could not be reached.', context.apiBaseUrl)) +
+        ' ' +
+        trans.__(
+          'The browser reports the same error when the API refuses cross-origin requests from this page (CORS), which is common with GitHub Enterprise Server.'
+        ),
       nextStep: trans.__(
-        'Check the "GitHub API base URL" setting (for GitHub Enterprise Server it is https://HOST/api/v3), your network connection, and any proxy or firewall between this browser and GitHub.'
+        'Check the "GitHub API base URL" setting (for GitHub Enterprise Server it is https://HOST/api/v3), your network connection, and any proxy or firewall between this browser and GitHub. For GitHub Enterprise Server, also ask its administrators whether the API accepts cross-origin (CORS) requests from this JupyterLab\'s address.'
       )
     };
   }

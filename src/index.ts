@@ -54,7 +54,16 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
             }
           });
           model.settings = current;
-          model.changed.connect(() => app.commands.notifyCommandChanged());
+          // Refresh the commands' enabled state only when it can have changed.
+          let held = { token: model.hasToken, draft: model.hasDraft };
+          model.changed.connect(() => {
+            if (held.token !== model.hasToken || held.draft !== model.hasDraft) {
+              held = { token: model.hasToken, draft: model.hasDraft };
+              for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.forget]) {
+                app.commands.notifyCommandChanged(id);
+              }
+            }
+          });
           sidebar.setContent(view);
           loaded = model;
           return model;
@@ -62,6 +71,7 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
         loading.catch(reason => {
           loading = null;
           console.error('jupyterlab-github-token: could not load the panel.', reason);
+          sidebar.showLoadError(() => void loadModel());
         });
       }
       return loading;
@@ -124,7 +134,7 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
     app.commands.addCommand(CommandIDs.forget, {
       label: trans.__('Forget GitHub token'),
       caption: trans.__('Clear the token from this browser tab'),
-      isEnabled: hasToken,
+      isEnabled: () => !!loaded?.hasDraft,
       execute: () => loaded?.forget()
     });
 

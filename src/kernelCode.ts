@@ -5,7 +5,8 @@
  * Every input is validated against a strict allow-list BEFORE any code is
  * built, and the token is additionally escaped when it is turned into a
  * string literal (defence in depth). The generated code prints nothing,
- * displays nothing and leaves no new names in the user's namespace.
+ * displays nothing, cannot raise (so no traceback can quote the token) and
+ * leaves no new names in the user's namespace.
  */
 
 import { defaultTrans, Trans } from './i18n';
@@ -47,14 +48,20 @@ export const MAX_ENV_NAMES = 16;
 
 /**
  * Variables that must never receive a token: overwriting them breaks the
- * kernel or its subprocesses, and some make programs print their value in
- * error messages (e.g. the dynamic loader with `LD_PRELOAD`). Compared
- * case-insensitively.
+ * kernel or its subprocesses, or makes programs print their value (in error
+ * messages, prompts, traces) or run it as a command. Examples: the dynamic
+ * loader with `LD_PRELOAD`; git with `GIT_EDITOR`, `GIT_SSH_COMMAND` or
+ * `GIT_TRACE`; ssh with `SSH_ASKPASS`; shells with `PS1`, `PROMPT_COMMAND` or
+ * `BASH_ENV`; pagers, editors and browsers started by git, `gh` or `man`; and
+ * proxies, whose URL appears in connection errors. Compared
+ * case-insensitively. The usual token variables (`GITHUB_TOKEN`, `GH_TOKEN`,
+ * `GH_ENTERPRISE_TOKEN`, `GITHUB_ENTERPRISE_TOKEN`, `GITHUB_PAT`) are not
+ * reserved.
  */
 const RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([
+  // System and session.
   'PATH',
   'HOME',
-  'SHELL',
   'USER',
   'USERNAME',
   'LOGNAME',
@@ -65,14 +72,39 @@ const RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([
   'LANG',
   'LANGUAGE',
   'TERM',
+  'SYSTEMROOT',
+  'COMSPEC',
+  'PATHEXT',
+  // Shells: prompts, start-up files, word splitting.
+  'SHELL',
   'IFS',
   'ENV',
   'BASH_ENV',
+  'PS1',
+  'PS2',
+  'PS3',
   'PS4',
   'PROMPT_COMMAND',
-  'SYSTEMROOT',
-  'COMSPEC',
-  'PATHEXT'
+  // Programs started by git, gh, man, ssh and others.
+  'EDITOR',
+  'VISUAL',
+  'PAGER',
+  'MANPAGER',
+  'BROWSER',
+  'LESSOPEN',
+  'LESSCLOSE',
+  'GH_EDITOR',
+  'GH_BROWSER',
+  'GH_PAGER',
+  'SSH_ASKPASS',
+  'SSH_ASKPASS_REQUIRE',
+  'SSH_AUTH_SOCK',
+  'SUDO_ASKPASS',
+  // Proxies (both spellings are honoured by most tools).
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'ALL_PROXY',
+  'NO_PROXY'
 ]);
 
 /** Prefixes of reserved variable names (compared case-insensitively). */
@@ -84,7 +116,10 @@ const RESERVED_ENV_PREFIXES: readonly string[] = [
   'JUPYTER',
   'IPYTHON',
   'LC_',
-  'BASH_FUNC_'
+  'BASH_FUNC_',
+  // Every git setting (GIT_EDITOR, GIT_SSH_COMMAND, GIT_ASKPASS, GIT_TRACE,
+  // GIT_CONFIG_*...). `GITHUB_*` does not match.
+  'GIT_'
 ];
 
 /**
@@ -121,7 +156,7 @@ export function assertSafeToken(token: string, trans: Trans = defaultTrans): voi
 /**
  * Throw unless `name` is a plain environment variable name
  * (`[A-Za-z_][A-Za-z0-9_]{0,127}`) that is not reserved (such as `PATH`,
- * `HOME` or `LD_*`).
+ * `HOME`, `LD_*`, `GIT_*`, `EDITOR` or `HTTPS_PROXY`).
  */
 export function assertSafeEnvName(name: string, trans: Trans = defaultTrans): void {
   if (typeof name !== 'string' || !SAFE_ENV_NAME.test(name)) {
@@ -258,14 +293,40 @@ export const literals = {
 };
 
 /**
+ * Wrap one Python statement so that nothing can raise out of it:
+ *
+ * ```
+ * try:
+ *     <statement>
+ * except:
+ *     pass
+ * ```
+ *
+ * SECURITY: the statement may contain the token. If it raised (for example
+ * because the user rebound `__import__`), IPython would print a traceback
+ * quoting the source line, i.e. the token, to every client and ipykernel
+ * would log it. The `except:` is bare on purpose: `except BaseException:`
+ * looks a name up, which user code could break, and the error raised in the
+ * handler would carry the original traceback along. The handler does nothing
+ * that could fail. A swallowed failure is still detected: the caller checks
+ * the result with {@link buildEnvCheckExpression}.
+ */
+function pythonSilentStatement(statement: string): string {
+  return ['try:', `    ${statement}`, 'except:', '    pass'].join('\n');
+}
+
+/**
  * Code that sets each environment variable in `names` to `token` in the
  * kernel process (and therefore in subprocesses it starts later).
  *
- * For Python it is a single expression statement evaluating to `None`:
+ * For Python it is one expression statement,
  * `(lambda value: __import__('os').environ.update({name: value for name in
- * [...]}))('<token>')`. The token appears once, as an escaped single-quoted
- * literal; only the `__import__` builtin is used (not `dict` or `os`, which
- * user code often rebinds: a failure would show the line in a traceback).
+ * [...]}))('<token>')`, inside `try:` / `except: pass` (see
+ * {@link pythonSilentStatement}): it never raises, prints or displays
+ * anything, and leaves no new names. The token appears once, as an escaped
+ * single-quoted literal; only the `__import__` builtin is used (not `dict` or
+ * `os`, which user code often rebinds). Whether it worked must be checked
+ * with {@link buildEnvCheckExpression}.
  *
  * @throws UnsafeKernelInputError before building anything when the language,
  *   the token or a name is not acceptable.
@@ -279,15 +340,18 @@ export function buildSetEnvCode(
   assertSupportedLanguage(language, trans);
   assertSafeToken(token, trans);
   assertSafeEnvNames(names, trans);
-  return (
+  return pythonSilentStatement(
     "(lambda value: __import__('os').environ.update({name: value for name in " +
-    `${pythonNameList(names)}}))(${literals.python(token)})`
+      `${pythonNameList(names)}}))(${literals.python(token)})`
   );
 }
 
 /**
  * Code that removes the environment variables in `names` from the kernel
- * process. It evaluates to `None`, so the removed values are never displayed.
+ * process. Like {@link buildSetEnvCode} it is wrapped in `try:` /
+ * `except: pass`, so it never raises, prints or displays anything (the
+ * removed values in particular); check the result with
+ * {@link buildEnvCheckExpression}.
  *
  * @throws UnsafeKernelInputError when the language or a name is not acceptable.
  */
@@ -298,9 +362,9 @@ export function buildUnsetEnvCode(
 ): string {
   assertSupportedLanguage(language, trans);
   assertSafeEnvNames(names, trans);
-  return (
+  return pythonSilentStatement(
     '(lambda env: [env.pop(name, None) for name in ' +
-    `${pythonNameList(names)}] and None)(__import__('os').environ)`
+      `${pythonNameList(names)}] and None)(__import__('os').environ)`
   );
 }
 

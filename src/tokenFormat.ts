@@ -241,7 +241,8 @@ export type TokenIssueCode =
   | 'wrong-length'
   | 'unknown-prefix'
   | 'checksum-mismatch'
-  | 'checksum-advisory';
+  | 'checksum-advisory'
+  | 'not-a-pat';
 
 /** One problem found in a token's format. */
 export interface TokenIssue {
@@ -441,6 +442,14 @@ export function checkTokenFormat(
     }
   }
 
+  // Kinds that cannot stand in for a personal access token. Listed first:
+  // even a perfectly copied token of these kinds will not work here. Added
+  // after the checksum check, which only runs when there is no other issue.
+  const kindIssue = notAPersonalTokenIssue(kind, trans);
+  if (kindIssue) {
+    issues.unshift(kindIssue);
+  }
+
   return {
     token,
     kind,
@@ -449,6 +458,43 @@ export function checkTokenFormat(
     checksum,
     issues
   };
+}
+
+/**
+ * The `not-a-pat` issue for token kinds that cannot be used as a personal
+ * access token, if `kind` is one:
+ *
+ * - `ghr_` refresh tokens are an error: they only obtain new user access
+ *   tokens from GitHub's OAuth endpoint and cannot call the API at all.
+ * - `ghs_` app installation tokens are a warning: they do call the API, but
+ *   act as an app installation, not as a user, so `GET /user` is refused.
+ *
+ * `gho_` tokens (such as the output of `gh auth token`) and `ghu_` user
+ * access tokens act as the user and are fine.
+ */
+function notAPersonalTokenIssue(
+  kind: TokenKind,
+  trans: Trans
+): TokenIssue | undefined {
+  if (kind === 'refresh') {
+    return {
+      code: 'not-a-pat',
+      severity: 'error',
+      message: trans.__(
+        'This is a refresh token (it starts with ghr_): it cannot call the API. Create a personal access token on GitHub and paste that instead.'
+      )
+    };
+  }
+  if (kind === 'server-to-server') {
+    return {
+      code: 'not-a-pat',
+      severity: 'warning',
+      message: trans.__(
+        'This is a GitHub App installation token (it starts with ghs_): an app installation token cannot identify a user, so GET /user will be refused and the token cannot be verified here. Use a personal access token.'
+      )
+    };
+  }
+  return undefined;
 }
 
 /** What {@link maskToken} shows when no character may be revealed. */

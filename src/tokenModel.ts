@@ -89,6 +89,12 @@ export class GitHubTokenModel {
     }
   }
 
+  /** Go to a step and move keyboard focus to it (for buttons that change the step). */
+  goTo(step: Step): void {
+    this.step = step;
+    this.requestFocus();
+  }
+
   /** Ask the view to focus itself (now, or as soon as it is rendered). */
   requestFocus(): void {
     this._focusPending = true;
@@ -148,6 +154,11 @@ export class GitHubTokenModel {
     return this._format;
   }
 
+  /** Whether anything was typed or pasted (even malformed): Forget applies. */
+  get hasDraft(): boolean {
+    return this._draft !== '';
+  }
+
   /** Whether a well-formed token is held. */
   get hasToken(): boolean {
     return !!this._format && this._format.ok;
@@ -184,10 +195,37 @@ export class GitHubTokenModel {
     return this._trans.__('Enter the repository as owner/name, for example octo-org/analysis.');
   }
 
+  /** The host the token is sent to by Verify, or '' when the setting is unusable. */
+  get apiHost(): string {
+    try {
+      return new URL(this._settings.apiBaseUrl).host;
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * Why Verify may not send the token to the API base URL, or '' when it may:
+   * only https, or http to this machine (loopback), ever carries the token.
+   */
+  get apiUrlProblem(): string {
+    let url: URL;
+    try {
+      url = new URL(this._settings.apiBaseUrl);
+    } catch {
+      return this._trans.__('The GitHub API base URL setting "%1" is not a URL. Fix it in Settings → GitHub token.', this._settings.apiBaseUrl);
+    }
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) {
+      return '';
+    }
+    return this._trans.__('The GitHub API base URL %1 is not https: the token would travel unencrypted. Use an https URL in Settings → GitHub token.', url.origin);
+  }
+
   /** Verify the held token against the GitHub API. */
   async verify(): Promise<VerifyState> {
     const format = this._format;
-    if (!format || !format.ok || this._verify.status === 'verifying' || this.repositoryProblem) {
+    if (!format || !format.ok || this._verify.status === 'verifying' || this.repositoryProblem || this.apiUrlProblem) {
       return this._verify;
     }
     const repoText = this._repository.trim();

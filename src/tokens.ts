@@ -3,8 +3,8 @@ import type { GitHubTokenModel } from './tokenModel';
 
 /**
  * The GitHub token flow, for other plugins (e.g. a notebook field writer).
- * The model is loaded on first use; the held token is reachable only through
- * its methods and is never stored anywhere but in memory.
+ * The model is loaded on first use. It holds the token in memory only; plugins
+ * that receive this token are trusted with it (they run in the same page).
  */
 export interface IGitHubTokenFlow {
   /** The flow's model, loading it (and the panel's view) if needed. */

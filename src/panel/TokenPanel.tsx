@@ -41,6 +41,7 @@ function stepLabel(step: Step, trans: TranslationBundle): string {
 function PanelView({ model, trans }: IStepProps): JSX.Element {
   useModel(model);
   const headingRef = React.useRef<HTMLHeadingElement>(null);
+  const rootRef = React.useRef<HTMLDivElement>(null);
   const index = STEPS.indexOf(model.step);
 
   React.useEffect(() => {
@@ -50,7 +51,7 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
       }
       // After the command palette (or whatever ran the command) has closed.
       requestAnimationFrame(() => {
-        const input = document.getElementById('jp-github-token-input') as HTMLInputElement | null;
+        const input = rootRef.current?.querySelector<HTMLInputElement>('#jp-github-token-input');
         (input ?? headingRef.current)?.focus();
       });
     };
@@ -64,6 +65,11 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
   const goTo = (step: Step) => {
     model.step = step;
     // Move focus to the new step's heading so keyboard users land on it.
+    requestAnimationFrame(() => headingRef.current?.focus());
+  };
+  const forget = () => {
+    model.forget();
+    // The Forget button disappears: keep focus in the panel.
     requestAnimationFrame(() => headingRef.current?.focus());
   };
 
@@ -84,9 +90,11 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
   }
 
   return (
-    <div className="jp-GitHubToken-content">
+    <div className="jp-GitHubToken-content" ref={rootRef}>
       <header className="jp-GitHubToken-header">
-        <keyIcon.react tag="span" className="jp-GitHubToken-headerIcon" />
+        <span aria-hidden="true">
+          <keyIcon.react tag="span" className="jp-GitHubToken-headerIcon" />
+        </span>
         <h2 className="jp-GitHubToken-title">{trans.__('GitHub token')}</h2>
         {model.hasToken && (
           <span className="jp-GitHubToken-held" title={trans.__('Held in this browser tab only')}>
@@ -129,11 +137,11 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
         >
           {trans.__('Back')}
         </button>
-        {model.hasToken && (
+        {model.hasDraft && (
           <button
             type="button"
             className="jp-Button jp-mod-styled jp-mod-warn"
-            onClick={() => model.forget()}
+            onClick={forget}
             title={trans.__('Clear the token from this browser tab')}
           >
             {trans.__('Forget')}

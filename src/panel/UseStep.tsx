@@ -9,7 +9,7 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
     return (
       <div className="jp-GitHubToken-use">
         <p>{trans.__('No token yet: paste and verify one first.')}</p>
-        <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => (model.step = 'verify')}>
+        <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => model.goTo('verify')}>
           {trans.__('Go to Paste & verify')}
         </button>
       </div>
@@ -36,7 +36,7 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
         {state.status === 'done' && (
           <p
             className={state.result.ok ? 'jp-GitHubToken-success' : 'jp-GitHubToken-error'}
-            role={state.result.ok ? 'status' : 'alert'}
+            data-ok={state.result.ok}
             data-problem={state.result.problem ?? ''}
           >
             {state.result.message}
@@ -44,7 +44,7 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
         )}
       </div>
       <p className="jp-GitHubToken-hint">
-        {trans.__('Nothing is written to disk, settings or the notebook. Restarting the kernel or closing this tab clears it; Forget clears it here.')}
+        {trans.__('Nothing is written to disk, settings or the notebook. The kernel keeps the variables until it is restarted or shut down, even if this tab is closed; Forget clears the token from this tab only.')}
       </p>
     </div>
   );

@@ -7,7 +7,7 @@ import { describeScope } from '../scopes';
 
 function ProblemView({ problem, trans }: { problem: Problem; trans: TranslationBundle }): JSX.Element {
   return (
-    <div className="jp-GitHubToken-problem" role="alert" data-problem={problem.code}>
+    <div className="jp-GitHubToken-problem" data-problem={problem.code}>
       <p className="jp-GitHubToken-problemTitle">{problem.title}</p>
       <p>{problem.message}</p>
       <p>
@@ -36,9 +36,11 @@ export function VerifyResult({
   return (
     <div className={`jp-GitHubToken-report ${report.ok ? 'jp-mod-ok' : 'jp-mod-failed'}`} data-ok={report.ok}>
       <p className="jp-GitHubToken-verdict">
-        {report.ok
-          ? trans.__('✓ The token works for the access you chose.')
-          : trans.__('✗ The token is not ready for the access you chose.')}
+        {!report.ok
+          ? trans.__('✗ The token is not ready for the access you chose.')
+          : scopes === null
+            ? trans.__('✓ The token is valid. GitHub does not report what a fine-grained token may do: check its repository access and Contents permission on GitHub.')
+            : trans.__('✓ The token works for the access you chose.')}
       </p>
       {report.problem && <ProblemView problem={report.problem} trans={trans} />}
       {account && (
@@ -95,9 +97,15 @@ export function VerifyResult({
             <>
               <dt>{trans.__('Repository')}</dt>
               <dd data-testid="repo-check">
-                {repo.reachable
-                  ? trans.__('%1: reachable%2; push %3', repo.fullName, repo.private ? trans.__(' (private)') : '', repo.canPush ? trans.__('allowed') : trans.__('not allowed'))
-                  : trans.__('%1: not reachable', repo.fullName)}
+                {!repo.reachable
+                  ? trans.__('%1: not reachable', repo.fullName)
+                  : repo.private
+                    ? repo.canPush
+                      ? trans.__('%1: reachable (private); push allowed', repo.fullName)
+                      : trans.__('%1: reachable (private); push not allowed', repo.fullName)
+                    : repo.canPush
+                      ? trans.__('%1: reachable; push allowed', repo.fullName)
+                      : trans.__('%1: reachable; push not allowed', repo.fullName)}
               </dd>
             </>
           )}
@@ -110,7 +118,7 @@ export function VerifyResult({
         </p>
       ))}
       {report.ok && (
-        <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => (model.step = 'use')}>
+        <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => model.goTo('use')}>
           {trans.__('Continue: use it')}
         </button>
       )}

@@ -2,55 +2,83 @@ import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
 import { VerifyResult } from './VerifyResult';
 
+/** Attributes that keep browser and extension password managers away from the field. */
+const NO_PASSWORD_MANAGER = {
+  'data-lpignore': 'true',
+  'data-1p-ignore': 'true',
+  'data-bwignore': 'true',
+  'data-form-type': 'other'
+};
+
 /** Step 3: paste the token, check it offline as it is typed, then ask GitHub. */
 export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
   const [shown, setShown] = React.useState(false);
+  const inputRef = React.useRef<HTMLInputElement>(null);
   const format = model.format;
   const state = model.verifyState;
   const errors = format?.issues.filter(i => i.severity === 'error') ?? [];
   const warnings = format?.issues.filter(i => i.severity === 'warning') ?? [];
   const repoProblem = model.repositoryProblem;
-  const canVerify = model.hasToken && state.status !== 'verifying' && !repoProblem;
+  const apiProblem = model.apiUrlProblem;
+  const canVerify = model.hasToken && state.status !== 'verifying' && !repoProblem && !apiProblem;
 
-  const onSubmit = (event: React.FormEvent) => {
-    event.preventDefault();
+  // The input is uncontrolled on purpose: a controlled React input mirrors its
+  // value into the DOM `value` attribute, where selectors and snapshots see it.
+  // Only the property is touched here, e.g. to empty the field after Forget.
+  React.useEffect(() => {
+    const input = inputRef.current;
+    if (input && input.value !== model.draft) {
+      input.value = model.draft;
+    }
+  });
+
+  const verify = () => {
     if (canVerify) {
       void model.verify();
     }
   };
+  const onEnter = (event: React.KeyboardEvent) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      verify();
+    }
+  };
 
+  // No <form>: a submitted password field invites the browser to offer saving it.
   return (
-    <form className="jp-GitHubToken-verify" onSubmit={onSubmit} autoComplete="off">
+    <div className="jp-GitHubToken-verify">
       <label htmlFor="jp-github-token-input" className="jp-GitHubToken-fieldLabel">
         {trans.__('GitHub token')}
       </label>
       <div className="jp-GitHubToken-secretRow">
         <input
           id="jp-github-token-input"
+          ref={inputRef}
           className="jp-mod-styled jp-GitHubToken-secret"
           type={shown ? 'text' : 'password'}
-          aria-label={trans.__('GitHub token')}
           aria-describedby="jp-github-token-format"
           aria-invalid={errors.length > 0}
           autoComplete="off"
           spellCheck={false}
           autoCapitalize="off"
           autoCorrect="off"
-          data-lpignore="true"
+          {...NO_PASSWORD_MANAGER}
           placeholder={trans.__('ghp_… or github_pat_…')}
-          value={model.draft}
+          defaultValue=""
           onChange={e => {
             model.draft = e.currentTarget.value;
           }}
+          onKeyDown={onEnter}
         />
         <button
           type="button"
           className="jp-Button jp-mod-styled jp-GitHubToken-toggle"
           aria-pressed={shown}
           aria-controls="jp-github-token-input"
+          title={trans.__('Show or hide the token')}
           onClick={() => setShown(!shown)}
         >
-          {shown ? trans.__('Hide token') : trans.__('Show token')}
+          {trans.__('Show token')}
         </button>
       </div>
       <div id="jp-github-token-format" className="jp-GitHubToken-format" aria-live="polite">
@@ -73,7 +101,11 @@ export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
             ))}
           </>
         )}
-        {!format && <p className="jp-GitHubToken-hint">{trans.__('Paste the token you copied from GitHub. It stays in this browser tab only.')}</p>}
+        {!format && (
+          <p className="jp-GitHubToken-hint">
+            {trans.__('Paste the token you copied from GitHub. It stays in this browser tab only.')}
+          </p>
+        )}
       </div>
       <label htmlFor="jp-github-token-repo" className="jp-GitHubToken-fieldLabel">
         {trans.__('Repository to check (optional)')}
@@ -90,16 +122,25 @@ export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
         onChange={e => {
           model.repository = e.currentTarget.value;
         }}
+        onKeyDown={onEnter}
       />
       <p id="jp-github-token-repo-problem" className="jp-GitHubToken-error">
         {repoProblem}
       </p>
-      <button type="submit" className="jp-Button jp-mod-styled jp-mod-accept" disabled={!canVerify}>
+      {apiProblem && (
+        <p className="jp-GitHubToken-error" data-testid="api-url-problem">
+          {apiProblem}
+        </p>
+      )}
+      <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" disabled={!canVerify} onClick={verify}>
         {state.status === 'verifying' ? trans.__('Verifying…') : trans.__('Verify')}
       </button>
+      {!apiProblem && (
+        <p className="jp-GitHubToken-hint">{trans.__('Verify sends the token to %1 only.', model.apiHost)}</p>
+      )}
       <div className="jp-GitHubToken-result" aria-live="polite" data-testid="verify-result">
         {state.status === 'done' && <VerifyResult report={state.report} model={model} trans={trans} />}
       </div>
-    </form>
+    </div>
   );
 }

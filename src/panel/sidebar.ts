@@ -10,6 +10,7 @@ import { keyIcon } from '../icons';
 export class GitHubTokenSidebar extends Panel {
   constructor(trans: TranslationBundle, onFirstShow: () => void) {
     super();
+    this._trans = trans;
     this._onFirstShow = onFirstShow;
     this.id = 'jp-github-token-panel';
     this.addClass('jp-GitHubToken');
@@ -31,6 +32,25 @@ export class GitHubTokenSidebar extends Panel {
     this.addWidget(view);
   }
 
+  /** The flow's code could not be loaded (e.g. the server went away): offer a retry. */
+  showLoadError(retry: () => void): void {
+    while (this.widgets.length > 0) {
+      this.widgets[0].dispose();
+    }
+    const error = new Widget();
+    error.addClass('jp-GitHubToken-loading');
+    const message = document.createElement('p');
+    message.setAttribute('role', 'alert');
+    message.textContent = this._trans.__('The GitHub token panel could not be loaded. Check that JupyterLab is still running, then retry.');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'jp-Button jp-mod-styled jp-mod-accept';
+    button.textContent = this._trans.__('Retry');
+    button.addEventListener('click', retry);
+    error.node.append(message, button);
+    this.addWidget(error);
+  }
+
   protected onBeforeShow(msg: Message): void {
     super.onBeforeShow(msg);
     if (this._onFirstShow) {
@@ -41,4 +61,5 @@ export class GitHubTokenSidebar extends Panel {
   }
 
   private _onFirstShow: (() => void) | null;
+  private _trans: TranslationBundle;
 }

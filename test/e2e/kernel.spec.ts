@@ -33,6 +33,8 @@ test('write to kernel: the environment has the token, the execution count did no
 }) => {
   const token = TOKENS.classicRepo;
   const name = 'analysis.ipynb';
+  const consoleMessages: string[] = [];
+  page.on('console', message => consoleMessages.push(message.text()));
   await page.notebook.createNew(name);
   await page.notebook.setCell(0, 'code', 'x = 40 + 2\nx');
   await page.notebook.runCell(0);
@@ -42,7 +44,7 @@ test('write to kernel: the environment has the token, the execution count did no
   await verifyToken(page, token);
   await goToStep(page, 'use');
   await writeButton(page).click();
-  await expect(writeResult(page)).toHaveAttribute('role', 'status');
+  await expect(writeResult(page)).toHaveAttribute('data-ok', 'true');
   await expect(writeResult(page)).toContainText('Set GITHUB_TOKEN, GH_TOKEN');
   await expect(panel(page)).not.toContainText(token);
 
@@ -97,6 +99,10 @@ test('write to kernel: the environment has the token, the execution count did no
   });
   expect(stored.local).not.toContain(token);
   expect(stored.dbs).toEqual([]);
+  // Nor in the page's markup or its console (Octokit, JupyterLab, this extension).
+  expect(await page.content()).not.toContain(token);
+  expect(consoleMessages.length).toBeGreaterThan(0);
+  expect(consoleMessages.filter(m => m.includes(token))).toEqual([]);
 });
 
 test('write to kernel refuses clearly with no notebook, and with a busy kernel', async ({ page }) => {
@@ -121,7 +127,7 @@ test('write to kernel refuses clearly with no notebook, and with a busy kernel',
   // Once idle, the same button works.
   await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 20000 });
   await writeButton(page).click();
-  await expect(writeResult(page)).toHaveAttribute('role', 'status');
+  await expect(writeResult(page)).toHaveAttribute('data-ok', 'true');
 });
 
 test('the write command from the palette delivers the held token', async ({ page }) => {
@@ -131,7 +137,7 @@ test('the write command from the palette delivers the held token', async ({ page
   await pasteToken(page, TOKENS.classicNoExpiry);
   await page.notebook.activate('palette.ipynb');
   await runFromPalette(page, 'Write GitHub token to kernel environment');
-  await expect(writeResult(page)).toHaveAttribute('role', 'status');
+  await expect(writeResult(page)).toHaveAttribute('data-ok', 'true');
   await page.notebook.activate('palette.ipynb');
   await page.notebook.setCell(0, 'code', 'import os\nprint(len(os.environ["GH_TOKEN"]), os.environ["GH_TOKEN"][-4:])');
   await page.notebook.runCell(0);

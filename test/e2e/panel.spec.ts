@@ -108,16 +108,31 @@ test.describe('verification', () => {
     await pasteToken(page, TOKENS.classicRepo);
     const input = panel(page).locator('#jp-github-token-input');
     await expect(input).toHaveAttribute('type', 'password');
-    await panel(page).getByRole('button', { name: 'Show token' }).click();
+    const toggle = panel(page).getByRole('button', { name: 'Show token' });
+    await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+    await toggle.click();
     await expect(input).toHaveAttribute('type', 'text');
-    await panel(page).getByRole('button', { name: 'Hide token' }).click();
+    await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+    await toggle.click();
     await expect(input).toHaveAttribute('type', 'password');
     const masked = `ghp_...${TOKENS.classicRepo.slice(-4)}`;
     await expect(panel(page).locator('.jp-GitHubToken-held')).toHaveText(masked);
     await expect(panel(page)).not.toContainText(TOKENS.classicRepo);
+    // Not even in the markup (a controlled input would mirror it into value="...").
+    expect(await page.content()).not.toContain(TOKENS.classicRepo);
+    await expect(input).toHaveValue(TOKENS.classicRepo);
     await panel(page).getByRole('button', { name: 'Forget' }).click();
     await expect(input).toHaveValue('');
     await expect(panel(page).locator('.jp-GitHubToken-held')).toHaveCount(0);
+    // Focus stays in the panel although the Forget button is gone.
+    await expect
+      .poll(() => page.evaluate(() => !!document.activeElement?.closest('#jp-github-token-panel')))
+      .toBe(true);
+
+    // A malformed paste can be forgotten too.
+    await input.fill('ghp_not a token');
+    await panel(page).getByRole('button', { name: 'Forget' }).click();
+    await expect(input).toHaveValue('');
   });
 
   test('a good classic token verifies with login, scopes and rate limit in one round trip', async ({ page }) => {

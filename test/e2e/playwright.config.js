@@ -51,7 +51,7 @@ module.exports = {
   },
   webServer: [
     {
-      command: `python test/fake_github/fake_github_api.py --port ${apiPort} --quiet`,
+      command: `python3 test/fake_github/fake_github_api.py --port ${apiPort} --quiet`,
       cwd: root,
       url: `http://127.0.0.1:${apiPort}/_fake/requests`,
       timeout: 30000,

@@ -164,6 +164,48 @@ describe('bodyMessage', () => {
       bodyMessage({ message: 'token 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 is bad' })
     ).toBe('token [redacted] is bad');
   });
+
+  it('redacts old 40-character hexadecimal tokens', () => {
+    const legacy = 'e72e16c7e42f292c6912e7710c838347ae178b4a';
+    expect(bodyMessage({ message: `Bad credentials for token ${legacy}.` })).toBe(
+      'Bad credentials for token [redacted].'
+    );
+    expect(bodyMessage({ message: `Authorization: token ${legacy}` })).toBe(
+      'Authorization: token [redacted]'
+    );
+    // In quotes, after "=", in JSON strings, at the start and the end.
+    expect(bodyMessage({ message: `token="${legacy}"` })).toBe('token="[redacted]"');
+    expect(bodyMessage({ message: `${legacy}` })).toBe('[redacted]');
+    expect(bodyMessage(JSON.stringify({ message: `oauth_token=${legacy}&x=1` }))).toBe(
+      'oauth_token=[redacted]&x=1'
+    );
+    // Upper case, and glued to more hexadecimal digits.
+    expect(bodyMessage({ message: `T ${legacy.toUpperCase()}` })).toBe('T [redacted]');
+    expect(bodyMessage({ message: `x ${legacy}0123abcd y` })).toBe('x [redacted] y');
+    // Several tokens, of both formats.
+    expect(
+      bodyMessage({
+        message: `${legacy} and 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 and token_gho_abcdEF0123`
+      })
+    ).toBe('[redacted] and [redacted] and token_[redacted]');
+  });
+
+  it('keeps ordinary text and shorter hexadecimal strings', () => {
+    expect(bodyMessage({ message: 'Commit 0123456789abcdef0123456789abcdef0123456 not found' })).toBe(
+      'Commit 0123456789abcdef0123456789abcdef0123456 not found'
+    );
+    expect(bodyMessage({ message: 'Not Found' })).toBe('Not Found');
+  });
+
+  it('redacts hexadecimal tokens in every server text shown, not only the body', () => {
+    const legacy = 'e72e16c7e42f292c6912e7710c838347ae178b4a';
+    const problem = problemFromOutcome(
+      { kind: 'network', problem: 'unreachable', detail: `GET ?access_token=${legacy} failed` },
+      userContext
+    );
+    expect(problem?.message).not.toContain(legacy);
+    expect(problem?.message).toContain('[redacted]');
+  });
 });
 
 describe('problemFromOutcome', () => {
@@ -272,6 +314,149 @@ describe('problemFromOutcome', () => {
     expect(problem?.message).toContain('contents=read');
   });
 
+  describe('403 because of an organization token policy: no advice to add scopes', () => {
+    /** 403 bodies as GitHub sends them for organization token policies. */
+    const CLASSIC_FORBIDDEN = {
+      message:
+        '`octo-org` forbids access via a personal access token (classic). Please use a GitHub App, OAuth App, or a personal access token with fine-grained permissions.',
+      documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository',
+      status: '403'
+    };
+    const CLASSIC_FORBIDDEN_GIT_WORDING = {
+      message: 'Personal access tokens (classic) are forbidden from accessing this repository.',
+      status: '403'
+    };
+    const FINE_GRAINED_REQUIRED = {
+      message:
+        'The octo-org organization requires fine-grained personal access tokens; personal access tokens (classic) are not allowed.',
+      status: '403'
+    };
+    const LIFETIME = {
+      message:
+        "The 'octo-org' organization forbids access via a fine-grained personal access tokens if the token's lifetime is greater than 90 days. Please adjust your token's lifetime at the following URL: https://github.com/settings/personal-access-tokens/12885303",
+      documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository',
+      status: '403'
+    };
+    const PENDING = {
+      message:
+        "The 'octo-org' organization requires approval of fine-grained personal access tokens. The request for this token is pending approval by an organization owner.",
+      documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository',
+      status: '403'
+    };
+
+    /** Headers GitHub sends with such a 403 (including accepted permissions). */
+    const policyHeaders = {
+      ...rateHeaders(4990),
+      'x-accepted-oauth-scopes': 'repo',
+      'x-accepted-github-permissions': 'metadata=read'
+    };
+
+    function expectNoScopeAdvice(problem: ReturnType<typeof problemFromOutcome>): void {
+      expect(problem?.code).toBe('forbidden');
+      expect(problem?.nextStep).not.toMatch(/give the token the scopes/i);
+      expect(problem?.nextStep).not.toMatch(/add (?:the )?scopes/i);
+      expect(problem?.message).not.toMatch(/Scopes that allow it/);
+      expect(problem?.nextStep).toMatch(/organization's policy/);
+    }
+
+    it.each([
+      ['GitHub API wording', CLASSIC_FORBIDDEN],
+      ['git wording', CLASSIC_FORBIDDEN_GIT_WORDING],
+      ['fine-grained required', FINE_GRAINED_REQUIRED]
+    ])('classic tokens forbidden (%s): use a fine-grained token', (_label, body) => {
+      const problem = problemFromOutcome(response(403, policyHeaders, body), {
+        ...repoContext,
+        tokenKind: 'classic'
+      });
+      expectNoScopeAdvice(problem);
+      expect(problem?.message).toContain(body.message);
+      expect(problem?.nextStep).toMatch(/fine-grained personal access token/);
+      expect(problem?.link?.href).toBe('https://github.com/settings/personal-access-tokens');
+    });
+
+    it('the JSON body may also arrive as a string', () => {
+      const problem = problemFromOutcome(
+        response(403, {}, JSON.stringify(CLASSIC_FORBIDDEN)),
+        userContext
+      );
+      expectNoScopeAdvice(problem);
+      expect(problem?.nextStep).toMatch(/fine-grained/);
+    });
+
+    it('token lifetime policy: use a shorter expiration', () => {
+      const problem = problemFromOutcome(response(403, policyHeaders, LIFETIME), {
+        ...repoContext,
+        tokenKind: 'fine-grained'
+      });
+      expectNoScopeAdvice(problem);
+      expect(problem?.message).toContain("the token's lifetime is greater than 90 days");
+      expect(problem?.nextStep).toMatch(/shorter expiration/);
+      expect(problem?.nextStep).not.toMatch(/approv/);
+      expect(problem?.link?.href).toBe('https://github.com/settings/personal-access-tokens');
+    });
+
+    it('token lifetime policy on GitHub Enterprise links that host', () => {
+      const problem = problemFromOutcome(response(403, {}, LIFETIME), {
+        ...userContext,
+        apiBaseUrl: 'https://github.example.com/api/v3',
+        webBaseUrl: 'https://github.example.com',
+        tokenKind: 'fine-grained'
+      });
+      expect(problem?.link?.href).toBe(
+        'https://github.example.com/settings/personal-access-tokens'
+      );
+    });
+
+    it("pending approval: wait for an owner's approval", () => {
+      const problem = problemFromOutcome(response(403, policyHeaders, PENDING), {
+        ...repoContext,
+        tokenKind: 'fine-grained'
+      });
+      expectNoScopeAdvice(problem);
+      expect(problem?.nextStep).toMatch(/approval/);
+      expect(problem?.nextStep).toMatch(/owner/);
+      expect(problem?.nextStep).not.toMatch(/shorter expiration/);
+    });
+
+    it('a short "pending" body is enough', () => {
+      const problem = problemFromOutcome(
+        response(403, {}, { message: 'Token access request pending.' }),
+        repoContext
+      );
+      expectNoScopeAdvice(problem);
+      expect(problem?.nextStep).toMatch(/approval/);
+    });
+
+    it('rate limits and SSO still take precedence', () => {
+      expect(
+        problemFromOutcome(response(403, rateHeaders(0), CLASSIC_FORBIDDEN), userContext)?.code
+      ).toBe('rate-limited');
+      expect(
+        problemFromOutcome(
+          response(403, { 'x-github-sso': `required; url=${SSO_URL}` }, PENDING),
+          repoContext
+        )?.code
+      ).toBe('sso-required');
+    });
+
+    it('an ordinary permission 403 still advises scopes or permissions', () => {
+      for (const message of [
+        'Resource not accessible by personal access token',
+        'Resource not accessible by integration',
+        'Must have admin rights to Repository.'
+      ]) {
+        const problem = problemFromOutcome(response(403, {}, { message }), repoContext);
+        expect(problem?.code).toBe('forbidden');
+        expect(problem?.nextStep).toMatch(/scopes or permissions it needs/);
+      }
+    });
+
+    it('the policy is recognized on 403 only', () => {
+      const problem = problemFromOutcome(response(422, {}, CLASSIC_FORBIDDEN), userContext);
+      expect(problem?.code).toBe('unexpected');
+    });
+  });
+
   it('403 with an HTML body is still forbidden', () => {
     const problem = problemFromOutcome(response(403, {}, '<html>Forbidden</html>'), userContext);
     expect(problem?.code).toBe('forbidden');
@@ -330,6 +515,22 @@ describe('problemFromOutcome', () => {
     expect(problem?.nextStep).toMatch(/API base URL/);
     expect(problem?.nextStep).toMatch(/proxy/);
     expect(problem?.nextStep).toMatch(/Enterprise/);
+  });
+
+  it('unreachable also explains that the API may refuse cross-origin requests (CORS)', () => {
+    for (const detail of [undefined, 'TypeError: Failed to fetch']) {
+      const problem = problemFromOutcome(
+        { kind: 'network', problem: 'unreachable', detail },
+        { ...userContext, apiBaseUrl: 'https://github.example.com/api/v3' }
+      );
+      expect(problem?.message).toMatch(/cross-origin/);
+      expect(problem?.message).toMatch(/CORS/);
+      expect(problem?.message).toMatch(/GitHub Enterprise/);
+      expect(problem?.nextStep).toMatch(/CORS/);
+      // Proxies and the API base URL setting are still mentioned.
+      expect(problem?.nextStep).toMatch(/proxy/);
+      expect(problem?.nextStep).toMatch(/"GitHub API base URL" setting/);
+    }
   });
 
   it('other statuses are unexpected', () => {

@@ -35,22 +35,39 @@ function messageOf(fn: () => unknown): string {
   throw new Error('expected an error');
 }
 
+/** The statement inside the `try:` block of generated code. */
+function innerStatement(code: string): string {
+  const lines = code.split('\n');
+  expect(lines).toHaveLength(4);
+  return lines[1].trim();
+}
+
 describe('generated code for a normal token', () => {
-  it('sets every name from one literal', () => {
+  it('sets every name from one literal, inside try / bare except', () => {
     expect(buildSetEnvCode('python', TOKEN, NAMES)).toBe(
-      "(lambda value: __import__('os').environ.update({name: value for name in " +
-        "['GITHUB_TOKEN', 'GH_TOKEN']}))('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')"
+      'try:\n' +
+        "    (lambda value: __import__('os').environ.update({name: value for name in " +
+        "['GITHUB_TOKEN', 'GH_TOKEN']}))('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')\n" +
+        'except:\n' +
+        '    pass'
     );
     const code = buildSetEnvCode('python', TOKEN, NAMES);
     expect(code.split(TOKEN)).toHaveLength(2);
-    expect(code).not.toContain('\n');
-    expect(code).not.toMatch(/print|display/);
+    expect(code.split('\n')).toHaveLength(4);
+    // The token is only on the line inside try:.
+    expect(code.split('\n').filter(line => line.includes(TOKEN))).toEqual([
+      `    ${innerStatement(code)}`
+    ]);
+    expect(code).not.toMatch(/print|display|BaseException|Exception/);
   });
 
-  it('unsets the names, evaluating to None', () => {
+  it('unsets the names inside try / bare except, evaluating to None', () => {
     expect(buildUnsetEnvCode('python', NAMES)).toBe(
-      "(lambda env: [env.pop(name, None) for name in ['GITHUB_TOKEN', 'GH_TOKEN']] " +
-        "and None)(__import__('os').environ)"
+      'try:\n' +
+        "    (lambda env: [env.pop(name, None) for name in ['GITHUB_TOKEN', 'GH_TOKEN']] " +
+        "and None)(__import__('os').environ)\n" +
+        'except:\n' +
+        '    pass'
     );
   });
 
@@ -62,7 +79,8 @@ describe('generated code for a normal token', () => {
 
   it('accepts a token made of underscores only and a single name', () => {
     expect(buildSetEnvCode('python3', '___', ['_'])).toBe(
-      "(lambda value: __import__('os').environ.update({name: value for name in ['_']}))('___')"
+      "try:\n    (lambda value: __import__('os').environ.update({name: value for name in ['_']}))('___')\n" +
+        'except:\n    pass'
     );
   });
 
@@ -205,6 +223,104 @@ describe('hostile environment variable names are rejected', () => {
     }
   });
 
+  it.each([
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+    'GH_ENTERPRISE_TOKEN',
+    'GITHUB_ENTERPRISE_TOKEN',
+    'GITHUB_PAT',
+    'github_token',
+    'Gh_Token',
+    'GITHUB',
+    'GIT',
+    'GITLAB_TOKEN',
+    'MY_GIT_TOKEN',
+    'PS5',
+    'PS',
+    'EDITOR_TOKEN',
+    'TOKEN_PAGER',
+    'HTTP_TOKEN',
+    'TERMINAL_TOKEN',
+    'SSH_TOKEN'
+  ])('keeps the usual token variable %s allowed', name => {
+    expect(() => assertSafeEnvName(name)).not.toThrow();
+    expect(() => buildSetEnvCode('python', TOKEN, [name])).not.toThrow();
+  });
+
+  /** Names that make git, ssh, shells or other tools print or run their value. */
+  const PRINTED_OR_EXECUTED = [
+    'GIT_ASKPASS',
+    'GIT_EDITOR',
+    'GIT_SSH_COMMAND',
+    'GIT_SSH',
+    'GIT_TRACE',
+    'GIT_TRACE_CURL',
+    'GIT_PAGER',
+    'GIT_SEQUENCE_EDITOR',
+    'GIT_CONFIG_PARAMETERS',
+    'GIT_CONFIG_VALUE_0',
+    'GIT_EXTERNAL_DIFF',
+    'GIT_PROXY_COMMAND',
+    'GIT_TOKEN',
+    'GIT_',
+    'SSH_ASKPASS',
+    'SSH_AUTH_SOCK',
+    'EDITOR',
+    'VISUAL',
+    'PAGER',
+    'MANPAGER',
+    'BROWSER',
+    'SHELL',
+    'TERM',
+    'PS1',
+    'PS2',
+    'PS3',
+    'PS4',
+    'PROMPT_COMMAND',
+    'BASH_ENV',
+    'ENV',
+    'IFS',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'ALL_PROXY',
+    'NO_PROXY'
+  ];
+
+  it.each(
+    PRINTED_OR_EXECUTED.flatMap(name => {
+      const variants = [name, name.toLowerCase()];
+      // Mixed case, e.g. Git_Editor / Https_Proxy.
+      variants.push(
+        name
+          .toLowerCase()
+          .replace(/(^|_)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase())
+      );
+      return [...new Set(variants)];
+    })
+  )('refuses %s', name => {
+    const spy = jest.spyOn(literals, 'python');
+    try {
+      expect(reasonOf(() => assertSafeEnvName(name))).toBe('name-invalid');
+      expect(reasonOf(() => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', name]))).toBe(
+        'name-invalid'
+      );
+      expect(reasonOf(() => buildUnsetEnvCode('python', [name]))).toBe('name-invalid');
+      expect(reasonOf(() => buildEnvCheckExpression('python', [name]))).toBe('name-invalid');
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('explains why a reserved name is refused, naming it', () => {
+    const message = messageOf(() => assertSafeEnvName('git_askpass'));
+    expect(message).toContain('git_askpass');
+    expect(message).toContain('GITHUB_TOKEN');
+  });
+
   it('does not echo a token pasted as a name', () => {
     expect(messageOf(() => buildUnsetEnvCode('python', [TOKEN]))).not.toContain(TOKEN.slice(4));
   });
@@ -224,31 +340,80 @@ describe('the generated Python really works (when python3 is available)', () => 
   type SpawnSync = (
     command: string,
     args: string[],
-    options?: { env?: Record<string, string>; encoding?: 'utf8' }
+    options?: { env?: Record<string, string>; encoding?: 'utf8'; timeout?: number }
   ) => { status: number | null; stdout: string; stderr: string; error?: Error };
   const { spawnSync } = jest.requireActual<{ spawnSync: SpawnSync }>('child_process');
   const nodeProcess = (globalThis as { process?: { env: Record<string, string | undefined> } })
     .process;
   const probe = spawnSync('python3', ['--version']);
   const run = probe.status === 0 ? it : it.skip;
+  const ipythonProbe =
+    probe.status === 0 ? spawnSync('python3', ['-c', 'import IPython']) : undefined;
+  const runIpython = ipythonProbe?.status === 0 ? it : it.skip;
+
+  /** Run a Python script with a minimal environment. */
+  function python(script: string): { status: number | null; stdout: string; stderr: string } {
+    return spawnSync('python3', ['-c', script], {
+      env: { PATH: nodeProcess?.env.PATH ?? '' },
+      encoding: 'utf8',
+      timeout: 60000
+    });
+  }
+
+  /** A Python string literal of `text` (JSON strings are valid Python literals). */
+  const py = (text: string): string => JSON.stringify(text);
+
+  /**
+   * Python that defines `run(code, ns)`: it runs `code` like IPython runs a
+   * cell, with the source registered in linecache under a cell-like file name
+   * so that a traceback, if any, would quote the source line (the token).
+   */
+  const RUNNER = [
+    'import json, linecache, os, sys',
+    'def run(code, ns):',
+    "    name = '<ipython-input-1>'",
+    '    linecache.cache[name] = (len(code), None, code.splitlines(True), name)',
+    "    exec(compile(code, name, 'exec'), ns)"
+  ].join('\n');
+
+  /**
+   * Namespaces in which `__import__` is broken, the way user code can break it:
+   * rebound globally, missing, raising, raising BaseExceptions that are not
+   * Exceptions, returning nonsense; plus `BaseException`/`Exception` rebound.
+   */
+  const HOSTILE_NAMESPACES = [
+    'def _raise(error):',
+    '    def hook(*args, **kwargs):',
+    '        raise error',
+    '    return hook',
+    'def _exit(*args, **kwargs):',
+    '    sys.exit(3)',
+    'hostile = [',
+    "    {'__import__': None},",
+    "    {'__import__': 42, 'BaseException': None, 'Exception': None},",
+    "    {'__builtins__': {}},",
+    "    {'__builtins__': {'__import__': _raise(RuntimeError('boom'))}},",
+    "    {'__builtins__': {'__import__': _raise(KeyboardInterrupt())}},",
+    "    {'__builtins__': {'__import__': _raise(GeneratorExit())}},",
+    "    {'__builtins__': {'__import__': _exit}},",
+    "    {'__builtins__': {'__import__': lambda *args, **kwargs: None}},",
+    ']'
+  ].join('\n');
 
   run('sets, checks and unsets the variables without leaving names or output', () => {
     const script = [
-      'import os, json',
+      RUNNER,
       'ns = {}',
       'before = set(ns)',
-      `r1 = eval(compile(${JSON.stringify(buildSetEnvCode('python', TOKEN, NAMES))}, 'c', 'eval'), ns)`,
-      `present = eval(${JSON.stringify(buildEnvCheckExpression('python', [...NAMES, 'UNSET_X']))}, ns)`,
+      `r1 = run(${py(buildSetEnvCode('python', TOKEN, NAMES))}, ns)`,
+      `present = eval(${py(buildEnvCheckExpression('python', [...NAMES, 'UNSET_X']))}, ns)`,
       "values = [os.environ.get(n) for n in ['GITHUB_TOKEN', 'GH_TOKEN']]",
-      `r2 = eval(compile(${JSON.stringify(buildUnsetEnvCode('python', NAMES))}, 'c', 'eval'), ns)`,
-      `after = eval(${JSON.stringify(buildEnvCheckExpression('python', NAMES))}, ns)`,
+      `r2 = run(${py(buildUnsetEnvCode('python', NAMES))}, ns)`,
+      `after = eval(${py(buildEnvCheckExpression('python', NAMES))}, ns)`,
       "leaked = sorted(set(ns) - before - {'__builtins__'})",
       'print(json.dumps([r1, present, values, r2, after, leaked]))'
     ].join('\n');
-    const result = spawnSync('python3', ['-c', script], {
-      env: { PATH: nodeProcess?.env.PATH ?? '' },
-      encoding: 'utf8'
-    });
+    const result = python(script);
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([
       null,
@@ -258,5 +423,96 @@ describe('the generated Python really works (when python3 is available)', () => 
       [],
       []
     ]);
+  });
+
+  run('never raises or prints when __import__ is broken; the check reports nothing set', () => {
+    const script = [
+      RUNNER,
+      HOSTILE_NAMESPACES,
+      'results = []',
+      'for ns in hostile:',
+      '    keys = set(ns)',
+      `    run(${py(buildSetEnvCode('python', TOKEN, NAMES))}, ns)`,
+      "    confirmed = eval(" + py(buildEnvCheckExpression('python', NAMES)) + ", {})",
+      `    run(${py(buildUnsetEnvCode('python', NAMES))}, ns)`,
+      "    results.append([confirmed, sorted(set(ns) - keys - {'__builtins__'})])",
+      // The unset code is silent too when there is something to remove.
+      "os.environ['GITHUB_TOKEN'] = os.environ['GH_TOKEN'] = 'x'",
+      'for ns in hostile:',
+      `    run(${py(buildUnsetEnvCode('python', NAMES))}, ns)`,
+      "print(json.dumps(results, separators=(',', ':')), os.environ.get('GITHUB_TOKEN'))"
+    ].join('\n');
+    const result = python(script);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${JSON.stringify(Array(8).fill([[], []]))} x\n`);
+    expect(result.stdout + result.stderr).not.toContain(TOKEN.slice(4));
+  });
+
+  run('control: without the try block the same failure would print the token', () => {
+    const inner = innerStatement(buildSetEnvCode('python', TOKEN, NAMES));
+    const script = [
+      RUNNER,
+      'import traceback',
+      'try:',
+      `    run(${py(inner)}, {'__import__': None})`,
+      'except BaseException:',
+      '    traceback.print_exc()'
+    ].join('\n');
+    const result = python(script);
+    expect(result.stderr).toContain(TOKEN);
+  });
+
+  runIpython('in a real IPython shell: silent, no traceback, no token in any output', () => {
+    const set = buildSetEnvCode('python', TOKEN, NAMES);
+    const unset = buildUnsetEnvCode('python', NAMES);
+    const check = buildEnvCheckExpression('python', NAMES);
+    const script = [
+      'import json, os, shutil, sys, tempfile',
+      "os.environ['IPYTHONDIR'] = tempfile.mkdtemp()",
+      'from traitlets.config import Config',
+      'from IPython.core.interactiveshell import InteractiveShell',
+      'config = Config()',
+      "config.HistoryManager.hist_file = ':memory:'",
+      'shell = InteractiveShell.instance(config=config)',
+      'def cell(code):',
+      '    result = shell.run_cell(code, store_history=False, silent=True)',
+      '    return result.error_in_exec is None and result.error_before_exec is None',
+      'out = []',
+      // A normal namespace: set, confirmed, unset.
+      `out.append(cell(${py(set)}))`,
+      `out.append(eval(${py(check)}, {}))`,
+      `out.append(cell(${py(unset)}))`,
+      `out.append(eval(${py(check)}, {}))`,
+      // The user broke __import__: nothing raised, nothing set.
+      "shell.user_ns['__import__'] = None",
+      `out.append(cell(${py(set)}))`,
+      `out.append(eval(${py(check)}, {}))`,
+      `out.append(cell(${py(unset)}))`,
+      // Control: the bare statement fails loudly, quoting the token.
+      'sys.stdout.flush()',
+      'real_stdout, real_stderr = sys.stdout, sys.stderr',
+      'import io',
+      'sys.stdout = sys.stderr = captured = io.StringIO()',
+      `failed = not cell(${py(innerStatement(set))})`,
+      'sys.stdout, sys.stderr = real_stdout, real_stderr',
+      `out.append([failed, ${py(TOKEN)} in captured.getvalue()])`,
+      "shutil.rmtree(os.environ['IPYTHONDIR'], ignore_errors=True)",
+      // The check above must not mention the token in the printed JSON.
+      'print(json.dumps(out))'
+    ].join('\n');
+    const result = python(script);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([
+      true,
+      ['GITHUB_TOKEN', 'GH_TOKEN'],
+      true,
+      [],
+      true,
+      [],
+      true,
+      [true, true]
+    ]);
+    expect(result.stdout).not.toContain(TOKEN.slice(4));
   });
 });

@@ -234,17 +234,92 @@ describe('checkTokenFormat', () => {
     expect(check.token).toBe(classic);
   });
 
-  it('accepts every new-format prefix', () => {
-    for (const prefix of ['gho_', 'ghu_', 'ghr_']) {
-      const check = checkTokenFormat(makeToken(prefix, 30, 5));
-      expect(check.ok).toBe(true);
-      expect(check.checksum).toBe('valid');
+  it('accepts OAuth (gh auth token) and GitHub App user access tokens without issues', () => {
+    for (const [prefix, kind] of [
+      ['gho_', 'oauth'],
+      ['ghu_', 'user-to-server']
+    ] as const) {
+      const token = makeToken(prefix, 30, 5);
+      const check = checkTokenFormat(token);
+      expect(check).toMatchObject({ ok: true, kind, checksum: 'valid', issues: [] });
     }
-    const installation = checkTokenFormat(makeToken('ghs_', 30, 5));
-    expect(installation).toMatchObject({ ok: true, checksum: 'not-applicable', issues: [] });
-    // Installation tokens have no fixed length.
-    const longInstallation = checkTokenFormat('ghs_' + 'a'.repeat(200));
-    expect(longInstallation.ok).toBe(true);
+  });
+
+  describe('tokens that are not personal access tokens (not-a-pat)', () => {
+    it('a ghr_ refresh token is an error: it cannot call the API', () => {
+      const token = makeToken('ghr_', 30, 5);
+      const check = checkTokenFormat(token);
+      expect(check).toMatchObject({
+        ok: false,
+        kind: 'refresh',
+        kindLabel: 'GitHub App refresh token',
+        // The format itself is fine: the checksum is still checked.
+        checksum: 'valid'
+      });
+      expect(check.issues).toHaveLength(1);
+      expect(check.issues[0]).toMatchObject({ code: 'not-a-pat', severity: 'error' });
+      expect(check.issues[0].message).toMatch(/refresh token/);
+      expect(check.issues[0].message).toMatch(/cannot call the API/);
+      expect(check.issues[0].message).toMatch(/personal access token/);
+      expectNoLeak(token, check.issues.map(i => i.message));
+    });
+
+    it('a truncated ghr_ token reports not-a-pat first, then the length', () => {
+      const token = makeToken('ghr_', 30, 6).slice(0, 30);
+      const check = checkTokenFormat(`${token}\n`);
+      expect(check.ok).toBe(false);
+      expect(check.issues.map(i => [i.code, i.severity])).toEqual([
+        ['not-a-pat', 'error'],
+        ['wrong-length', 'error']
+      ]);
+      expect(check.checksum).toBe('unverified');
+      expectNoLeak(token, check.issues.map(i => i.message));
+    });
+
+    it('a ghs_ installation token is only a warning: GET /user will be refused', () => {
+      const token = makeToken('ghs_', 30, 5);
+      const check = checkTokenFormat(token);
+      expect(check).toMatchObject({
+        ok: true,
+        kind: 'server-to-server',
+        checksum: 'not-applicable'
+      });
+      expect(check.issues).toHaveLength(1);
+      expect(check.issues[0]).toMatchObject({ code: 'not-a-pat', severity: 'warning' });
+      expect(check.issues[0].message).toMatch(/installation token cannot identify a user/);
+      expect(check.issues[0].message).toMatch(/GET \/user will be refused/);
+      expect(check.issues[0].message).toMatch(/personal access token/);
+      expectNoLeak(token, check.issues.map(i => i.message));
+      // Installation tokens have no fixed length.
+      const long = checkTokenFormat('ghs_' + 'a'.repeat(200));
+      expect(long.ok).toBe(true);
+      expect(long.issues.map(i => i.code)).toEqual(['not-a-pat']);
+    });
+
+    it('classic, fine-grained and legacy tokens are not flagged', () => {
+      for (const token of [
+        makeToken('ghp_', 30, 7),
+        makeFineGrained(7),
+        '0123456789abcdef0123456789abcdef01234567'
+      ]) {
+        expect(checkTokenFormat(token).issues.map(i => i.code)).not.toContain('not-a-pat');
+      }
+    });
+
+    it('a wrong-case GHR_ prefix is an unknown prefix, not a refresh token', () => {
+      const check = checkTokenFormat('GHR_' + makeToken('ghr_', 30, 8).slice(4));
+      expect(check.kind).toBe('unknown');
+      expect(check.issues.map(i => i.code)).toEqual(['unknown-prefix']);
+    });
+
+    it('translates the messages', () => {
+      const upper: Trans = {
+        ...defaultTrans,
+        __: (msgid: string, ...args: unknown[]) => defaultTrans.__(msgid, ...args).toUpperCase()
+      };
+      const check = checkTokenFormat(makeToken('ghr_', 30, 9), upper);
+      expect(check.issues[0].message).toMatch(/REFRESH TOKEN/);
+    });
   });
 
   it('accepts a well-formed fine-grained token', () => {

@@ -566,3 +566,49 @@ describe('GitHubTokenModel known issues', () => {
     expect(state).toEqual({ status: 'idle' });
   });
 });
+
+describe('GitHubTokenModel safeguards', () => {
+  it('never sends the token over plain http except to this machine', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'http://github.example.com/api/v3' };
+    expect(model.apiUrlProblem).toMatch(/not https/);
+    expect(model.apiUrlProblem).not.toContain(CLASSIC);
+    await model.verify();
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+    expect(model.verifyState).toEqual({ status: 'idle' });
+
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'not a url' };
+    expect(model.apiUrlProblem).toMatch(/not a URL/);
+
+    for (const ok of ['https://github.example.com/api/v3', 'http://127.0.0.1:8765', 'http://localhost:1']) {
+      model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: ok };
+      expect(model.apiUrlProblem).toBe('');
+    }
+    expect(model.apiHost).toBe('localhost:1');
+    deps.requestVerification.mockResolvedValueOnce({ user: userOutcome() });
+    await model.verify();
+    expect(deps.requestVerification).toHaveBeenCalledTimes(1);
+  });
+
+  it('lets a malformed draft be forgotten', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.draft = 'ghp_not a token';
+    expect(model.hasToken).toBe(false);
+    expect(model.hasDraft).toBe(true);
+    model.forget();
+    expect(model.hasDraft).toBe(false);
+    expect(model.draft).toBe('');
+  });
+
+  it('goTo changes the step and asks the view for focus', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    const focus = jest.fn();
+    model.focusRequested.connect(focus);
+    model.goTo('use');
+    expect(model.step).toBe('use');
+    expect(focus).toHaveBeenCalledTimes(1);
+    expect(model.takeFocusRequest()).toBe(true);
+  });
+});
