@@ -42,8 +42,12 @@ export function guideItems(options: IGuideOptions, trans: Trans = defaultTrans):
             text: trans.__('Under Select scopes, tick %1 and nothing else.', scopes.join(', ')),
             hint:
               access === 'read-write'
-                ? trans.__('repo gives read and write access to your public and private repositories.')
-                : trans.__('public_repo gives read and write access to public repositories only.')
+                ? trans.__(
+                    'repo gives read and write access to your public and private repositories. Also tick workflow if you push changes to .github/workflows files.'
+                  )
+                : trans.__(
+                    'public_repo gives read and write access to public repositories only. Also tick workflow if you push changes to .github/workflows files.'
+                  )
           }
         : {
             id: 'scopes',

@@ -205,3 +205,15 @@ describe('guideItems: every list', () => {
     expect(seen).toContain('Sign in to %1 in your browser.');
   });
 });
+
+describe('guideItems: workflow files', () => {
+  it('tells read & write users that pushing workflow files needs the workflow scope', () => {
+    for (const access of ['read-write', 'read-write-public'] as const) {
+      const items = guideItems({ tokenType: 'classic', access, tokenName: 'JupyterLab', expirationDays: 30, webHost: 'github.com' });
+      const scopes = items.find(i => i.id === 'scopes');
+      expect(scopes?.hint).toMatch(/workflow/);
+    }
+    const readOnly = guideItems({ tokenType: 'classic', access: 'read-only', tokenName: 'JupyterLab', expirationDays: 30, webHost: 'github.com' });
+    expect(readOnly.find(i => i.id === 'scopes')?.hint).not.toMatch(/tick workflow/);
+  });
+});
