@@ -17,7 +17,38 @@ def _jupyter_server_extension_points():
 def _load_jupyter_server_extension(server_app):
     """Register the server side of the extension.
 
-    The token is never handled here yet: the browser holds it in memory and
-    writes it to a running kernel itself.
+    The server can hold one token in memory (never on disk, forgotten when the
+    server stops), give it to kernels and terminals started while it is held
+    (environment variables plus an environment-only git credential helper), and
+    forward a few read-only GitHub API requests so the browser can read headers
+    that CORS hides (such as the token's expiry).
     """
-    server_app.log.info("jupyterlab_github_token server extension loaded")
+    from .config import GitHubTokenExtension
+    from .environment import git_hosts_for
+    from .handlers import SETTINGS_KEY, handlers
+    from .hooks import KernelTracker, install_kernel_hook, install_terminal_hook
+    from .token_store import TokenStore
+
+    config = GitHubTokenExtension(parent=server_app)
+    store = TokenStore(git_hosts=git_hosts_for(config.allowed_api_base_urls))
+    tracker = KernelTracker()
+    web_app = server_app.web_app
+
+    install_kernel_hook(server_app.kernel_manager, store, tracker)
+
+    def ensure_terminal_hook():
+        return install_terminal_hook(web_app.settings.get("terminal_manager"), store)
+
+    ensure_terminal_hook()
+
+    web_app.settings[SETTINGS_KEY] = {
+        "store": store,
+        "tracker": tracker,
+        "config": config,
+        "ensure_terminal_hook": ensure_terminal_hook,
+    }
+    web_app.add_handlers(".*$", handlers(web_app.settings["base_url"]))
+    server_app.log.info(
+        "jupyterlab_github_token server extension loaded (API base URLs: %s)",
+        ", ".join(config.allowed_api_base_urls),
+    )

@@ -4,6 +4,7 @@ export namespace CommandIDs {
   export const verify = 'github-token:verify';
   export const writeKernel = 'github-token:write-kernel-environment';
   export const forget = 'github-token:forget';
+  export const useForNewKernels = 'github-token:use-for-new-kernels';
 }
 
 /** Palette category. */

@@ -20,6 +20,11 @@ export interface IVerifyRequest {
   /** `{ owner, repo }` to check as well, in parallel with the user request. */
   repository?: { owner: string; repo: string };
   timeoutMs: number;
+  /**
+   * How to reach GitHub: the browser's own fetch (default), or a transport
+   * through the Jupyter server (see serverApi.serverGitHubFetch).
+   */
+  fetch?: typeof fetch;
 }
 
 /** Raw outcomes of one verification round, ready for buildVerifyReport. */
@@ -119,7 +124,7 @@ export async function requestVerification(options: IVerifyRequest): Promise<IVer
       // GitHub answers with `Cache-Control: private, max-age=60`: a cached
       // answer would hide that a token was revoked a moment ago.
       fetch: (url: RequestInfo | URL, init?: RequestInit) =>
-        fetch(url, { ...init, cache: 'no-store', credentials: 'omit' })
+        (options.fetch ?? fetch)(url, { ...init, cache: 'no-store', credentials: 'omit' })
     }
   });
   const timedOut = () => expired;

@@ -653,6 +653,12 @@ export interface VerifyInput {
   webBaseUrl: string;
   /** The current time; defaults to now. */
   now?: Date;
+  /**
+   * Whether every response header was visible (verification through the
+   * Jupyter server). A browser only sees the CORS-exposed ones, which exclude
+   * the expiry header: only then does its absence mean "never expires".
+   */
+  headersComplete?: boolean;
 }
 
 /** A string property of an unknown value, if present and non-empty. */
@@ -814,6 +820,8 @@ export function buildVerifyReport(
     if (expiresAt) {
       report.expiresAt = expiresAt;
     }
+  } else if (input.headersComplete) {
+    report.expiresAt = null;
   }
 
   // What was verified.

@@ -49,17 +49,19 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
               const panel = notebooks?.currentWidget;
               return panel ? { sessionContext: panel.sessionContext, path: panel.context.path } : null;
             },
+            kernels: app.serviceManager.kernels,
             saveChoice: async (key, value) => {
               await settings?.set(key, value);
             }
           });
           model.settings = current;
           // Refresh the commands' enabled state only when it can have changed.
-          let held = { token: model.hasToken, draft: model.hasDraft };
+          const snapshot = () => `${model.hasToken}|${model.hasDraft}|${!!model.server}|${model.usedForNewKernels}`;
+          let held = snapshot();
           model.changed.connect(() => {
-            if (held.token !== model.hasToken || held.draft !== model.hasDraft) {
-              held = { token: model.hasToken, draft: model.hasDraft };
-              for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.forget]) {
+            if (held !== snapshot()) {
+              held = snapshot();
+              for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.forget, CommandIDs.useForNewKernels]) {
                 app.commands.notifyCommandChanged(id);
               }
             }
@@ -138,8 +140,28 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
       execute: () => loaded?.forget()
     });
 
+    app.commands.addCommand(CommandIDs.useForNewKernels, {
+      label: trans.__('Use GitHub token for new kernels and terminals'),
+      caption: trans.__('The Jupyter server keeps the token in memory and gives it to every new kernel and terminal'),
+      isToggled: () => !!loaded?.usedForNewKernels,
+      isEnabled: () => !!loaded?.server && (loaded.hasToken || loaded.usedForNewKernels),
+      execute: async () => {
+        const model = await openPanel('use');
+        const error = await model.useForNewKernels(!model.usedForNewKernels);
+        if (error) {
+          throw new Error(error);
+        }
+      }
+    });
+
     if (palette) {
-      for (const command of [CommandIDs.configure, CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.forget]) {
+      for (const command of [
+        CommandIDs.configure,
+        CommandIDs.verify,
+        CommandIDs.writeKernel,
+        CommandIDs.useForNewKernels,
+        CommandIDs.forget
+      ]) {
         palette.addItem({ command, category: PALETTE_CATEGORY });
       }
     }

@@ -33,6 +33,8 @@ export interface IKernelWriteResult {
   /** Variables confirmed set in the kernel. */
   variables: string[];
   kernelDisplayName?: string;
+  /** The kernel written to (to offer clearing it after Forget). */
+  kernelId?: string;
 }
 
 const USER_EXPRESSION = 'jupyterlab_github_token_set';
@@ -133,7 +135,8 @@ export async function writeTokenToKernel(
     ok: true,
     message: trans.__('Set %1 in the kernel "%2" of "%3". Code in this notebook can now read them; restarting the kernel clears them.', names.join(', '), kernelDisplayName, notebookName ?? ''),
     variables: [...names],
-    kernelDisplayName
+    kernelDisplayName,
+    kernelId: kernel.id
   };
 }
 

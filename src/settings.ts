@@ -11,6 +11,7 @@ export interface IGitHubTokenSettings {
   tokenName: string;
   tokenDescription: string;
   expirationDays: number;
+  expiryWarningDays: number;
   environmentVariables: string[];
   apiBaseUrl: string;
   webBaseUrl: string;
@@ -26,6 +27,7 @@ export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
   tokenName: 'JupyterLab',
   tokenDescription: 'Used from JupyterLab notebooks to read and push repositories.',
   expirationDays: 30,
+  expiryWarningDays: 7,
   environmentVariables: ['GITHUB_TOKEN', 'GH_TOKEN'],
   apiBaseUrl: 'https://api.github.com',
   webBaseUrl: 'https://github.com',

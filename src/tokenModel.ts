@@ -13,6 +13,7 @@ import { buildVerifyReport, parseRepoFullName } from './githubResponses';
 import type { VerifyReport } from './githubResponses';
 import type { IVerifyOutcomes, IVerifyRequest } from './githubClient';
 import type { IKernelWriteResult } from './kernelEnvironment';
+import type { IServerStatus } from './serverApi';
 
 /** The four steps of the guide. */
 export const STEPS = ['access', 'create', 'verify', 'use'] as const;
@@ -35,6 +36,15 @@ export interface ITokenModelDeps {
   requestVerification(options: IVerifyRequest): Promise<IVerifyOutcomes>;
   writeToKernel(token: string, names: readonly string[]): Promise<IKernelWriteResult>;
   saveChoice?(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
+  /** The Jupyter server extension, when installed (see serverApi). */
+  server?: {
+    status(): Promise<IServerStatus | null>;
+    hold(body: { token: string; variables: readonly string[]; login?: string; expiresAt?: string | null }): Promise<IServerStatus>;
+    forget(): Promise<IServerStatus>;
+    fetchFor(apiBaseUrl: string): typeof fetch;
+  };
+  /** Remove the variables from these running kernels; resolves to the ids cleared. */
+  clearKernels?(kernelIds: readonly string[], names: readonly string[]): Promise<string[]>;
   trans?: Trans;
 }
 
@@ -237,11 +247,13 @@ export class GitHubTokenModel {
     const s = this._settings;
     let state: VerifyState;
     try {
+      const viaServer = !!(this._server && this._deps.server);
       const outcomes = await this._deps.requestVerification({
         token,
         apiBaseUrl: s.apiBaseUrl,
         repository,
-        timeoutMs: s.requestTimeoutSeconds * 1000
+        timeoutMs: s.requestTimeoutSeconds * 1000,
+        fetch: viaServer ? this._deps.server!.fetchFor(s.apiBaseUrl) : undefined
       });
       const fullName = repository ? `${repository.owner}/${repository.repo}` : undefined;
       const report = buildVerifyReport(
@@ -251,10 +263,18 @@ export class GitHubTokenModel {
           user: outcomes.user,
           repo: fullName && outcomes.repo ? { fullName, outcome: outcomes.repo } : undefined,
           apiBaseUrl: s.apiBaseUrl,
-          webBaseUrl: s.webBaseUrl
+          webBaseUrl: s.webBaseUrl,
+          headersComplete: viaServer
         },
         this._trans
       );
+      if (!viaServer && report.account) {
+        report.notes.push(
+          this._trans.__(
+            "Verified from the browser, which cannot see the token's expiry (GitHub does not expose that header to web pages). With the server extension enabled, verification goes through the Jupyter server and shows it."
+          )
+        );
+      }
       state = { status: 'done', report, repository: fullName };
     } catch (error) {
       // Octokit itself could not be loaded (e.g. the server went away).
@@ -296,12 +316,19 @@ export class GitHubTokenModel {
         variables: []
       };
     }
+    if (result.ok && result.kernelId) {
+      this._holders.add(result.kernelId);
+    }
     this._kernelWrite = { status: 'done', result };
     this._emit();
     return result;
   }
 
-  /** Drop the token and everything learnt about it. */
+  /**
+   * Drop the token and everything learnt about it, here and on the server.
+   * Kernels that received it keep it in their environment: they are listed in
+   * `kernelsHoldingToken` so that the user can clear them too.
+   */
   forget(): void {
     this._generation++;
     this._draft = '';
@@ -309,6 +336,88 @@ export class GitHubTokenModel {
     this._verify = { status: 'idle' };
     this._kernelWrite = { status: 'idle' };
     this._emit();
+    if (this._server?.held && this._deps.server) {
+      void this._deps.server
+        .forget()
+        .then(status => {
+          this._server = status;
+          for (const id of status.stillRunning ?? []) {
+            this._holders.add(id);
+          }
+          this._emit();
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** Running kernels that were given the token (by this panel or at start). */
+  get kernelsHoldingToken(): string[] {
+    return [...this._holders];
+  }
+
+  /** Remove the variables from the kernels that still hold the token. */
+  async clearKernels(): Promise<string[]> {
+    const ids = [...this._holders];
+    if (!ids.length || !this._deps.clearKernels) {
+      return [];
+    }
+    const cleared = await this._deps.clearKernels(ids, this._settings.environmentVariables);
+    for (const id of cleared) {
+      this._holders.delete(id);
+    }
+    this._emit();
+    return cleared;
+  }
+
+  /** The server extension's status: undefined until asked, null when absent. */
+  get server(): IServerStatus | null | undefined {
+    return this._server;
+  }
+
+  /** Ask the server extension whether it is there and what it holds. */
+  async refreshServer(): Promise<IServerStatus | null> {
+    this._server = this._deps.server ? await this._deps.server.status() : null;
+    this._emit();
+    return this._server;
+  }
+
+  /** Whether new kernels and terminals get the token from the server. */
+  get usedForNewKernels(): boolean {
+    return !!this._server?.held;
+  }
+
+  /**
+   * Give the held token to the server for every new kernel and terminal, or
+   * take it back. Returns an error message, or '' on success.
+   */
+  async useForNewKernels(on: boolean): Promise<string> {
+    const server = this._deps.server;
+    if (!server || !this._server) {
+      return this._trans.__('The jupyterlab_github_token server extension is not enabled on this Jupyter server.');
+    }
+    try {
+      if (on) {
+        if (!this.hasToken) {
+          return this._trans.__('Paste a token first.');
+        }
+        const report = this._verify.status === 'done' ? this._verify.report : undefined;
+        this._server = await server.hold({
+          token: this._format!.token,
+          variables: this._settings.environmentVariables,
+          login: report?.account?.login,
+          expiresAt: report?.expiresAt ? report.expiresAt.toISOString() : null
+        });
+      } else {
+        this._server = await server.forget();
+        for (const id of this._server.stillRunning ?? []) {
+          this._holders.add(id);
+        }
+      }
+      this._emit();
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   private _emit(): void {
@@ -326,6 +435,8 @@ export class GitHubTokenModel {
   private _verify: VerifyState = { status: 'idle' };
   private _kernelWrite: KernelWriteState = { status: 'idle' };
   private _focusPending = false;
+  private _server: IServerStatus | null | undefined = undefined;
+  private _holders = new Set<string>();
   /** Bumped whenever an answer in flight would no longer be about the current state. */
   private _generation = 0;
   private _changed = new Signal<this, void>(this);

@@ -1,5 +1,6 @@
 import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
+import { ServerSection } from './ServerSection';
 
 /** Step 4: deliver the token to the active notebook's kernel. */
 export function UseStep({ model, trans }: IStepProps): JSX.Element {
@@ -12,6 +13,7 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
         <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => model.goTo('verify')}>
           {trans.__('Go to Paste & verify')}
         </button>
+        <ServerSection model={model} trans={trans} />
       </div>
     );
   }
@@ -43,6 +45,7 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
           </p>
         )}
       </div>
+      <ServerSection model={model} trans={trans} />
       <p className="jp-GitHubToken-hint">
         {trans.__('Nothing is written to disk, settings or the notebook. The kernel keeps the variables until it is restarted or shut down, even if this tab is closed; Forget clears the token from this tab only.')}
       </p>

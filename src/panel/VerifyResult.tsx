@@ -33,6 +33,10 @@ export function VerifyResult({
   trans: TranslationBundle;
 }): JSX.Element {
   const { account, scopes, missingScopes, rateLimit, repo } = report;
+  const daysLeft = report.expiresAt
+    ? Math.max(0, Math.ceil((report.expiresAt.getTime() - Date.now()) / 86400000))
+    : undefined;
+  const expiresSoon = daysLeft !== undefined && daysLeft < model.settings.expiryWarningDays;
   return (
     <div className={`jp-GitHubToken-report ${report.ok ? 'jp-mod-ok' : 'jp-mod-failed'}`} data-ok={report.ok}>
       <p className="jp-GitHubToken-verdict">
@@ -82,7 +86,17 @@ export function VerifyResult({
           {report.expiresAt !== undefined && (
             <>
               <dt>{trans.__('Expires')}</dt>
-              <dd>{report.expiresAt === null ? trans.__('never') : report.expiresAt.toLocaleString()}</dd>
+              <dd data-testid="token-expiry" className={expiresSoon ? 'jp-GitHubToken-warning' : undefined}>
+                {report.expiresAt === null
+                  ? trans.__('never')
+                  : trans._n(
+                      '%2 (in %1 day)',
+                      '%2 (in %1 days)',
+                      daysLeft ?? 0,
+                      report.expiresAt.toLocaleDateString()
+                    )}
+                {expiresSoon && ' ' + trans.__('Create a new token soon (step 2).')}
+              </dd>
             </>
           )}
           {rateLimit && (

@@ -45,6 +45,7 @@ settings_file.write_text(
             "apiBaseUrl": fake_api,
             "webBaseUrl": fake_api + "/web",
             "requestTimeoutSeconds": 3,
+            "expiryWarningDays": 35,
         },
         indent=2,
     )
@@ -54,3 +55,6 @@ settings_file.write_text(
 notification = state / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
 notification.parent.mkdir(parents=True, exist_ok=True)
 notification.write_text(json.dumps({"fetchNews": "false"}))
+
+# The server extension may talk only to allowed GitHub API base URLs: here, the fake.
+c.GitHubTokenExtension.allowed_api_base_urls = [fake_api]

@@ -612,3 +612,82 @@ describe('GitHubTokenModel safeguards', () => {
     expect(model.takeFocusRequest()).toBe(true);
   });
 });
+
+describe('GitHubTokenModel with and without the server extension', () => {
+  const status = {
+    held: false,
+    masked: null,
+    login: null,
+    expiresAt: null,
+    variables: ['GITHUB_TOKEN', 'GH_TOKEN'],
+    kernels: [],
+    gitHosts: ['https://github.com'],
+    allowedApiBaseUrls: ['https://api.github.com'],
+    forgetsOnRestart: true
+  };
+
+  /** A `GET /user` answer without the expiry header (what a browser sees, or a token that never expires). */
+  function userWithoutExpiry(): ApiOutcome {
+    const outcome = userOutcome();
+    if (outcome.kind === 'response') {
+      delete outcome.response.headers['github-authentication-token-expiration'];
+    }
+    return outcome;
+  }
+
+  function serverDeps(present: boolean) {
+    const serverFetch = jest.fn() as unknown as typeof fetch;
+    const server = {
+      status: jest.fn(async () => (present ? { ...status } : null)),
+      hold: jest.fn(async () => ({ ...status, held: true, masked: 'ghp_...xxxx' })),
+      forget: jest.fn(async () => ({ ...status, held: false, stillRunning: ['k1'] })),
+      fetchFor: jest.fn(() => serverFetch)
+    };
+    const deps = { ...fakeDeps(), server, clearKernels: jest.fn(async (ids: readonly string[]) => [...ids]) };
+    return { deps, server, serverFetch };
+  }
+
+  it('without it, verifies from the browser and says the expiry could not be seen', async () => {
+    const { deps, server } = serverDeps(false);
+    const model = new GitHubTokenModel(deps);
+    expect(await model.refreshServer()).toBeNull();
+    model.draft = CLASSIC;
+    deps.requestVerification.mockResolvedValueOnce({ user: userWithoutExpiry() });
+    const state = await model.verify();
+    expect(deps.requestVerification.mock.calls[0][0].fetch).toBeUndefined();
+    expect(server.fetchFor).not.toHaveBeenCalled();
+    expect(state.status === 'done' && state.report.expiresAt).toBeUndefined();
+    expect(state.status === 'done' && state.report.notes.join(' ')).toMatch(/cannot see the token's expiry/);
+    expect(await model.useForNewKernels(true)).toMatch(/not enabled/);
+  });
+
+  it('with it, verifies through the server, where a missing expiry header means "never"', async () => {
+    const { deps, server, serverFetch } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    deps.requestVerification.mockResolvedValueOnce({ user: userWithoutExpiry() });
+    const state = await model.verify();
+    expect(server.fetchFor).toHaveBeenCalledWith(DEFAULT_SETTINGS.apiBaseUrl);
+    expect(deps.requestVerification.mock.calls[0][0].fetch).toBe(serverFetch);
+    expect(state.status === 'done' && state.report.expiresAt).toBeNull();
+  });
+
+  it('hands the token to the server, and after Forget lists and clears the kernels that still hold it', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    expect(await model.useForNewKernels(true)).toBe('');
+    expect(server.hold).toHaveBeenCalledWith(expect.objectContaining({ token: CLASSIC, variables: DEFAULT_SETTINGS.environmentVariables }));
+    expect(model.usedForNewKernels).toBe(true);
+    model.forget();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(server.forget).toHaveBeenCalledTimes(1);
+    expect(model.usedForNewKernels).toBe(false);
+    expect(model.kernelsHoldingToken).toEqual(['k1']);
+    expect(await model.clearKernels()).toEqual(['k1']);
+    expect(deps.clearKernels).toHaveBeenCalledWith(['k1'], DEFAULT_SETTINGS.environmentVariables);
+    expect(model.kernelsHoldingToken).toEqual([]);
+  });
+});

@@ -1,0 +1,159 @@
+"""The environment given to kernels and terminals started while a token is held.
+
+Git is configured ONLY through environment variables (``GIT_CONFIG_COUNT`` /
+``GIT_CONFIG_KEY_<n>`` / ``GIT_CONFIG_VALUE_<n>``, git >= 2.31): no file is
+written. For each allowed git host the credential helper list is reset and
+replaced by a tiny shell helper that reads the token from the FIRST configured
+variable when git runs it; the token itself is never part of the configuration.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Dict, Iterable, List, Mapping, Optional
+from urllib.parse import urlsplit
+
+from .token_store import SAFE_ENV_NAME, TokenStore
+
+LOOPBACK_HOSTS = ("localhost",)
+_GHE_COM = re.compile(r"api\.([a-z0-9-]+)\.ghe\.com")
+
+
+def is_loopback_host(host: str) -> bool:
+    host = (host or "").lower()
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_api_base_url(url: object) -> str:
+    """``scheme://host[:port][/path]`` lower-cased scheme/host, no trailing slash.
+
+    Raises ``ValueError`` (whose message may quote ``url``) when it is not an
+    https URL, or an http URL on a loopback host, without credentials, query or fragment.
+    """
+    if not isinstance(url, str) or not url or len(url) > 2048:
+        raise ValueError("the API base URL must be a non-empty string")
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError("the API base URL must be an http(s) URL")
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        raise ValueError("the API base URL must not contain credentials, a query or a fragment")
+    if scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError("the API base URL must use https (http only on a loopback address)")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("the API base URL has an invalid port") from exc
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    return f"{scheme}://{netloc}{path}"
+
+
+def git_origin_for_api_base(api_base_url: str) -> Optional[str]:
+    """The git origin served by a GitHub API base URL, or ``None``.
+
+    ``https://api.github.com`` -> ``https://github.com``;
+    ``https://api.SUB.ghe.com`` -> ``https://SUB.ghe.com``;
+    ``https://HOST/api/v3`` -> ``https://HOST``;
+    ``http(s)://127.0.0.1:PORT[/prefix]`` (loopback, for tests) -> the same origin.
+    """
+    try:
+        normalized = normalize_api_base_url(api_base_url)
+    except ValueError:
+        return None
+    parts = urlsplit(normalized)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and host == "api.github.com" and not parts.path:
+        return "https://github.com"
+    match = _GHE_COM.fullmatch(host)
+    if parts.scheme == "https" and match and not parts.path:
+        return f"https://{match.group(1)}.ghe.com"
+    if parts.path == "/api/v3":
+        return origin
+    if is_loopback_host(host):
+        return origin
+    return None
+
+
+def git_hosts_for(api_base_urls: Iterable[str]) -> List[str]:
+    """Distinct git origins for the allowed API base URLs, in order."""
+    hosts: List[str] = []
+    for url in api_base_urls:
+        origin = git_origin_for_api_base(url)
+        if origin and origin not in hosts:
+            hosts.append(origin)
+    return hosts
+
+
+def credential_helper(variable: str) -> str:
+    """A git shell credential helper answering ``get`` from ``$variable`` at run time."""
+    if not SAFE_ENV_NAME.fullmatch(variable):
+        raise ValueError("invalid environment variable name")
+    return (
+        "!f() { if [ \"$1\" = get ] && [ -n \"${%(v)s}\" ]; then "
+        "echo username=x-access-token; printf 'password=%%s\\n' \"${%(v)s}\"; fi; }; f"
+        % {"v": variable}
+    )
+
+
+def _existing_count(base_env: Mapping[str, str]) -> int:
+    raw = base_env.get("GIT_CONFIG_COUNT")
+    if raw is None:
+        return 0
+    try:
+        count = int(str(raw).strip())
+    except ValueError:
+        return 0
+    return count if 0 <= count <= 10000 else 0
+
+
+def git_config_env(
+    variable: str, git_hosts: Iterable[str], base_env: Mapping[str, str]
+) -> Dict[str, str]:
+    """``GIT_CONFIG_*`` entries, appended after those already in ``base_env``."""
+    entries = []
+    helper = credential_helper(variable)
+    for origin in git_hosts:
+        entries.append((f"credential.{origin}.helper", ""))
+        entries.append((f"credential.{origin}.helper", helper))
+        entries.append((f"credential.{origin}.useHttpPath", "false"))
+    if not entries:
+        return {}
+    start = _existing_count(base_env)
+    env: Dict[str, str] = {}
+    for offset, (key, value) in enumerate(entries):
+        env[f"GIT_CONFIG_KEY_{start + offset}"] = key
+        env[f"GIT_CONFIG_VALUE_{start + offset}"] = value
+    env["GIT_CONFIG_COUNT"] = str(start + len(entries))
+    return env
+
+
+def token_env(
+    store: TokenStore,
+    base_env: Mapping[str, str],
+    git_hosts: Optional[Iterable[str]] = None,
+) -> Dict[str, str]:
+    """The variables to ADD to ``base_env`` for a process started now.
+
+    Empty when no token is held. Otherwise each configured variable set to the
+    token, plus the git configuration for ``git_hosts`` (default:
+    ``store.git_hosts``). Use as ``env = {**base_env, **token_env(store, base_env)}``.
+    """
+    snapshot = store.snapshot()
+    if snapshot is None:
+        return {}
+    token, variables = snapshot
+    env = {name: token for name in variables}
+    hosts = store.git_hosts if git_hosts is None else list(git_hosts)
+    env.update(git_config_env(variables[0], hosts, base_env))
+    return env

@@ -1,0 +1,240 @@
+"""REST API under ``{base_url}jupyterlab-github-token/``.
+
+SECURITY: request bodies are parsed here without logging (jupyter_server's
+``get_json_body`` logs unparsable bodies at debug level), responses never
+contain the token, and error messages are scrubbed of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, Optional
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.simple_httpclient import HTTPTimeoutError
+
+from .environment import normalize_api_base_url
+from .hooks import running_kernel_ids, scrub_launch_env
+from .token_store import TokenValidationError, validate_token
+
+NAMESPACE = "jupyterlab-github-token"
+SETTINGS_KEY = "jupyterlab_github_token"
+
+_REPO_PATH = re.compile(r"/repos/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)")
+_ALLOWED_PATHS = ("/user", "/rate_limit")
+MAX_BODY = 64 * 1024
+
+
+def allowed_path(path: object) -> bool:
+    """``/user``, ``/rate_limit`` or ``/repos/{owner}/{repo}`` (no ``.``/``..`` segments)."""
+    if not isinstance(path, str):
+        return False
+    if path in _ALLOWED_PATHS:
+        return True
+    match = _REPO_PATH.fullmatch(path)
+    return bool(match) and all(set(part) != {"."} for part in match.groups())
+
+
+class _Base(APIHandler):
+    @property
+    def ext(self) -> Dict[str, Any]:
+        return self.settings[SETTINGS_KEY]
+
+    def _reply(self, status: int, body: Dict[str, Any]) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(body))
+
+    def _fail(self, status: int, message: str, **extra: Any) -> None:
+        body = {"message": self.ext["store"].scrub(message)}
+        body.update(extra)
+        self._reply(status, body)
+
+    def _body(self) -> Optional[Dict[str, Any]]:
+        """The JSON object body, or None (after answering 400). Never logs the body."""
+        raw = self.request.body or b""
+        if len(raw) > MAX_BODY:
+            self._fail(413, "The request body is too large.")
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw.strip() else None
+        except (ValueError, UnicodeDecodeError):
+            self._fail(400, "The request body must be a JSON object.")
+            return None
+        if not isinstance(data, dict):
+            self._fail(400, "The request body must be a JSON object.")
+            return None
+        return data
+
+    def status_model(self) -> Dict[str, Any]:
+        store = self.ext["store"]
+        running = set(running_kernel_ids(self.kernel_manager))
+        return {
+            "held": store.held,
+            "masked": store.masked(),
+            "login": store.login,
+            "expiresAt": store.expires_at,
+            "setAt": store.set_at,
+            "variables": store.variables,
+            "kernels": [k for k in self.ext["tracker"].ids() if k in running],
+            "gitHosts": list(store.git_hosts),
+            "allowedApiBaseUrls": list(self.ext["config"].allowed_api_base_urls),
+            "forgetsOnRestart": True,
+        }
+
+
+class StatusHandler(_Base):
+    @tornado.web.authenticated
+    def get(self) -> None:
+        self._reply(200, self.status_model())
+
+
+class TokenHandler(_Base):
+    @tornado.web.authenticated
+    def put(self) -> None:
+        data = self._body()
+        if data is None:
+            return
+        store = self.ext["store"]
+        # Terminals: make sure the hook is in place even if jupyter_server_terminals
+        # was loaded after this extension.
+        self.ext["ensure_terminal_hook"]()
+        try:
+            store.set(
+                data.get("token"),
+                variables=data.get("variables"),
+                login=data.get("login"),
+                expires_at=data.get("expiresAt"),
+            )
+        except TokenValidationError as exc:
+            # The messages never contain the token; scrub anyway (the candidate token).
+            message = exc.message
+            candidate = data.get("token")
+            if isinstance(candidate, str) and candidate and candidate in message:
+                message = message.replace(candidate, "[token]")
+            self._fail(400, message, reason=exc.reason)
+            return
+        self.log.info("GitHub token set in server memory (%s)", store.masked())
+        self._reply(200, self.status_model())
+
+    @tornado.web.authenticated
+    def delete(self) -> None:
+        store = self.ext["store"]
+        tracked = self.ext["tracker"].pop_all()
+        running = set(running_kernel_ids(self.kernel_manager))
+        still = [k for k in tracked if k in running]
+        for kernel_id in still:
+            keys, base_count = tracked[kernel_id]
+            scrub_launch_env(self.kernel_manager, kernel_id, keys, base_count)
+        store.clear()
+        self.log.info("GitHub token forgotten by the server")
+        model = self.status_model()
+        model["stillRunning"] = still
+        self._reply(200, model)
+
+
+class GitHubProxyHandler(_Base):
+    """Forward one GET to an allowed GitHub API, server-side (no CORS limits on headers)."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        data = self._body()
+        if data is None:
+            return
+        store = self.ext["store"]
+        config = self.ext["config"]
+        try:
+            base = normalize_api_base_url(data.get("apiBaseUrl"))
+        except ValueError:
+            self._fail(400, "apiBaseUrl must be an https URL.")
+            return
+        allowed = list(config.allowed_api_base_urls)
+        if base not in allowed:
+            self._fail(
+                403,
+                f"{base} is not in the allowed GitHub API base URLs; an administrator can add it "
+                "with c.GitHubTokenExtension.allowed_api_base_urls",
+            )
+            return
+        path = data.get("path")
+        if not allowed_path(path):
+            self._fail(
+                403,
+                "Only GET /user, /rate_limit and /repos/{owner}/{repo} can be requested.",
+            )
+            return
+        token = data.get("token")
+        if token is None:
+            token = store.token
+        try:
+            validate_token(token)
+        except TokenValidationError as exc:
+            self._fail(400, exc.message, reason=exc.reason)
+            return
+
+        from . import __version__
+
+        request = HTTPRequest(
+            base + path,
+            method="GET",
+            headers={
+                "Authorization": f"token {token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": f"jupyterlab-github-token/{__version__}",
+            },
+            connect_timeout=config.request_timeout,
+            request_timeout=config.request_timeout,
+            follow_redirects=False,  # never resend the Authorization header elsewhere
+            decompress_response=True,
+        )
+        try:
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+        except HTTPTimeoutError:
+            self._network_failure(True)
+            return
+        except Exception:  # DNS, refused connection, TLS... (the exception is not logged)
+            self._network_failure(False)
+            return
+        if response.code == 599:
+            self._network_failure(isinstance(response.error, HTTPTimeoutError))
+            return
+
+        headers: Dict[str, str] = {}
+        for name in {n.lower() for n in response.headers.keys()}:
+            headers[name] = ", ".join(response.headers.get_list(name))
+        body = response.body or b""
+        text = body.decode("utf-8", errors="replace")
+        try:
+            payload: Any = json.loads(text) if text.strip() else None
+        except ValueError:
+            payload = text
+        self._reply(200, {"status": response.code, "headers": headers, "data": payload})
+
+    def _network_failure(self, timeout: bool) -> None:
+        kind = "timeout" if timeout else "unreachable"
+        self._reply(
+            502,
+            {
+                "network": kind,
+                "message": "The GitHub API did not answer in time."
+                if timeout
+                else "The GitHub API could not be reached.",
+            },
+        )
+
+
+def handlers(base_url: str):
+    def route(name: str) -> str:
+        return url_path_join(base_url, NAMESPACE, name)
+
+    return [
+        (route("status"), StatusHandler),
+        (route("token"), TokenHandler),
+        (route("github"), GitHubProxyHandler),
+    ]

@@ -1,0 +1,89 @@
+"""Shared fixtures for the server extension tests (test_server_*.py)."""
+
+import importlib.util
+import json
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Test the source tree, not an installed copy.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+FAKE_DIR = ROOT / "test" / "fake_github"
+TOKENS = json.loads((FAKE_DIR / "tokens.json").read_text(encoding="utf-8"))["tokens"]
+
+
+def _load_fake_module():
+    name = "fake_github_api"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, FAKE_DIR / "fake_github_api.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def jp_server_cleanup(request):
+    """pytest-jupyter's autouse cleanup, only for tests that started a server.
+
+    (The original instantiates a ServerApp after every test, including the fake
+    API tests that never use one.)"""
+    yield
+    if "jp_serverapp" not in request.fixturenames:
+        return
+    from jupyter_server.serverapp import ServerApp
+
+    loop = request.getfixturevalue("jp_asyncio_loop")
+    app = ServerApp.instance()
+    try:
+        loop.run_until_complete(app._cleanup())
+    except (RuntimeError, SystemExit) as exc:  # pragma: no cover
+        print("ignoring cleanup error", exc)
+    if hasattr(app, "kernel_manager"):
+        app.kernel_manager.context.destroy()
+    ServerApp.clear_instance()
+
+
+@pytest.fixture(scope="session")
+def fake_github():
+    fake = _load_fake_module()
+    server, base_url = fake.start_fake_github(port=0, slow_seconds=3)
+    yield base_url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def isolated_home(jp_home_dir, tmp_path, monkeypatch):
+    """HOME (pytest-jupyter's) and XDG dirs in temp folders; no system git config."""
+    xdg = tmp_path / "xdg_config"
+    xdg.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("IPYTHONDIR", str(Path(jp_home_dir) / ".ipython"))
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GIT_CONFIG_COUNT", "GIT_ASKPASS", "SSH_ASKPASS"):
+        monkeypatch.delenv(name, raising=False)
+    return xdg
+
+
+@pytest.fixture
+def jp_server_config(fake_github, isolated_home):
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+        "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github]},
+    }
+
+
+@pytest.fixture
+def all_logs(caplog):
+    """Every log record at DEBUG and above, from the test's start."""
+    caplog.set_level(logging.DEBUG)
+    return caplog

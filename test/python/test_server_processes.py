@@ -1,0 +1,321 @@
+"""Kernels, terminals and git get the token's environment only while it is held.
+
+Real ipykernel kernels, real terminado terminals, real git against a local
+``git http-backend`` that requires ``x-access-token:<token>``.
+"""
+
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from jupyter_client.asynchronous import AsyncKernelClient
+from conftest import TOKENS
+
+NS = "jupyterlab-github-token"
+TOKEN = TOKENS["classicRepo"]["token"]
+TOKEN_SHA = hashlib.sha256(TOKEN.encode()).hexdigest()
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is required")
+
+
+# --------------------------------------------------------------------------
+# A tiny authenticated git smart-HTTP server (git http-backend as CGI)
+# --------------------------------------------------------------------------
+
+
+class GitHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self._serve()
+
+    do_POST = do_GET
+
+    def _serve(self):
+        expected = "Basic " + base64.b64encode(
+            f"x-access-token:{self.server.token}".encode()
+        ).decode()
+        if self.headers.get("Authorization") != expected:
+            self.server.denied += 1
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="test"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.server.granted += 1
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path, _, query = self.path.partition("?")
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "GIT_PROJECT_ROOT": str(self.server.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "HOME": str(self.server.root),
+            "REQUEST_METHOD": self.command,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "REMOTE_USER": "x-access-token",
+            "REMOTE_ADDR": "127.0.0.1",
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "SERVER_PROTOCOL": "HTTP/1.0",
+        }
+        if self.headers.get("Content-Encoding"):
+            env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
+        if self.headers.get("Git-Protocol"):
+            env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
+        out = subprocess.run(
+            ["git", "http-backend"], input=body, env=env, capture_output=True, timeout=30
+        ).stdout
+        head, _, payload = out.partition(b"\r\n\r\n")
+        if not _:
+            head, _, payload = out.partition(b"\n\n")
+        status = 200
+        headers = []
+        for line in head.decode("latin-1").splitlines():
+            name, _, value = line.partition(":")
+            if name.lower() == "status":
+                status = int(value.strip().split()[0])
+            elif name:
+                headers.append((name, value.strip()))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _git(*args, cwd=None, env=None):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    base.update({
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+    })
+    base.update(env or {})
+    return subprocess.run(["git", *args], cwd=cwd, env=base, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.fixture
+def git_server(tmp_path, isolated_home):
+    root = tmp_path / "git-root"
+    root.mkdir()
+    assert _git("init", "-q", "--bare", "-b", "main", str(root / "repo.git")).returncode == 0
+    work = tmp_path / "seed"
+    assert _git("init", "-q", "-b", "main", str(work)).returncode == 0
+    (work / "README.md").write_text("hello\n")
+    assert _git("add", "README.md", cwd=work).returncode == 0
+    assert _git("commit", "-q", "-m", "first", cwd=work).returncode == 0
+    assert _git("push", "-q", str(root / "repo.git"), "main", cwd=work).returncode == 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), GitHandler)
+    server.daemon_threads = True
+    server.root = root
+    server.token = TOKEN
+    server.granted = server.denied = 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def jp_server_config(fake_github, isolated_home, git_server):
+    # The git server's origin is allowed so that its credential helper is configured.
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+        "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github, git_server.url + "/api/v3"]},
+    }
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+async def call(jp_fetch, method, *parts, body=None):
+    if body is not None:
+        body = json.dumps(body)
+    elif method in ("POST", "PUT"):
+        body = ""
+    response = await jp_fetch(*parts, method=method, body=body, allow_nonstandard_methods=True)
+    text = response.body.decode() if response.body else ""
+    assert TOKEN not in text
+    return json.loads(text) if text else None
+
+
+async def _run_in_kernel(kernel_manager, kernel_id, code):
+    """Run ``code`` in the kernel (jupyter_client async client); return its stdout."""
+    client = AsyncKernelClient()
+    client.load_connection_info(kernel_manager.get_kernel(kernel_id).get_connection_info())
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        chunks = []
+
+        def hook(msg):
+            if msg["msg_type"] == "stream":
+                chunks.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                chunks.append("ERROR " + msg["content"]["ename"])
+
+        reply = await client.execute_interactive(
+            code, store_history=False, timeout=90, output_hook=hook
+        )
+        assert reply["content"]["status"] == "ok", chunks
+        return "".join(chunks)
+    finally:
+        client.stop_channels()
+
+
+# Never contains the token: prints which variables are set and a hash of them.
+PROBE = r"""
+import hashlib, json, os, subprocess, tempfile
+out = {name: hashlib.sha256(os.environ[name].encode()).hexdigest() if name in os.environ else None
+       for name in ("GITHUB_TOKEN", "GH_TOKEN", "MY_PAT")}
+out["git_config_count"] = os.environ.get("GIT_CONFIG_COUNT")
+dest = os.path.join(os.environ["HOME"], "clones", "c" + str(os.getpid()))
+env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
+r = subprocess.run(["git", "clone", "-q", "%(url)s/repo.git", dest], env=env,
+                   capture_output=True, text=True, timeout=60)
+out["clone"] = r.returncode
+out["readme"] = open(os.path.join(dest, "README.md")).read() if r.returncode == 0 else None
+out["global_config"] = subprocess.run(["git", "config", "--global", "--list"],
+                                      capture_output=True, text=True).stdout
+print(json.dumps(out))
+"""
+
+
+def _files_containing(token, *dirs):
+    found = []
+    needle = token.encode()
+    for d in dirs:
+        for path in Path(d).rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                try:
+                    if needle in path.read_bytes():
+                        found.append(str(path))
+                except OSError:
+                    pass
+    return found
+
+
+# --------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------
+
+
+async def test_kernels_and_git_get_token_only_while_held(
+    jp_fetch, jp_serverapp, git_server, jp_home_dir, jp_runtime_dir, jp_data_dir,
+    jp_config_dir, jp_env_jupyter_path, jp_root_dir, isolated_home, all_logs,
+):
+    km = jp_serverapp.kernel_manager
+    probe = PROBE % {"url": git_server.url}
+    (Path(jp_home_dir) / "clones").mkdir()
+
+    # Started before the token is held: nothing.
+    before = (await call(jp_fetch, "POST", "api", "kernels", body={"name": "python3"}))["id"]
+
+    status = await call(jp_fetch, "PUT", NS, "token", body={
+        "token": TOKEN, "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
+    })
+    assert status["held"] and status["kernels"] == []
+    assert status["gitHosts"][-1] == git_server.url
+
+    # Through a session (env= from the session manager), like JupyterLab does.
+    session = await call(jp_fetch, "POST", "api", "sessions", body={
+        "path": "a.ipynb", "type": "notebook", "name": "a.ipynb", "kernel": {"name": "python3"},
+    })
+    with_token = session["kernel"]["id"]
+    status = await call(jp_fetch, "GET", NS, "status")
+    assert status["kernels"] == [with_token]
+
+    out = json.loads(await _run_in_kernel(km, with_token, probe))
+    assert out["GITHUB_TOKEN"] == out["GH_TOKEN"] == out["MY_PAT"] == TOKEN_SHA
+    assert out["git_config_count"] == "6"  # 3 entries for each of the 2 git hosts
+    assert out["clone"] == 0 and out["readme"] == "hello\n"
+    assert out["global_config"] == ""  # nothing written to ~/.gitconfig
+    assert git_server.granted > 0
+
+    out = json.loads(await _run_in_kernel(km, before, probe))
+    assert out["GITHUB_TOKEN"] is None and out["GH_TOKEN"] is None
+    assert out["clone"] != 0
+
+    # Forget: reports the kernel still running with the token.
+    status = await call(jp_fetch, "DELETE", NS, "token")
+    assert status["held"] is False
+    assert status["stillRunning"] == [with_token]
+    assert status["kernels"] == []
+
+    # A kernel started after forgetting has nothing, and git cannot authenticate.
+    denied = git_server.denied
+    after = (await call(jp_fetch, "POST", "api", "kernels", body={"name": "python3"}))["id"]
+    out = json.loads(await _run_in_kernel(km, after, probe))
+    assert out["GITHUB_TOKEN"] is None and out["GH_TOKEN"] is None and out["MY_PAT"] is None
+    assert out["git_config_count"] is None
+    assert out["clone"] != 0 and git_server.denied > denied
+
+    # Restarting the kernel that had the token does not bring it back.
+    await call(jp_fetch, "POST", "api", "kernels", with_token, "restart")
+    out = json.loads(await _run_in_kernel(km, with_token, probe))
+    assert out["GITHUB_TOKEN"] is None and out["clone"] != 0
+
+    for kid in (before, with_token, after):
+        await jp_fetch("api", "kernels", kid, method="DELETE")
+
+    # Nothing on disk holds the token.
+    assert _files_containing(
+        TOKEN, jp_home_dir, isolated_home, jp_runtime_dir, jp_data_dir, jp_config_dir,
+        jp_env_jupyter_path, jp_root_dir,
+    ) == []
+    assert TOKEN not in all_logs.text
+
+
+async def test_terminal_gets_token_only_while_held(jp_fetch, jp_serverapp, all_logs):
+    tm = jp_serverapp.web_app.settings["terminal_manager"]
+
+    async def run(command, marker):
+        name = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+        term = tm.terminals[name]
+        term.ptyproc.write(command + "\r")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            text = "".join(term.read_buffer)
+            # The marker's second occurrence is the command's output, not its echo.
+            if text.count(marker) >= 2 and "\n" in text.rsplit(marker, 1)[1]:
+                break
+            await asyncio.sleep(0.05)
+        text = "".join(term.read_buffer)
+        await jp_fetch("api", "terminals", name, method="DELETE")
+        assert TOKEN not in text
+        return text
+
+    command = 'echo "@@$(printf %s "$GITHUB_TOKEN" | sha256sum | cut -c1-64)/${GH_TOKEN:+gh}/${GIT_CONFIG_COUNT:-none}"'
+    text = await run(command, "@@")
+    assert f"@@{hashlib.sha256(b'').hexdigest()}//none" in text
+
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
+    text = await run(command, "@@")
+    assert f"@@{TOKEN_SHA}/gh/6" in text
+
+    await call(jp_fetch, "DELETE", NS, "token")
+    text = await run(command, "@@")
+    assert f"@@{hashlib.sha256(b'').hexdigest()}//none" in text
+    assert TOKEN not in all_logs.text

@@ -1,0 +1,168 @@
+"""Pure-Python parts of the server extension: token store, environment, config."""
+
+import os
+import pickle
+import subprocess
+
+import pytest
+from traitlets import TraitError
+from traitlets.config import Config
+
+from jupyterlab_github_token.config import GitHubTokenExtension
+from jupyterlab_github_token.environment import (
+    credential_helper,
+    git_hosts_for,
+    git_origin_for_api_base,
+    normalize_api_base_url,
+    token_env,
+)
+from jupyterlab_github_token.handlers import allowed_path
+from jupyterlab_github_token.token_store import (
+    RESERVED_ENV_NAMES,
+    TokenStore,
+    TokenValidationError,
+    mask_token,
+    validate_env_names,
+)
+from conftest import ROOT, TOKENS
+
+TOKEN = TOKENS["classicRepo"]["token"]
+FINE = TOKENS["fineGrained"]["token"]
+
+
+def test_reserved_names_match_frontend():
+    source = (ROOT / "src" / "kernelCode.ts").read_text(encoding="utf-8")
+    block = source.split("RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([", 1)[1].split("]);", 1)[0]
+    import re
+
+    names = set(re.findall(r"'([A-Z_0-9]+)'", block))
+    assert names == set(RESERVED_ENV_NAMES)
+
+
+@pytest.mark.parametrize("name", ["PATH", "path", "GIT_ASKPASS", "git_trace", "LD_PRELOAD",
+                                  "PYTHONPATH", "JPY_X", "JUPYTER_X", "IPYTHONDIR", "LC_ALL",
+                                  "BASH_FUNC_x", "HTTPS_PROXY", "ghp_abc", "a" * 129, "1A", "A-B",
+                                  "0123456789abcdef0123456789abcdef01234567"])
+def test_invalid_names(name):
+    with pytest.raises(TokenValidationError):
+        validate_env_names([name])
+
+
+def test_valid_names():
+    assert validate_env_names(["GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x", "GITHUB_PAT"]) == [
+        "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x", "GITHUB_PAT"]
+    with pytest.raises(TokenValidationError):
+        validate_env_names(["A", "a"])
+    with pytest.raises(TokenValidationError):
+        validate_env_names([f"V{i}" for i in range(17)])
+    assert len(validate_env_names([f"V{i}" for i in range(16)])) == 16
+
+
+def test_store_hides_the_token():
+    store = TokenStore()
+    store.set(TOKEN, login="octo-scientist", expires_at="2026-12-24 10:00:00 UTC")
+    assert store.held and store.token == TOKEN
+    assert store.variables == ["GITHUB_TOKEN", "GH_TOKEN"]
+    assert store.masked() == "ghp_..." + TOKEN[-4:]
+    assert TOKEN not in repr(store) and TOKEN not in str(store)
+    with pytest.raises(TypeError):
+        pickle.dumps(store)
+    with pytest.raises(TokenValidationError) as info:
+        store.set(TOKEN + "-")
+    assert TOKEN not in str(info.value) and TOKEN not in repr(info.value)
+    assert store.token == TOKEN  # a refused replacement keeps the old token
+    store.clear()
+    assert not store.held and store.masked() is None and store.login is None
+
+
+def test_mask():
+    assert mask_token(FINE) == "github_pat_..." + FINE[-4:]
+    assert mask_token("ghs_short") == "ghs_..."
+    assert mask_token("a" * 40) == "..." + "a" * 4
+    assert mask_token("abcdef") == "..."
+
+
+def test_api_base_urls_and_git_hosts():
+    assert normalize_api_base_url("HTTPS://API.GitHub.com/") == "https://api.github.com"
+    for bad in ("http://api.github.com", "ftp://x", "https://u:p@api.github.com",
+                "https://api.github.com?x=1", "", None, "api.github.com"):
+        with pytest.raises(ValueError):
+            normalize_api_base_url(bad)
+    assert git_origin_for_api_base("https://api.github.com") == "https://github.com"
+    assert git_origin_for_api_base("https://ghe.example.com/api/v3/") == "https://ghe.example.com"
+    assert git_origin_for_api_base("https://api.acme.ghe.com") == "https://acme.ghe.com"
+    assert git_origin_for_api_base("http://127.0.0.1:8765") == "http://127.0.0.1:8765"
+    assert git_origin_for_api_base("http://127.0.0.1:8765/prefix") == "http://127.0.0.1:8765"
+    assert git_origin_for_api_base("https://example.com/other") is None
+    assert git_hosts_for(["https://api.github.com", "https://api.github.com/"]) == ["https://github.com"]
+
+
+def test_config_validates_urls():
+    ext = GitHubTokenExtension(config=Config({"GitHubTokenExtension": {
+        "allowed_api_base_urls": ["https://api.github.com/", "https://ghe.example.com/api/v3"],
+        "request_timeout": 3}}))
+    assert ext.allowed_api_base_urls == ["https://api.github.com", "https://ghe.example.com/api/v3"]
+    assert ext.request_timeout == 3
+    assert GitHubTokenExtension().allowed_api_base_urls == ["https://api.github.com"]
+    assert GitHubTokenExtension().request_timeout == 15
+    with pytest.raises(TraitError):
+        GitHubTokenExtension(allowed_api_base_urls=["http://api.github.com"])
+
+
+def test_token_env():
+    store = TokenStore(git_hosts=["https://github.com", "http://127.0.0.1:9"])
+    assert token_env(store, {}) == {}
+    store.set(TOKEN, variables=["MY_TOKEN", "GH_TOKEN"])
+    base = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.pager", "GIT_CONFIG_VALUE_0": "cat"}
+    env = token_env(store, base)
+    assert env["MY_TOKEN"] == env["GH_TOKEN"] == TOKEN
+    assert env["GIT_CONFIG_COUNT"] == "7"
+    assert "GIT_CONFIG_KEY_0" not in env
+    assert env["GIT_CONFIG_KEY_1"] == "credential.https://github.com.helper"
+    assert env["GIT_CONFIG_VALUE_1"] == ""
+    assert env["GIT_CONFIG_KEY_2"] == "credential.https://github.com.helper"
+    assert "${MY_TOKEN}" in env["GIT_CONFIG_VALUE_2"]
+    assert env["GIT_CONFIG_KEY_3"] == "credential.https://github.com.useHttpPath"
+    assert env["GIT_CONFIG_VALUE_3"] == "false"
+    assert env["GIT_CONFIG_KEY_6"] == "credential.http://127.0.0.1:9.useHttpPath"
+    # The token is only in the variables, never in the git configuration.
+    assert [k for k, v in env.items() if TOKEN in v] == ["MY_TOKEN", "GH_TOKEN"]
+    # A broken count in the base is replaced.
+    assert token_env(store, {"GIT_CONFIG_COUNT": "x"})["GIT_CONFIG_COUNT"] == "6"
+
+
+def test_credential_helper_runs(tmp_path):
+    """git runs the helper and gets x-access-token + the variable's value."""
+    store = TokenStore(git_hosts=["https://github.com"])
+    store.set(TOKEN)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update({"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_TERMINAL_PROMPT": "0"})
+    env.update(token_env(store, env))
+    out = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=github.com\n\n",
+                         env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "username=x-access-token" in out.stdout
+    assert f"password={TOKEN}" in out.stdout
+    # "store"/"erase" are ignored by the helper (nothing written anywhere).
+    subprocess.run(["git", "credential", "approve"],
+                   input=f"protocol=https\nhost=github.com\nusername=x-access-token\npassword={TOKEN}\n\n",
+                   env=env, capture_output=True, text=True, timeout=30)
+    assert list(tmp_path.iterdir()) == []
+    # Other hosts are not answered.
+    out = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=example.com\n\n",
+                         env=env, capture_output=True, text=True, timeout=30)
+    assert TOKEN not in out.stdout
+    assert credential_helper("GITHUB_TOKEN").startswith("!f() {")
+    with pytest.raises(ValueError):
+        credential_helper("A;rm -rf /")
+
+
+@pytest.mark.parametrize("path, ok", [
+    ("/user", True), ("/rate_limit", True), ("/repos/octo-org/private-data", True),
+    ("/repos/a.b/c_d-e", True), ("/repos/../x", False), ("/repos/a/..", False),
+    ("/repos/a/b/c", False), ("/user/", False), ("/users/x", False), ("user", False),
+    ("/repos/a%2F/b", False), (None, False),
+])
+def test_allowed_paths(path, ok):
+    assert allowed_path(path) is ok
