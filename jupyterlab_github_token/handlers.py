@@ -12,9 +12,11 @@ import re
 from typing import Any, Dict, Optional
 
 import tornado.web
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.httpclient import HTTPRequest
+from tornado.simple_httpclient import SimpleAsyncHTTPClient
 from tornado.simple_httpclient import HTTPTimeoutError
 
 from .environment import normalize_api_base_url
@@ -40,6 +42,10 @@ def allowed_path(path: object) -> bool:
 
 
 class _Base(APIHandler):
+    # The token reaches kernels: the same permission as starting kernels
+    # (read for status, write for changes), under any Authorizer (e.g. JupyterHub roles).
+    auth_resource = "kernels"
+
     @property
     def ext(self) -> Dict[str, Any]:
         return self.settings[SETTINGS_KEY]
@@ -90,12 +96,14 @@ class _Base(APIHandler):
 
 class StatusHandler(_Base):
     @tornado.web.authenticated
+    @authorized
     def get(self) -> None:
         self._reply(200, self.status_model())
 
 
 class TokenHandler(_Base):
     @tornado.web.authenticated
+    @authorized
     def put(self) -> None:
         data = self._body()
         if data is None:
@@ -119,10 +127,11 @@ class TokenHandler(_Base):
                 message = message.replace(candidate, "[token]")
             self._fail(400, message, reason=exc.reason)
             return
-        self.log.info("GitHub token set in server memory (%s)", store.masked())
+        self.log.info("GitHub token set in server memory")
         self._reply(200, self.status_model())
 
     @tornado.web.authenticated
+    @authorized
     def delete(self) -> None:
         store = self.ext["store"]
         tracked = self.ext["tracker"].pop_all()
@@ -142,6 +151,7 @@ class GitHubProxyHandler(_Base):
     """Forward one GET to an allowed GitHub API, server-side (no CORS limits on headers)."""
 
     @tornado.web.authenticated
+    @authorized
     async def post(self) -> None:
         data = self._body()
         if data is None:
@@ -168,9 +178,9 @@ class GitHubProxyHandler(_Base):
                 "Only GET /user, /rate_limit and /repos/{owner}/{repo} can be requested.",
             )
             return
+        # Only the caller's own token: the one the server holds is never lent
+        # out here (it could go to another allowed host, or to another user).
         token = data.get("token")
-        if token is None:
-            token = store.token
         try:
             validate_token(token)
         except TokenValidationError as exc:
@@ -194,7 +204,12 @@ class GitHubProxyHandler(_Base):
             decompress_response=True,
         )
         try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+            # A dedicated simple client: a globally configured curl client logs headers at debug.
+            client = SimpleAsyncHTTPClient(force_instance=True)
+            try:
+                response = await client.fetch(request, raise_error=False)
+            finally:
+                client.close()
         except HTTPTimeoutError:
             self._network_failure(True)
             return

@@ -247,7 +247,8 @@ export class GitHubTokenModel {
     const s = this._settings;
     let state: VerifyState;
     try {
-      const viaServer = !!(this._server && this._deps.server);
+      // Through the server when it may call this API; otherwise from the browser.
+      const viaServer = !!(this._server && this._deps.server && this._serverAllows(s.apiBaseUrl));
       const outcomes = await this._deps.requestVerification({
         token,
         apiBaseUrl: s.apiBaseUrl,
@@ -318,6 +319,9 @@ export class GitHubTokenModel {
     }
     if (result.ok && result.kernelId) {
       this._holders.add(result.kernelId);
+      for (const name of result.variables) {
+        this._holderVariables.add(name);
+      }
     }
     this._kernelWrite = { status: 'done', result };
     this._emit();
@@ -336,18 +340,39 @@ export class GitHubTokenModel {
     this._verify = { status: 'idle' };
     this._kernelWrite = { status: 'idle' };
     this._emit();
-    if (this._server?.held && this._deps.server) {
+    // Always ask the server: another tab may have handed it the token.
+    if (this._server && this._deps.server) {
+      this._serverError = '';
       void this._deps.server
         .forget()
-        .then(status => {
-          this._server = status;
-          for (const id of status.stillRunning ?? []) {
-            this._holders.add(id);
-          }
+        .then(status => this._takeServerStatus(status))
+        .catch(error => {
+          this._serverError = this._trans.__('The server could not forget the token: %1', (error as Error).message);
           this._emit();
-        })
-        .catch(() => undefined);
+        });
     }
+  }
+
+  /** The last failure talking to the server extension, or ''. */
+  get serverError(): string {
+    return this._serverError;
+  }
+
+  private _serverAllows(apiBaseUrl: string): boolean {
+    const base = apiBaseUrl.replace(/\/+$/, '');
+    return (this._server?.allowedApiBaseUrls ?? []).some(url => url.replace(/\/+$/, '') === base);
+  }
+
+  /** Record a status from the server, remembering kernels still holding the token. */
+  private _takeServerStatus(status: IServerStatus): void {
+    this._server = status;
+    for (const id of status.stillRunning ?? []) {
+      this._holders.add(id);
+    }
+    for (const name of status.variables ?? []) {
+      this._holderVariables.add(name);
+    }
+    this._emit();
   }
 
   /** Running kernels that were given the token (by this panel or at start). */
@@ -361,7 +386,9 @@ export class GitHubTokenModel {
     if (!ids.length || !this._deps.clearKernels) {
       return [];
     }
-    const cleared = await this._deps.clearKernels(ids, this._settings.environmentVariables);
+    // The names in force when the kernels got the token, and today's.
+    const names = [...new Set([...this._holderVariables, ...this._settings.environmentVariables])];
+    const cleared = await this._deps.clearKernels(ids, names);
     for (const id of cleared) {
       this._holders.delete(id);
     }
@@ -407,13 +434,10 @@ export class GitHubTokenModel {
           login: report?.account?.login,
           expiresAt: report?.expiresAt ? report.expiresAt.toISOString() : null
         });
+        this._emit();
       } else {
-        this._server = await server.forget();
-        for (const id of this._server.stillRunning ?? []) {
-          this._holders.add(id);
-        }
+        this._takeServerStatus(await server.forget());
       }
-      this._emit();
       return '';
     } catch (error) {
       return (error as Error).message;
@@ -437,6 +461,8 @@ export class GitHubTokenModel {
   private _focusPending = false;
   private _server: IServerStatus | null | undefined = undefined;
   private _holders = new Set<string>();
+  private _holderVariables = new Set<string>();
+  private _serverError = '';
   /** Bumped whenever an answer in flight would no longer be about the current state. */
   private _generation = 0;
   private _changed = new Signal<this, void>(this);

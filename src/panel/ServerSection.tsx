@@ -51,19 +51,25 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
           )}
         </>
       )}
-      {error && (
+      {(error || model.serverError) && (
         <p className="jp-GitHubToken-error" role="alert">
-          {error}
+          {error || model.serverError}
         </p>
       )}
-      {holders.length > 0 && !model.hasToken && (
+      {holders.length > 0 && (
         <div className="jp-GitHubToken-holders" data-testid="kernels-holding">
           <p>
-            {trans._n(
-              '%1 running kernel still has the token in its environment.',
-              '%1 running kernels still have the token in their environment.',
-              holders.length
-            )}
+            {model.hasToken
+              ? trans._n(
+                  '%1 running kernel has the token in its environment.',
+                  '%1 running kernels have the token in their environment.',
+                  holders.length
+                )
+              : trans._n(
+                  '%1 running kernel still has the token in its environment.',
+                  '%1 running kernels still have the token in their environment.',
+                  holders.length
+                )}
           </p>
           <button type="button" className="jp-Button jp-mod-styled jp-mod-warn" onClick={() => void model.clearKernels()}>
             {trans.__('Clear it from these kernels')}

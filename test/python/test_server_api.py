@@ -3,6 +3,7 @@
 import json
 import logging
 import urllib.parse
+import urllib.request
 
 import pytest
 from conftest import TOKENS
@@ -139,12 +140,14 @@ async def test_proxy_user_returns_expiry_header(jp_fetch, fake_github, all_logs)
     assert code == 200 and data["status"] == 401
     assert data["data"]["message"] == "Bad credentials"
 
-    # Without "token", the held token is used.
+    # Without "token", nothing is sent: the held token is never lent out,
+    # not even to the caller (it could go to another allowed host).
     code, data, _ = await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/user"})
     assert code == 400
     await call(jp_fetch, "PUT", "token", {"token": TOKEN})
-    code, data, _ = await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/user"})
-    assert code == 200 and data["data"]["login"] == "octo-scientist"
+    code, data, text = await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/user"})
+    assert code == 400, text
+    assert_no_token(text)
 
     # What the fake saw: the token, the documented headers.
     assert_no_token(all_logs.text)
@@ -207,22 +210,34 @@ async def test_proxy_bad_token_and_network_failures(jp_fetch, fake_github, jp_se
     assert code == 502 and data["network"] == "unreachable", text
 
 
-async def test_requires_authentication(jp_fetch):
+def fake_requests(base: str) -> list:
+    with urllib.request.urlopen(base + "/_fake/requests") as response:
+        return json.loads(response.read())
+
+
+def reset_fake(base: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(base + "/_fake/reset", method="POST")).close()
+
+
+async def test_requires_authentication(jp_fetch, fake_github):
+    reset_fake(fake_github)
     for method, name, body in (
         ("GET", "status", None),
         ("PUT", "token", {"token": TOKEN}),
         ("DELETE", "token", None),
-        ("POST", "github", {"apiBaseUrl": "https://api.github.com", "path": "/user", "token": TOKEN}),
+        # An allowed base: only authentication can stop this one.
+        ("POST", "github", {"apiBaseUrl": fake_github, "path": "/user", "token": TOKEN}),
     ):
         for headers in ({"Authorization": ""}, {"Authorization": "token wrong"}):
             code, _, text = await call(jp_fetch, method, name, body, headers=headers)
             assert code in (401, 403), (method, name, code)
             assert_no_token(text)
+    assert fake_requests(fake_github) == []
     code, status, _ = await call(jp_fetch, "GET", "status")
     assert status["held"] is False
 
 
-async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, http_server_client):
+async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, http_server_client, fake_github):
     """A browser session (cookie) must send the XSRF token on non-GET requests."""
     server_token = jp_serverapp.identity_provider.token
     # Log in like a browser: GET /login for the _xsrf cookie, then POST the token.
@@ -257,12 +272,14 @@ async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, ht
         headers={"Cookie": cookie_header},
     )
     assert r.code == 403, r.code
+    reset_fake(fake_github)
     r = await http_server_client.fetch(
         f"{jp_base_url}{NS}/github", method="POST", raise_error=False,
-        body=json.dumps({"apiBaseUrl": "https://api.github.com", "path": "/user", "token": TOKEN}),
+        body=json.dumps({"apiBaseUrl": fake_github, "path": "/user", "token": TOKEN}),
         headers={"Cookie": cookie_header},
     )
     assert r.code == 403, r.code
+    assert fake_requests(fake_github) == []  # refused by XSRF, not by the allow-list
     code, status, _ = await call(jp_fetch, "GET", "status")
     assert status["held"] is False
 

@@ -673,6 +673,31 @@ describe('GitHubTokenModel with and without the server extension', () => {
     expect(state.status === 'done' && state.report.expiresAt).toBeNull();
   });
 
+  it('verifies from the browser when the server may not call the configured API', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3' };
+    model.draft = CLASSIC;
+    deps.requestVerification.mockResolvedValueOnce({ user: userWithoutExpiry() });
+    const state = await model.verify();
+    expect(server.fetchFor).not.toHaveBeenCalled();
+    expect(deps.requestVerification.mock.calls[0][0].fetch).toBeUndefined();
+    expect(state.status === 'done' && state.report.notes.join(' ')).toMatch(/cannot see the token's expiry/);
+  });
+
+  it('reports a server that fails to forget', async () => {
+    const { deps, server } = serverDeps(true);
+    server.forget.mockRejectedValueOnce(new Error('Forbidden'));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    model.forget();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(server.forget).toHaveBeenCalledTimes(1);
+    expect(model.serverError).toMatch(/could not forget the token: Forbidden/);
+  });
+
   it('hands the token to the server, and after Forget lists and clears the kernels that still hold it', async () => {
     const { deps, server } = serverDeps(true);
     const model = new GitHubTokenModel(deps);
