@@ -4,7 +4,7 @@
  * start-up only pays for the plugin, its commands and the sidebar icon.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
-import type { Kernel } from '@jupyterlab/services';
+import type { Kernel, Session } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import { requestVerification } from './githubClient';
@@ -20,6 +20,10 @@ export interface IFlowOptions {
   activeNotebook(): { sessionContext: ISessionContext; path: string } | null;
   /** JupyterLab's kernel manager, to clear the token from running kernels. */
   kernels: Kernel.IManager;
+  /** JupyterLab's session manager, to name kernels by their notebook. */
+  sessions: Session.IManager;
+  /** The path of the open notebook using this kernel, if any (what the user sees). */
+  notebookOfKernel(kernelId: string): string | undefined;
   saveChoice(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
 }
 
@@ -77,7 +81,16 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
       forget: forgetOnServer,
       fetchFor: serverGitHubFetch
     },
-    clearKernels: (ids, names) => clearKernels(options.kernels, ids, names)
+    clearKernels: (ids, names) => clearKernels(options.kernels, ids, names),
+    describeKernel: id => {
+      const open = options.notebookOfKernel(id);
+      if (open) {
+        return open;
+      }
+      const session = Array.from(options.sessions.running()).find(model => model.kernel?.id === id);
+      return session?.path ?? '';
+    },
+    refreshKernelNames: () => options.sessions.refreshRunning()
   });
   void model.refreshServer();
   return { model, view: new GitHubTokenView(model, trans) };

@@ -50,6 +50,9 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
               return panel ? { sessionContext: panel.sessionContext, path: panel.context.path } : null;
             },
             kernels: app.serviceManager.kernels,
+            sessions: app.serviceManager.sessions,
+            notebookOfKernel: id =>
+              notebooks?.find(panel => panel.sessionContext.session?.kernel?.id === id)?.context.path,
             saveChoice: async (key, value) => {
               await settings?.set(key, value);
             }

@@ -43,6 +43,10 @@ export interface ITokenModelDeps {
     forget(): Promise<IServerStatus>;
     fetchFor(apiBaseUrl: string): typeof fetch;
   };
+  /** A name for a running kernel (its notebook or console path), for the holders list. */
+  describeKernel?(kernelId: string): string;
+  /** Refresh what describeKernel knows (paths change when notebooks are renamed). */
+  refreshKernelNames?(): Promise<void>;
   /** Remove the variables from these running kernels; resolves to the ids cleared. */
   clearKernels?(kernelIds: readonly string[], names: readonly string[]): Promise<string[]>;
   trans?: Trans;
@@ -373,11 +377,22 @@ export class GitHubTokenModel {
       this._holderVariables.add(name);
     }
     this._emit();
+    if (this._holders.size > 0 && this._deps.refreshKernelNames) {
+      void this._deps.refreshKernelNames().then(
+        () => this._emit(),
+        () => undefined
+      );
+    }
   }
 
   /** Running kernels that were given the token (by this panel or at start). */
   get kernelsHoldingToken(): string[] {
     return [...this._holders];
+  }
+
+  /** Names of the kernels in `kernelsHoldingToken`, e.g. their notebooks' paths. */
+  get kernelsHoldingTokenLabels(): string[] {
+    return this.kernelsHoldingToken.map(id => this._deps.describeKernel?.(id) || this._trans.__('kernel %1', id.slice(0, 8)));
   }
 
   /** Remove the variables from the kernels that still hold the token. */

@@ -71,6 +71,11 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
                   holders.length
                 )}
           </p>
+          <ul>
+            {model.kernelsHoldingTokenLabels.map((label, i) => (
+              <li key={i}>{label}</li>
+            ))}
+          </ul>
           <button type="button" className="jp-Button jp-mod-styled jp-mod-warn" onClick={() => void model.clearKernels()}>
             {trans.__('Clear it from these kernels')}
           </button>

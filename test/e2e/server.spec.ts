@@ -95,6 +95,7 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
   await panel(page).getByRole('button', { name: 'Forget' }).click();
   const holders = panel(page).locator('[data-testid="kernels-holding"]');
   await expect(holders).toContainText('1 running kernel still has the token');
+  await expect(holders.getByRole('listitem')).toHaveText([/with-token\.ipynb$/]);
   await holders.getByRole('button', { name: 'Clear it from these kernels' }).click();
   await expect(holders).toHaveCount(0);
   await page.notebook.activate('with-token.ipynb');

@@ -711,6 +711,7 @@ describe('GitHubTokenModel with and without the server extension', () => {
     expect(server.forget).toHaveBeenCalledTimes(1);
     expect(model.usedForNewKernels).toBe(false);
     expect(model.kernelsHoldingToken).toEqual(['k1']);
+    expect(model.kernelsHoldingTokenLabels).toEqual(['kernel k1']);
     expect(await model.clearKernels()).toEqual(['k1']);
     expect(deps.clearKernels).toHaveBeenCalledWith(['k1'], DEFAULT_SETTINGS.environmentVariables);
     expect(model.kernelsHoldingToken).toEqual([]);
