@@ -8,8 +8,7 @@ import type { Kernel, Session } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import { requestVerification } from './githubClient';
-import { buildUnsetEnvCode } from './kernelCode';
-import { writeTokenToKernel } from './kernelEnvironment';
+import { clearTokenFromKernels, writeTokenToKernel } from './kernelEnvironment';
 import { GitHubTokenView } from './panel/TokenPanel';
 import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubFetch } from './serverApi';
 import { GitHubTokenModel } from './tokenModel';
@@ -25,43 +24,6 @@ export interface IFlowOptions {
   /** The path of the open notebook using this kernel, if any (what the user sees). */
   notebookOfKernel(kernelId: string): string | undefined;
   saveChoice(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
-}
-
-/**
- * Remove `names` from the environment of running kernels, silently. Kernels
- * that no longer run count as cleared.
- */
-async function clearKernels(kernels: Kernel.IManager, ids: readonly string[], names: readonly string[]): Promise<string[]> {
-  await kernels.refreshRunning();
-  const running = new Map(Array.from(kernels.running(), model => [model.id, model]));
-  const cleared: string[] = [];
-  for (const id of ids) {
-    const model = running.get(id);
-    if (!model) {
-      cleared.push(id);
-      continue;
-    }
-    const connection = kernels.connectTo({ model, handleComms: false });
-    try {
-      const info = await connection.info;
-      const code = buildUnsetEnvCode(info.language_info?.name ?? '', names);
-      const reply = await connection.requestExecute({
-        code,
-        silent: true,
-        store_history: false,
-        allow_stdin: false,
-        stop_on_error: false
-      }).done;
-      if (reply.content.status === 'ok') {
-        cleared.push(id);
-      }
-    } catch {
-      // Busy, dead or not Python: left in the list for the user to restart.
-    } finally {
-      connection.dispose();
-    }
-  }
-  return cleared;
 }
 
 /** Create the model and the view that renders it. */
@@ -81,7 +43,7 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
       forget: forgetOnServer,
       fetchFor: serverGitHubFetch
     },
-    clearKernels: (ids, names) => clearKernels(options.kernels, ids, names),
+    clearKernels: (ids, names) => clearTokenFromKernels(options.kernels, ids, names),
     describeKernel: id => {
       const open = options.notebookOfKernel(id);
       if (open) {

@@ -1,17 +1,30 @@
 /**
- * Delivers the token into the environment of a notebook's running kernel with
- * one silent execute request (no history, no execution count, no output).
+ * Delivers the token into the environment of a notebook's running kernel, and
+ * removes it from running kernels, each with one silent execute request (no
+ * history, no execution count, no output).
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
-import type { KernelMessage } from '@jupyterlab/services';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { Trans } from './i18n';
 import { defaultTrans } from './i18n';
 import {
   UnsafeKernelInputError,
   buildEnvCheckExpression,
   buildSetEnvCode,
+  buildUnsetEnvCode,
   isSupportedKernelLanguage
 } from './kernelCode';
+
+/**
+ * How every request that touches the token runs: no `execute_input`
+ * broadcast, no history entry, no execution count, no stdin.
+ */
+const SILENT: Omit<KernelMessage.IExecuteRequestMsg['content'], 'code'> = {
+  silent: true,
+  store_history: false,
+  allow_stdin: false,
+  stop_on_error: false
+};
 
 /** Why a write could not be done. */
 export type KernelWriteProblem =
@@ -108,11 +121,8 @@ export async function writeTokenToKernel(
     throw error;
   }
   const future = kernel.requestExecute({
+    ...SILENT,
     code,
-    silent: true,
-    store_history: false,
-    allow_stdin: false,
-    stop_on_error: false,
     user_expressions: { [USER_EXPRESSION]: check }
   });
   const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
@@ -148,4 +158,40 @@ function parseSetNames(result: unknown): string[] {
   }
   const text = r.data['text/plain'] as string;
   return Array.from(text.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'/g), m => m[1]);
+}
+
+/**
+ * Remove `names` from the environment of running kernels. Kernels that no
+ * longer run count as cleared; busy, dead or non-Python ones stay listed.
+ * Resolves to the ids cleared.
+ */
+export async function clearTokenFromKernels(
+  kernels: Kernel.IManager,
+  ids: readonly string[],
+  names: readonly string[]
+): Promise<string[]> {
+  await kernels.refreshRunning();
+  const running = new Map(Array.from(kernels.running(), model => [model.id, model]));
+  const cleared: string[] = [];
+  for (const id of ids) {
+    const model = running.get(id);
+    if (!model) {
+      cleared.push(id);
+      continue;
+    }
+    const connection = kernels.connectTo({ model, handleComms: false });
+    try {
+      const info = await connection.info;
+      const code = buildUnsetEnvCode(info.language_info?.name ?? '', names);
+      const reply = await connection.requestExecute({ ...SILENT, code }).done;
+      if (reply.content.status === 'ok') {
+        cleared.push(id);
+      }
+    } catch {
+      // Busy, dead or not Python: left in the list for the user to restart.
+    } finally {
+      connection.dispose();
+    }
+  }
+  return cleared;
 }
