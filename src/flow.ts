@@ -3,20 +3,21 @@
  * time the panel is shown or one of its commands runs, so that JupyterLab's
  * start-up only pays for the plugin, its commands and the sidebar icon.
  */
-import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel, Session } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import { requestVerification } from './githubClient';
 import { clearTokenFromKernels, writeTokenToKernel } from './kernelEnvironment';
+import { clearTokenConsents } from './tokenConsent';
+import { fillNotebookField, findNotebookFields, INotebookHandle } from './notebookFieldWriter';
 import { GitHubTokenView } from './panel/TokenPanel';
 import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubFetch } from './serverApi';
 import { GitHubTokenModel } from './tokenModel';
 
 export interface IFlowOptions {
   trans: TranslationBundle;
-  /** The active notebook's session and path, if any. */
-  activeNotebook(): { sessionContext: ISessionContext; path: string } | null;
+  /** The active notebook (its session, path and cells), if any. */
+  activeNotebook(): INotebookHandle | null;
   /** JupyterLab's kernel manager, to clear the token from running kernels. */
   kernels: Kernel.IManager;
   /** JupyterLab's session manager, to name kernels by their notebook. */
@@ -36,6 +37,10 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
       const notebook = options.activeNotebook();
       return writeTokenToKernel(notebook?.sessionContext, notebook?.path, token, names, trans);
     },
+    findFields: fieldName => findNotebookFields(options.activeNotebook(), fieldName, trans),
+    fillField: (candidate, token, mode, names, fieldName) =>
+      fillNotebookField(options.activeNotebook(), candidate, token, mode, names, fieldName, trans),
+    forgotten: clearTokenConsents,
     saveChoice: options.saveChoice,
     server: {
       status: fetchServerStatus,

@@ -865,7 +865,6 @@ export function buildVerifyReport(
             'The token lacks the scope %2 needed for the access you chose.',
             'The token lacks the scopes %2 needed for the access you chose.',
             report.missingScopes.length,
-            report.missingScopes.length,
             report.missingScopes.join(', ')
           )
     );

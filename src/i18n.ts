@@ -18,8 +18,8 @@ export interface Trans {
   __(msgid: string, ...args: any[]): string;
   /**
    * Translate a message with a plural form chosen by `n`, then substitute
-   * `%1`, `%2`, ... with `args`. Callers should pass `n` explicitly as an
-   * argument when the message shows it.
+   * `%1` with `n` and `%2`, `%3`, ... with `args` (as JupyterLab's gettext
+   * does: it puts `n` before the other arguments).
    */
   _n(singular: string, plural: string, n: number, ...args: any[]): string;
 }
@@ -51,6 +51,6 @@ export const defaultTrans: Trans = {
     return substitutePlaceholders(msgid, args);
   },
   _n(singular: string, plural: string, n: number, ...args: any[]): string {
-    return substitutePlaceholders(n === 1 ? singular : plural, args);
+    return substitutePlaceholders(n === 1 ? singular : plural, [n, ...args]);
   }
 };

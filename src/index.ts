@@ -9,6 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs, PALETTE_CATEGORY } from './commands';
 import { keyIcon } from './icons';
+import { installLeakGuard } from './leakGuard';
 import { GitHubTokenSidebar } from './panel/sidebar';
 import { IGitHubTokenSettings, readSettings } from './settings';
 import type { GitHubTokenModel } from './tokenModel';
@@ -47,7 +48,16 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
             trans,
             activeNotebook: () => {
               const panel = notebooks?.currentWidget;
-              return panel ? { sessionContext: panel.sessionContext, path: panel.context.path } : null;
+              if (!panel) {
+                return null;
+              }
+              const cells = () => panel.content.model?.cells;
+              return {
+                sessionContext: panel.sessionContext,
+                path: panel.context.path,
+                cells: () => Array.from(cells() ?? [], cell => ({ cellType: cell.type, source: cell.sharedModel.getSource() })),
+                setCellSource: (index, source) => cells()?.get(index)?.sharedModel.setSource(source)
+              };
             },
             kernels: app.serviceManager.kernels,
             sessions: app.serviceManager.sessions,
@@ -64,7 +74,7 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
           model.changed.connect(() => {
             if (held !== snapshot()) {
               held = snapshot();
-              for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.forget, CommandIDs.useForNewKernels]) {
+              for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.writeNotebookField, CommandIDs.forget, CommandIDs.useForNewKernels]) {
                 app.commands.notifyCommandChanged(id);
               }
             }
@@ -105,6 +115,10 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
         });
     }
 
+    if (notebooks) {
+      installLeakGuard({ contents: app.serviceManager.contents, notebooks, trans, settings: () => current });
+    }
+
     const openPanel = async (step?: 'verify' | 'use'): Promise<GitHubTokenModel> => {
       app.shell.activateById(sidebar.id);
       const model = await loadModel();
@@ -136,6 +150,12 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
       isEnabled: hasToken,
       execute: async () => (await openPanel('use')).writeToKernel()
     });
+    app.commands.addCommand(CommandIDs.writeNotebookField, {
+      label: trans.__('Write GitHub token to notebook field'),
+      caption: trans.__("Fill the active notebook's GitHub-token field (an ipywidgets password field or a token cell)"),
+      isEnabled: hasToken,
+      execute: async () => (await openPanel('use')).writeToNotebookField()
+    });
     app.commands.addCommand(CommandIDs.forget, {
       label: trans.__('Forget GitHub token'),
       caption: trans.__('Clear the token from this browser tab'),
@@ -162,6 +182,7 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
         CommandIDs.configure,
         CommandIDs.verify,
         CommandIDs.writeKernel,
+        CommandIDs.writeNotebookField,
         CommandIDs.useForNewKernels,
         CommandIDs.forget
       ]) {

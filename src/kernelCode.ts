@@ -19,6 +19,7 @@ export type UnsafeKernelInputReason =
   | 'name-invalid'
   | 'name-duplicate'
   | 'no-names'
+  | 'widget-invalid'
   | 'language';
 
 /** Thrown when a token, variable name or language cannot be used safely. */
@@ -385,5 +386,115 @@ export function buildEnvCheckExpression(
   return (
     `[name for name in ${pythonNameList(names)} ` +
     "if __import__('os').environ.get(name)]"
+  );
+}
+
+/** Most widgets a request may name at once. */
+export const MAX_WIDGET_IDS = 16;
+
+/** ipywidgets model ids: `uuid4().hex`, 32 lowercase hex digits. */
+const SAFE_MODEL_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * Throw unless `ids` is a non-empty list of at most 16 distinct ipywidgets
+ * model ids (32 lowercase hexadecimal digits each).
+ */
+export function assertSafeModelIds(ids: readonly string[], trans: Trans = defaultTrans): void {
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_WIDGET_IDS) {
+    throw new UnsafeKernelInputError(
+      'widget-invalid',
+      trans.__('Choose between 1 and %1 notebook fields.', MAX_WIDGET_IDS)
+    );
+  }
+  if (ids.some(id => typeof id !== 'string' || !SAFE_MODEL_ID.test(id)) || new Set(ids).size !== ids.length) {
+    throw new UnsafeKernelInputError(
+      'widget-invalid',
+      trans.__('The notebook field is not a widget this kernel created (its id is not an ipywidgets model id). Nothing was sent to the kernel.')
+    );
+  }
+}
+
+/**
+ * The live ipywidgets registry of ipywidgets 8 (`ipywidgets.widgets.widget._instances`,
+ * model id → widget), or an empty dict when ipywidgets was never imported: the
+ * code never imports it itself.
+ */
+const PYTHON_WIDGET_REGISTRY =
+  "(getattr(__import__('sys').modules.get('ipywidgets.widgets.widget'), '_instances', None) or {})";
+
+/** Widget classes that can hold a token typed by the user. */
+const FIELD_WIDGET_CLASSES = ['Password', 'Text'];
+
+/**
+ * A Python expression (for `user_expressions`) listing the live ipywidgets
+ * `Password` and `Text` widgets of the kernel, as base64 of UTF-8 JSON:
+ * `[{"id", "cls", "description", "names", "empty"}]` where `names` are the
+ * user variables bound to the widget and `empty` whether its value is empty.
+ * It never evaluates to a widget's value, imports nothing new and takes no
+ * input, so it cannot be steered by what the user typed.
+ *
+ * @throws UnsafeKernelInputError when the language is not supported.
+ */
+export function buildListWidgetsExpression(
+  language: string | undefined,
+  trans: Trans = defaultTrans
+): string {
+  assertSupportedLanguage(language, trans);
+  const classes = pythonNameList(FIELD_WIDGET_CLASSES);
+  return (
+    "__import__('base64').b64encode(__import__('json').dumps([" +
+    "{'id': key, 'cls': type(widget).__name__, " +
+    "'description': str(getattr(widget, 'description', '') or '')[:200], " +
+    "'names': [name for name, value in list(get_ipython().user_ns.items()) " +
+    "if value is widget and not name.startswith('_')][:5], " +
+    "'empty': not getattr(widget, 'value', '')} " +
+    `for key, widget in list(${PYTHON_WIDGET_REGISTRY}.items()) ` +
+    `if type(widget).__name__ in ${classes}][:200]).encode()).decode()`
+  );
+}
+
+/**
+ * Code that sets the `value` of the live widgets `modelIds` to `token`, so
+ * that the widget shows it (masked, for a `Password`) and code reading
+ * `.value` gets it. Like {@link buildSetEnvCode}: one escaped literal, inside
+ * `try:` / `except: pass`, nothing printed, no new names. Check the result
+ * with {@link buildWidgetValueCheckExpression}.
+ *
+ * @throws UnsafeKernelInputError before building anything when the language,
+ *   the token or an id is not acceptable.
+ */
+export function buildSetWidgetValueCode(
+  language: string | undefined,
+  modelIds: readonly string[],
+  token: string,
+  trans: Trans = defaultTrans
+): string {
+  assertSupportedLanguage(language, trans);
+  assertSafeToken(token, trans);
+  assertSafeModelIds(modelIds, trans);
+  return pythonSilentStatement(
+    '(lambda value, widgets: [widgets[key].set_trait(\'value\', value) for key in ' +
+      `${pythonNameList(modelIds)} if key in widgets] and None)` +
+      `(${literals.python(token)}, ${PYTHON_WIDGET_REGISTRY})`
+  );
+}
+
+/**
+ * A Python expression (for `user_expressions`) giving, for each of
+ * `modelIds`, `[id, length of its value]` (-1 when the widget is gone): enough
+ * to confirm a write without ever returning the value.
+ *
+ * @throws UnsafeKernelInputError when the language or an id is not acceptable.
+ */
+export function buildWidgetValueCheckExpression(
+  language: string | undefined,
+  modelIds: readonly string[],
+  trans: Trans = defaultTrans
+): string {
+  assertSupportedLanguage(language, trans);
+  assertSafeModelIds(modelIds, trans);
+  return (
+    `(lambda widgets: [[key, len(str(getattr(widgets[key], 'value', '') or '')) if key in widgets else -1] for key in ${pythonNameList(modelIds)}])` +
+    `(${PYTHON_WIDGET_REGISTRY})`
   );
 }

@@ -36,7 +36,10 @@ export type KernelWriteProblem =
   | 'disconnected'
   | 'unsupported-language'
   | 'unsafe-input'
-  | 'execution-failed';
+  | 'execution-failed'
+  | 'no-field'
+  | 'several-fields'
+  | 'changed';
 
 /** What happened, phrased for the user; never contains the token. */
 export interface IKernelWriteResult {
@@ -52,25 +55,28 @@ export interface IKernelWriteResult {
 
 const USER_EXPRESSION = 'jupyterlab_github_token_set';
 
+/** A failed result, phrased for the user. */
+export function writeFailure(problem: KernelWriteProblem, message: string, kernelDisplayName?: string): IKernelWriteResult {
+  return { ok: false, problem, message, variables: [], ...(kernelDisplayName ? { kernelDisplayName } : {}) };
+}
+
+/** The kernel of a notebook, idle, connected and running Python. */
+export interface IReadyKernel {
+  kernel: Kernel.IKernelConnection;
+  language: string;
+  kernelDisplayName: string;
+}
+
 /**
- * Set `names` to `token` in the environment of the kernel of `context`.
- *
- * Every check runs before any code is sent, so nothing is half done: either
- * all variables are set in one request, or the kernel was not touched.
+ * The notebook's kernel when code can be sent to it now: idle, connected and
+ * running Python; otherwise why not, phrased for the user.
  */
-export async function writeTokenToKernel(
+export async function readyPythonKernel(
   context: ISessionContext | null | undefined,
   notebookName: string | undefined,
-  token: string,
-  names: readonly string[],
   trans: Trans = defaultTrans
-): Promise<IKernelWriteResult> {
-  const fail = (problem: KernelWriteProblem, message: string): IKernelWriteResult => ({
-    ok: false,
-    problem,
-    message,
-    variables: []
-  });
+): Promise<IReadyKernel | IKernelWriteResult> {
+  const fail = writeFailure;
   if (!context) {
     return fail(
       'no-notebook',
@@ -101,45 +107,86 @@ export async function writeTokenToKernel(
   const language = info.language_info?.name;
   const kernelDisplayName = context.kernelDisplayName;
   if (!isSupportedKernelLanguage(language)) {
-    return {
-      ...fail(
-        'unsupported-language',
-        trans.__('The kernel "%1" runs %2. Writing the token to the environment is supported for Python kernels only, not yet for %2.', kernelDisplayName, language || trans.__('an unknown language'))
-      ),
+    return fail(
+      'unsupported-language',
+      trans.__('The kernel "%1" runs %2. Writing the token is supported for Python kernels only, not yet for %2.', kernelDisplayName, language || trans.__('an unknown language')),
       kernelDisplayName
-    };
+    );
   }
-  let code: string;
-  let check: string;
-  try {
-    code = buildSetEnvCode(language as string, token, names);
-    check = buildEnvCheckExpression(language as string, names);
-  } catch (error) {
-    if (error instanceof UnsafeKernelInputError) {
-      return fail('unsafe-input', error.message);
-    }
-    throw error;
-  }
-  const future = kernel.requestExecute({
+  return { kernel, language: language as string, kernelDisplayName };
+}
+
+/**
+ * Send `code` silently with `expression` as a user expression. Resolves to
+ * the expression's `text/plain` value ('' when it failed), or to a failure
+ * when the kernel refused the request.
+ */
+export async function executeSilently(
+  ready: IReadyKernel,
+  code: string,
+  expression: string,
+  trans: Trans = defaultTrans
+): Promise<{ value: string } | IKernelWriteResult> {
+  const future = ready.kernel.requestExecute({
     ...SILENT,
     code,
-    user_expressions: { [USER_EXPRESSION]: check }
+    user_expressions: { [USER_EXPRESSION]: expression }
   });
   const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
   const content = reply.content;
   if (content.status !== 'ok') {
-    return {
-      ...fail('execution-failed', trans.__('The kernel refused the request (%1). Nothing was changed.', content.status === 'error' ? content.ename : content.status)),
-      kernelDisplayName
-    };
+    return writeFailure(
+      'execution-failed',
+      trans.__('The kernel refused the request (%1). Nothing was changed.', content.status === 'error' ? content.ename : content.status),
+      ready.kernelDisplayName
+    );
   }
-  const set = parseSetNames(content.user_expressions?.[USER_EXPRESSION]);
+  const r = content.user_expressions?.[USER_EXPRESSION] as { status?: string; data?: Record<string, unknown> } | undefined;
+  const value = r?.status === 'ok' && typeof r.data?.['text/plain'] === 'string' ? (r.data['text/plain'] as string) : '';
+  return { value };
+}
+
+/**
+ * Set `names` to `token` in the environment of the kernel of `context`.
+ *
+ * Every check runs before any code is sent, so nothing is half done: either
+ * all variables are set in one request, or the kernel was not touched.
+ */
+export async function writeTokenToKernel(
+  context: ISessionContext | null | undefined,
+  notebookName: string | undefined,
+  token: string,
+  names: readonly string[],
+  trans: Trans = defaultTrans
+): Promise<IKernelWriteResult> {
+  const ready = await readyPythonKernel(context, notebookName, trans);
+  if (!('kernel' in ready)) {
+    return ready;
+  }
+  const { kernel, language, kernelDisplayName } = ready;
+  let code: string;
+  let check: string;
+  try {
+    code = buildSetEnvCode(language, token, names);
+    check = buildEnvCheckExpression(language, names);
+  } catch (error) {
+    if (error instanceof UnsafeKernelInputError) {
+      return writeFailure('unsafe-input', error.message);
+    }
+    throw error;
+  }
+  const executed = await executeSilently(ready, code, check, trans);
+  if (!('value' in executed)) {
+    return executed;
+  }
+  const set = parseSetNames(executed.value);
   const missing = names.filter(n => !set.includes(n));
   if (missing.length > 0) {
-    return {
-      ...fail('execution-failed', trans.__('The kernel did not confirm %1. Check the kernel and try again.', missing.join(', '))),
+    return writeFailure(
+      'execution-failed',
+      trans.__('The kernel did not confirm %1. Check the kernel and try again.', missing.join(', ')),
       kernelDisplayName
-    };
+    );
   }
   return {
     ok: true,
@@ -151,12 +198,7 @@ export async function writeTokenToKernel(
 }
 
 /** Read the user-expression result: a Python list repr of variable names. */
-function parseSetNames(result: unknown): string[] {
-  const r = result as { status?: string; data?: Record<string, unknown> } | undefined;
-  if (!r || r.status !== 'ok' || typeof r.data?.['text/plain'] !== 'string') {
-    return [];
-  }
-  const text = r.data['text/plain'] as string;
+function parseSetNames(text: string): string[] {
   return Array.from(text.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'/g), m => m[1]);
 }
 

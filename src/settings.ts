@@ -17,6 +17,7 @@ export interface IGitHubTokenSettings {
   webBaseUrl: string;
   defaultRepository: string;
   notebookFieldName: string;
+  leakGuard: boolean;
   requestTimeoutSeconds: number;
 }
 
@@ -33,6 +34,7 @@ export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
   webBaseUrl: 'https://github.com',
   defaultRepository: '',
   notebookFieldName: 'GitHub-token',
+  leakGuard: true,
   requestTimeoutSeconds: 15
 });
 

@@ -7,12 +7,14 @@ import type { Trans } from './i18n';
 import { defaultTrans } from './i18n';
 import type { IGitHubTokenSettings } from './settings';
 import { DEFAULT_SETTINGS } from './settings';
+import { apiBaseUrlProblem } from './apiBaseUrl';
 import { checkTokenFormat, maskToken } from './tokenFormat';
 import type { TokenFormatCheck } from './tokenFormat';
 import { buildVerifyReport, parseRepoFullName } from './githubResponses';
 import type { VerifyReport } from './githubResponses';
 import type { IVerifyOutcomes, IVerifyRequest } from './githubClient';
 import type { IKernelWriteResult } from './kernelEnvironment';
+import type { AssignmentMode, FieldCandidate, IFieldSearch } from './notebookFieldWriter';
 import type { IServerStatus } from './serverApi';
 
 /** The four steps of the guide. */
@@ -31,10 +33,30 @@ export type KernelWriteState =
   | { status: 'writing' }
   | { status: 'done'; result: IKernelWriteResult };
 
+/** Notebook field progress. */
+export type FieldState =
+  | { status: 'idle' }
+  | { status: 'searching' }
+  | { status: 'choose'; candidates: FieldCandidate[] }
+  | { status: 'writing' }
+  | { status: 'done'; result: IKernelWriteResult };
+
 /** What the model needs from the outside world. */
 export interface ITokenModelDeps {
   requestVerification(options: IVerifyRequest): Promise<IVerifyOutcomes>;
   writeToKernel(token: string, names: readonly string[]): Promise<IKernelWriteResult>;
+  /** Find the active notebook's token field(s) (see notebookFieldWriter). */
+  findFields?(fieldName: string): Promise<IFieldSearch | IKernelWriteResult>;
+  /** Put the token into one field of the active notebook. */
+  fillField?(
+    candidate: FieldCandidate,
+    token: string,
+    mode: AssignmentMode,
+    names: readonly string[],
+    fieldName: string
+  ): Promise<IKernelWriteResult>;
+  /** The token was forgotten: drop what was derived from it elsewhere. */
+  forgotten?(): void;
   saveChoice?(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
   /** The Jupyter server extension, when installed (see serverApi). */
   server?: {
@@ -160,6 +182,7 @@ export class GitHubTokenModel {
     this._format = value ? checkTokenFormat(value, this._trans) : null;
     this._verify = { status: 'idle' };
     this._kernelWrite = { status: 'idle' };
+    this._field = { status: 'idle' };
     this._emit();
   }
 
@@ -200,6 +223,104 @@ export class GitHubTokenModel {
     return this._kernelWrite;
   }
 
+  get fieldState(): FieldState {
+    return this._field;
+  }
+
+  /**
+   * Fill the active notebook's token field: with one candidate, fill it
+   * (assignment cells read the environment); with several, list them for
+   * the user to pick (state `choose`); with none, say what was looked for.
+   */
+  async writeToNotebookField(): Promise<IKernelWriteResult | null> {
+    const find = this._deps.findFields;
+    if (!this.hasToken || !find || this._field.status === 'searching' || this._field.status === 'writing') {
+      return null;
+    }
+    const generation = this._generation;
+    this._field = { status: 'searching' };
+    this._emit();
+    let found: IFieldSearch | IKernelWriteResult;
+    try {
+      found = await find(this._settings.notebookFieldName);
+    } catch (error) {
+      found = this._unreachable(error);
+    }
+    if (generation !== this._generation) {
+      return null;
+    }
+    if ('ok' in found) {
+      return this._fieldDone(found);
+    }
+    if (found.candidates.length === 1) {
+      return this._fill(found.candidates[0], 'env', generation);
+    }
+    if (found.candidates.length === 0) {
+      return this._fieldDone({ ok: false, problem: 'no-field', message: found.message, variables: [] });
+    }
+    this._field = { status: 'choose', candidates: found.candidates };
+    this._emit();
+    return {
+      ok: false,
+      problem: 'several-fields',
+      message: this._trans.__('The notebook has %1 fields that could take the token: pick one in the panel.', found.candidates.length),
+      variables: []
+    };
+  }
+
+  /** Fill the candidate the user picked (`literal` only after their confirmation). */
+  async fillField(candidate: FieldCandidate, mode: AssignmentMode = 'env'): Promise<IKernelWriteResult | null> {
+    if (!this.hasToken || this._field.status === 'searching' || this._field.status === 'writing') {
+      return null;
+    }
+    return this._fill(candidate, mode, this._generation);
+  }
+
+  private async _fill(candidate: FieldCandidate, mode: AssignmentMode, generation: number): Promise<IKernelWriteResult | null> {
+    const fill = this._deps.fillField;
+    if (!fill) {
+      return null;
+    }
+    this._field = { status: 'writing' };
+    this._emit();
+    let result: IKernelWriteResult;
+    try {
+      result = await fill(candidate, this._format!.token, mode, this._settings.environmentVariables, this._settings.notebookFieldName);
+    } catch (error) {
+      result = this._unreachable(error);
+    }
+    if (generation !== this._generation) {
+      return null;
+    }
+    this._recordHolder(result);
+    return this._fieldDone(result);
+  }
+
+  private _fieldDone(result: IKernelWriteResult): IKernelWriteResult {
+    this._field = { status: 'done', result };
+    this._emit();
+    return result;
+  }
+
+  private _unreachable(error: unknown): IKernelWriteResult {
+    return {
+      ok: false,
+      problem: 'execution-failed',
+      message: this._trans.__('Could not reach the kernel: %1', (error as Error)?.message ?? String(error)),
+      variables: []
+    };
+  }
+
+  /** Remember a kernel that received the variables, to clear it after Forget. */
+  private _recordHolder(result: IKernelWriteResult): void {
+    if (result.ok && result.kernelId) {
+      this._holders.add(result.kernelId);
+      for (const name of result.variables) {
+        this._holderVariables.add(name);
+      }
+    }
+  }
+
   /** Why the repository field cannot be used, or '' when it is empty or valid. */
   get repositoryProblem(): string {
     const text = this._repository.trim();
@@ -223,17 +344,7 @@ export class GitHubTokenModel {
    * only https, or http to this machine (loopback), ever carries the token.
    */
   get apiUrlProblem(): string {
-    let url: URL;
-    try {
-      url = new URL(this._settings.apiBaseUrl);
-    } catch {
-      return this._trans.__('The GitHub API base URL setting "%1" is not a URL. Fix it in Settings → GitHub token.', this._settings.apiBaseUrl);
-    }
-    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-    if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) {
-      return '';
-    }
-    return this._trans.__('The GitHub API base URL %1 is not https: the token would travel unencrypted. Use an https URL in Settings → GitHub token.', url.origin);
+    return apiBaseUrlProblem(this._settings.apiBaseUrl, this._trans);
   }
 
   /** Verify the held token against the GitHub API. */
@@ -314,19 +425,9 @@ export class GitHubTokenModel {
     try {
       result = await this._deps.writeToKernel(this._format!.token, this._settings.environmentVariables);
     } catch (error) {
-      result = {
-        ok: false,
-        problem: 'execution-failed',
-        message: this._trans.__('Could not reach the kernel: %1', (error as Error)?.message ?? String(error)),
-        variables: []
-      };
+      result = this._unreachable(error);
     }
-    if (result.ok && result.kernelId) {
-      this._holders.add(result.kernelId);
-      for (const name of result.variables) {
-        this._holderVariables.add(name);
-      }
-    }
+    this._recordHolder(result);
     this._kernelWrite = { status: 'done', result };
     this._emit();
     return result;
@@ -343,6 +444,8 @@ export class GitHubTokenModel {
     this._format = null;
     this._verify = { status: 'idle' };
     this._kernelWrite = { status: 'idle' };
+    this._field = { status: 'idle' };
+    this._deps.forgotten?.();
     this._emit();
     // Always ask the server: another tab may have handed it the token.
     if (this._server && this._deps.server) {
@@ -473,6 +576,7 @@ export class GitHubTokenModel {
   private _repository = DEFAULT_SETTINGS.defaultRepository;
   private _verify: VerifyState = { status: 'idle' };
   private _kernelWrite: KernelWriteState = { status: 'idle' };
+  private _field: FieldState = { status: 'idle' };
   private _focusPending = false;
   private _server: IServerStatus | null | undefined = undefined;
   private _holders = new Set<string>();

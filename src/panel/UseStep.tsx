@@ -1,5 +1,6 @@
 import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
+import { NotebookFieldSection } from './NotebookFieldSection';
 import { ServerSection } from './ServerSection';
 
 /** Step 4: deliver the token to the active notebook's kernel. */
@@ -45,9 +46,10 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
           </p>
         )}
       </div>
+      <NotebookFieldSection model={model} trans={trans} />
       <ServerSection model={model} trans={trans} />
       <p className="jp-GitHubToken-hint">
-        {trans.__('Nothing is written to disk, settings or the notebook. The kernel keeps the variables until it is restarted or shut down, even if this tab is closed; Forget clears the token from this tab only.')}
+        {trans.__('Nothing is written to disk, settings or the notebook unless you put the token in a cell. The kernel keeps the variables until it is restarted or shut down, even if this tab is closed; Forget clears the token from this tab only.')}
       </p>
     </div>
   );

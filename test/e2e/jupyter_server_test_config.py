@@ -56,5 +56,11 @@ notification = state / "settings" / "@jupyterlab" / "apputils-extension" / "noti
 notification.parent.mkdir(parents=True, exist_ok=True)
 notification.write_text(json.dumps({"fetchNews": "false"}))
 
+# Save ipywidgets state into notebooks (off by default in JupyterLab): the hardest
+# case for keeping a token filled into a Password widget out of the saved file.
+widgets_settings = state / "settings" / "@jupyter-widgets" / "jupyterlab-manager" / "plugin.jupyterlab-settings"
+widgets_settings.parent.mkdir(parents=True, exist_ok=True)
+widgets_settings.write_text(json.dumps({"saveState": True}))
+
 # The server extension may talk only to allowed GitHub API base URLs: here, the fake.
 c.GitHubTokenExtension.allowed_api_base_urls = [fake_api]

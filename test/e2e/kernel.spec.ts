@@ -114,7 +114,7 @@ test('write to kernel refuses clearly with no notebook, and with a busy kernel',
   await expect(writeResult(page)).toContainText('Open a notebook first');
 
   await page.notebook.createNew('busy.ipynb');
-  await page.notebook.setCell(0, 'code', 'import time\ntime.sleep(8)');
+  await page.notebook.setCell(0, 'code', 'import time\ntime.sleep(20)');
   // Start the cell without waiting for it.
   await page.evaluate(() => {
     void (window as any).jupyterapp.commands.execute('notebook:run-cell');
@@ -125,7 +125,7 @@ test('write to kernel refuses clearly with no notebook, and with a busy kernel',
   await expect(writeResult(page)).toContainText('busy');
 
   // Once idle, the same button works.
-  await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 20000 });
+  await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 40000 });
   await writeButton(page).click();
   await expect(writeResult(page)).toHaveAttribute('data-ok', 'true');
 });

@@ -2,8 +2,11 @@ import {
   assertSafeEnvName,
   assertSafeToken,
   buildEnvCheckExpression,
+  buildListWidgetsExpression,
   buildSetEnvCode,
+  buildSetWidgetValueCode,
   buildUnsetEnvCode,
+  buildWidgetValueCheckExpression,
   isSupportedKernelLanguage,
   literals,
   UnsafeKernelInputError,
@@ -514,5 +517,46 @@ describe('the generated Python really works (when python3 is available)', () => 
       [true, true]
     ]);
     expect(result.stdout).not.toContain(TOKEN.slice(4));
+  });
+});
+
+describe('widget code', () => {
+  const ID = '4ec0c17515004facba0716172ecfcf09';
+
+  it('sets the widget value from one escaped literal, inside try/except, without importing ipywidgets', () => {
+    const code = buildSetWidgetValueCode('python', [ID], TOKEN);
+    expect(code.split('\n')[0]).toBe('try:');
+    expect(code.split('\n').slice(-2)).toEqual(['except:', '    pass']);
+    expect(code.split(TOKEN)).toHaveLength(2);
+    expect(code).toContain(`['${ID}']`);
+    expect(code).toContain("__import__('sys').modules.get('ipywidgets.widgets.widget')");
+    expect(code).not.toContain("__import__('ipywidgets");
+  });
+
+  it('checks by length, listing takes no input and returns no value', () => {
+    expect(buildWidgetValueCheckExpression('python', [ID])).toContain('len(');
+    const list = buildListWidgetsExpression('python');
+    expect(list).toContain("['Password', 'Text']");
+    expect(list).not.toMatch(/'value'\)\]/);
+    expect(list).toContain("'empty': not getattr(widget, 'value', '')");
+  });
+
+  it.each([
+    [[]],
+    [[ID.toUpperCase()]],
+    [[ID.slice(1)]],
+    [[ID + '0']],
+    [[`${ID.slice(2)}')`]],
+    [[ID, ID]],
+    [Array.from({ length: 17 }, (_, i) => i.toString(16).padStart(32, '0'))]
+  ])('refuses model ids %j', ids => {
+    expect(() => buildSetWidgetValueCode('python', ids, TOKEN)).toThrow(UnsafeKernelInputError);
+    expect(() => buildWidgetValueCheckExpression('python', ids)).toThrow(UnsafeKernelInputError);
+  });
+
+  it('refuses a bad token or language before building', () => {
+    expect(() => buildSetWidgetValueCode('python', [ID], "x'")).toThrow(UnsafeKernelInputError);
+    expect(() => buildSetWidgetValueCode('R', [ID], TOKEN)).toThrow(UnsafeKernelInputError);
+    expect(() => buildListWidgetsExpression('julia')).toThrow(UnsafeKernelInputError);
   });
 });

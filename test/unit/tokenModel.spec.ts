@@ -717,3 +717,79 @@ describe('GitHubTokenModel with and without the server extension', () => {
     expect(model.kernelsHoldingToken).toEqual([]);
   });
 });
+
+describe('GitHubTokenModel notebook field', () => {
+  const TOKEN = (fakeTokens as any).tokens.classicRepo.token as string;
+  const widget = {
+    kind: 'widget' as const,
+    id: '4ec0c17515004facba0716172ecfcf09',
+    widgetClass: 'Password',
+    description: 'Token',
+    names: ['github_token'],
+    empty: true
+  };
+  const cell = { kind: 'assignment' as const, cellIndex: 0, line: 0, variable: 'GH_TOKEN', current: 'empty' as const, preview: 'GH_TOKEN = ""' };
+  const FILLED: IKernelWriteResult = { ok: true, message: 'Filled.', variables: [], kernelId: 'k1' };
+
+  function withFields(candidates: any[]) {
+    const deps = fakeDeps();
+    const findFields = jest.fn(async (_fieldName: string) => ({ candidates, message: candidates.length ? '' : 'Looked for X.' }));
+    const fillField = jest.fn(async (..._args: any[]) => FILLED);
+    const model = new GitHubTokenModel({ ...deps, findFields, fillField });
+    model.draft = TOKEN;
+    return { model, findFields, fillField };
+  }
+
+  it('does nothing without a token', async () => {
+    const { model, findFields } = withFields([widget]);
+    model.draft = '';
+    expect(await model.writeToNotebookField()).toBeNull();
+    expect(findFields).not.toHaveBeenCalled();
+  });
+
+  it('one candidate: fills it at once, assignment cells through the environment', async () => {
+    const { model, findFields, fillField } = withFields([cell]);
+    const result = await model.writeToNotebookField();
+    expect(findFields).toHaveBeenCalledWith('GitHub-token');
+    expect(fillField).toHaveBeenCalledWith(cell, TOKEN, 'env', ['GITHUB_TOKEN', 'GH_TOKEN'], 'GitHub-token');
+    expect(result).toBe(FILLED);
+    expect(model.fieldState).toEqual({ status: 'done', result: FILLED });
+  });
+
+  it('several: lists them and waits for the pick; the pick fills that one', async () => {
+    const { model, fillField } = withFields([widget, cell]);
+    const result = await model.writeToNotebookField();
+    expect(result).toMatchObject({ ok: false, problem: 'several-fields' });
+    expect(model.fieldState).toEqual({ status: 'choose', candidates: [widget, cell] });
+    expect(fillField).not.toHaveBeenCalled();
+    await model.fillField(cell, 'literal');
+    expect(fillField).toHaveBeenCalledWith(cell, TOKEN, 'literal', expect.anything(), 'GitHub-token');
+    expect(model.fieldState.status).toBe('done');
+  });
+
+  it('none: says what was looked for', async () => {
+    const { model } = withFields([]);
+    const result = await model.writeToNotebookField();
+    expect(result).toEqual({ ok: false, problem: 'no-field', message: 'Looked for X.', variables: [] });
+  });
+
+  it('a kernel that received the variables is remembered for Forget to clear', async () => {
+    const { model } = withFields([cell]);
+    await model.writeToNotebookField();
+    expect(model.kernelsHoldingToken).toEqual(['k1']);
+  });
+
+  it('a new token or Forget clears the field state; an answer for the old token is dropped', async () => {
+    const { model, fillField } = withFields([widget]);
+    let release!: (r: IKernelWriteResult) => void;
+    fillField.mockImplementationOnce(() => new Promise<IKernelWriteResult>(resolve => (release = resolve)));
+    const pending = model.writeToNotebookField();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(model.fieldState.status).toBe('writing');
+    model.forget();
+    expect(model.fieldState).toEqual({ status: 'idle' });
+    release(FILLED);
+    expect(await pending).toBeNull();
+    expect(model.fieldState).toEqual({ status: 'idle' });
+  });
+});
