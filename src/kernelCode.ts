@@ -235,6 +235,17 @@ export function isSupportedKernelLanguage(language: string | undefined): boolean
   );
 }
 
+/**
+ * The kernel's language as it may be shown to the user: its name when it
+ * looks like one (`R`, `julia`, `C++`, `Wolfram Language`), otherwise "an
+ * unknown language". The name comes from the kernel's info reply, so a
+ * broken or hostile kernel must not choose what the panel says.
+ */
+export function describeKernelLanguage(language: string | undefined, trans: Trans = defaultTrans): string {
+  const name = typeof language === 'string' ? language.trim() : '';
+  return /^[A-Za-z][A-Za-z0-9 +#._-]{0,29}$/.test(name) ? name : trans.__('an unknown language');
+}
+
 /** Throw reason `language` unless the language is supported. */
 function assertSupportedLanguage(
   language: string | undefined,
@@ -243,12 +254,7 @@ function assertSupportedLanguage(
   if (!isSupportedKernelLanguage(language)) {
     throw new UnsafeKernelInputError(
       'language',
-      trans.__(
-        'Only Python kernels are supported; this kernel runs %1.',
-        typeof language === 'string' && language.trim()
-          ? language.trim().slice(0, 40)
-          : trans.__('an unknown language')
-      )
+      trans.__('Only Python kernels are supported; this kernel runs %1.', describeKernelLanguage(language, trans))
     );
   }
 }

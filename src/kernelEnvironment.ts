@@ -12,6 +12,7 @@ import {
   buildEnvCheckExpression,
   buildSetEnvCode,
   buildUnsetEnvCode,
+  describeKernelLanguage,
   isSupportedKernelLanguage
 } from './kernelCode';
 
@@ -109,7 +110,7 @@ export async function readyPythonKernel(
   if (!isSupportedKernelLanguage(language)) {
     return fail(
       'unsupported-language',
-      trans.__('The kernel "%1" runs %2. Writing the token is supported for Python kernels only, not yet for %2.', kernelDisplayName, language || trans.__('an unknown language')),
+      trans.__('The kernel "%1" runs %2. Writing the token is supported for Python kernels only, not yet for %2.', kernelDisplayName, describeKernelLanguage(language, trans)),
       kernelDisplayName
     );
   }

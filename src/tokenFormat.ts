@@ -395,7 +395,7 @@ export function checkTokenFormat(
       error(
         'wrong-length',
         trans.__(
-          'A %1 is %2 characters long, but this one has %3. It looks mistyped or truncated; copy it again from GitHub.',
+          '%1: GitHub makes these %2 characters long, but this one has %3. It looks mistyped or truncated; copy it again from GitHub.',
           tokenKindLabel(kind, trans),
           expected,
           token.length
@@ -406,7 +406,7 @@ export function checkTokenFormat(
     error(
       'wrong-length',
       trans.__(
-        'A %1 is %2 characters long, but this one has %3. It looks mistyped or truncated; copy it again from GitHub.',
+        '%1: GitHub makes these %2 characters long, but this one has %3. It looks mistyped or truncated; copy it again from GitHub.',
         tokenKindLabel(kind, trans),
         FINE_GRAINED_LENGTH,
         token.length
