@@ -114,12 +114,17 @@ test('write to kernel refuses clearly with no notebook, and with a busy kernel',
   await expect(writeResult(page)).toContainText('Open a notebook first');
 
   await page.notebook.createNew('busy.ipynb');
+  // Let the kernel's start-up traffic (e.g. the widget manager's comm info
+  // request, whose idle status would mask the busy one) finish first.
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.runCell(0);
   await page.notebook.setCell(0, 'code', 'import time\ntime.sleep(20)');
   // Start the cell without waiting for it.
   await page.evaluate(() => {
     void (window as any).jupyterapp.commands.execute('notebook:run-cell');
   });
   await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="busy"]')).toHaveCount(1);
+  await expect(page.locator('#jp-main-statusbar')).toContainText('Busy');
   await writeButton(page).click();
   await expect(writeResult(page)).toHaveAttribute('data-problem', 'busy');
   await expect(writeResult(page)).toContainText('busy');
