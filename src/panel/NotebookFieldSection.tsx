@@ -3,6 +3,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { describeCandidate, FieldCandidate } from '../notebookFieldWriter';
 import type { IStepProps } from './TokenPanel';
+import { WriteResult } from './WriteResult';
 
 /** Ask before the token goes into a cell's source (and so into the saved file). */
 async function confirmLiteral(candidate: FieldCandidate, trans: TranslationBundle): Promise<boolean> {
@@ -48,13 +49,7 @@ export function NotebookFieldSection({ model, trans }: IStepProps): JSX.Element 
       </button>
       <div aria-live="polite" data-testid="notebook-field-result">
         {state.status === 'done' && (
-          <p
-            className={state.result.ok ? 'jp-GitHubToken-success' : 'jp-GitHubToken-error'}
-            data-ok={state.result.ok}
-            data-problem={state.result.problem ?? ''}
-          >
-            {state.result.message}
-          </p>
+          <WriteResult result={state.result} />
         )}
         {state.status === 'choose' && (
           <>

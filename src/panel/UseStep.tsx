@@ -1,5 +1,6 @@
 import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
+import { WriteResult } from './WriteResult';
 import { NotebookFieldSection } from './NotebookFieldSection';
 import { ServerSection } from './ServerSection';
 
@@ -37,13 +38,7 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
       </button>
       <div aria-live="polite" data-testid="kernel-write-result">
         {state.status === 'done' && (
-          <p
-            className={state.result.ok ? 'jp-GitHubToken-success' : 'jp-GitHubToken-error'}
-            data-ok={state.result.ok}
-            data-problem={state.result.problem ?? ''}
-          >
-            {state.result.message}
-          </p>
+          <WriteResult result={state.result} />
         )}
       </div>
       <NotebookFieldSection model={model} trans={trans} />

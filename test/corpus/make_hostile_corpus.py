@@ -83,18 +83,9 @@ SAFE_TOKEN = re.compile(r"[A-Za-z0-9_]{1,255}")
 SAFE_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 SAFE_MODEL_ID = re.compile(r"[0-9a-f]{32}")
 LANGUAGE = re.compile(r"i?python[23]?", re.IGNORECASE | re.ASCII)
-RESERVED_ENV_NAMES = {
-    "PATH", "HOME", "USER", "USERNAME", "LOGNAME", "PWD", "TMPDIR", "TEMP", "TMP",
-    "LANG", "LANGUAGE", "TERM", "SYSTEMROOT", "COMSPEC", "PATHEXT",
-    "SHELL", "IFS", "ENV", "BASH_ENV", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND",
-    "EDITOR", "VISUAL", "PAGER", "MANPAGER", "BROWSER", "LESSOPEN", "LESSCLOSE",
-    "GH_EDITOR", "GH_BROWSER", "GH_PAGER", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE",
-    "SSH_AUTH_SOCK", "SUDO_ASKPASS",
-    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
-}
-RESERVED_ENV_PREFIXES = (
-    "LD_", "DYLD_", "PYTHON", "JPY_", "JUPYTER", "IPYTHON", "LC_", "BASH_FUNC_", "GIT_",
-)
+# The reserved variable names: the server extension's copy of src/kernelCode.ts's list.
+from jupyterlab_github_token.token_store import RESERVED_ENV_NAMES, RESERVED_ENV_PREFIXES  # noqa: E402
+
 # ECMAScript WhiteSpace + LineTerminator (String.prototype.trim, /\s/).
 JS_SPACE = set(
     "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
