@@ -21,12 +21,14 @@ def _load_jupyter_server_extension(server_app):
     server stops), give it to kernels and terminals started while it is held
     (environment variables plus an environment-only git credential helper), and
     forward a few read-only GitHub API requests so the browser can read headers
-    that CORS hides (such as the token's expiry).
+    that CORS hides (such as the token's expiry). Every notebook save the server
+    makes has GitHub tokens removed from its saved widget state.
     """
     from .config import GitHubTokenExtension
     from .environment import git_hosts_for
     from .handlers import SETTINGS_KEY, handlers
     from .hooks import KernelTracker, install_kernel_hook, install_terminal_hook
+    from .save_guard import make_pre_save_hook
     from .token_store import TokenStore
 
     config = GitHubTokenExtension(parent=server_app)
@@ -40,6 +42,12 @@ def _load_jupyter_server_extension(server_app):
         return install_terminal_hook(web_app.settings.get("terminal_manager"), store)
 
     ensure_terminal_hook()
+
+    contents_manager = getattr(server_app, "contents_manager", None)
+    if hasattr(contents_manager, "register_pre_save_hook"):
+        contents_manager.register_pre_save_hook(
+            make_pre_save_hook(server_app.log, lambda: config.scrub_saved_widget_state)
+        )
 
     web_app.settings[SETTINGS_KEY] = {
         "store": store,

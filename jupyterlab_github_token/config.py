@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Float, List, TraitError, Unicode, validate
+from traitlets import Bool, Float, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from .environment import normalize_api_base_url
@@ -27,6 +27,17 @@ class GitHubTokenExtension(Configurable):
         15.0,
         config=True,
         help="Seconds before a request to the GitHub API is abandoned (502 'timeout').",
+    )
+
+    scrub_saved_widget_state = Bool(
+        True,
+        config=True,
+        help=(
+            "Remove GitHub tokens from a notebook's saved ipywidgets state (metadata.widgets) "
+            "on every save the server makes, including real-time collaboration and other "
+            "clients of the contents API. Tokens elsewhere in a notebook are logged "
+            "(count and path only), not removed."
+        ),
     )
 
     @validate("allowed_api_base_urls")

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { UnsafeKernelInputError } from '../../src/kernelCode';
 import {
   ensureOsImport,
@@ -176,6 +179,22 @@ describe('findTokens', () => {
       expect(count).toBe(expected);
       expect(containsToken(text)).toBe(expected > 0);
     }
+  });
+});
+
+describe('shared detection cases', () => {
+  // The same file is read by test/python/test_save_guard.py: the server's
+  // pre-save hook must find exactly the tokens the page finds.
+  const cases: Array<{ why: string; text: string; tokens: string[] }> = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', 'corpus', 'token-cases.json'), 'utf-8')
+  ).cases;
+
+  it('has cases', () => {
+    expect(cases.length).toBeGreaterThan(50);
+  });
+
+  it.each(cases.map(c => [c.why, c] as const))('%s', (_why, c) => {
+    expect(tokensIn(c.text)).toEqual(c.tokens);
   });
 });
 
