@@ -5,6 +5,15 @@
 import type { Trans } from './i18n';
 import { defaultTrans } from './i18n';
 
+/** The host of `url` (`api.github.com`), or `fallback` when `url` is not a URL. */
+export function urlHost(url: string, fallback = url): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return fallback;
+  }
+}
+
 /** Why the token may not be sent to `apiBaseUrl`, or '' when it may. */
 export function apiBaseUrlProblem(apiBaseUrl: string, trans: Trans = defaultTrans): string {
   let url: URL;

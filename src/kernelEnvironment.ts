@@ -61,6 +61,17 @@ export function writeFailure(problem: KernelWriteProblem, message: string, kerne
   return { ok: false, problem, message, variables: [], ...(kernelDisplayName ? { kernelDisplayName } : {}) };
 }
 
+/**
+ * The 'unsafe-input' failure for an {@link UnsafeKernelInputError} thrown
+ * while building kernel code or a cell; any other error is rethrown.
+ */
+export function unsafeInputFailure(error: unknown, kernelDisplayName?: string): IKernelWriteResult {
+  if (error instanceof UnsafeKernelInputError) {
+    return writeFailure('unsafe-input', error.message, kernelDisplayName);
+  }
+  throw error;
+}
+
 /** The kernel of a notebook, idle, connected and running Python. */
 export interface IReadyKernel {
   kernel: Kernel.IKernelConnection;
@@ -171,10 +182,7 @@ export async function writeTokenToKernel(
     code = buildSetEnvCode(language, token, names);
     check = buildEnvCheckExpression(language, names);
   } catch (error) {
-    if (error instanceof UnsafeKernelInputError) {
-      return writeFailure('unsafe-input', error.message);
-    }
-    throw error;
+    return unsafeInputFailure(error);
   }
   const executed = await executeSilently(ready, code, check, trans);
   if (!('value' in executed)) {

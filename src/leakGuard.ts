@@ -44,14 +44,11 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
   const guarding = new Map<string, Promise<Contents.IModel>>();
   const panelOf = (path: string): NotebookPanel | null => notebooks.find(panel => panel.context.path === path) ?? null;
 
-  const guardedSave = async (path: string, saveOptions: Partial<Contents.IModel>): Promise<Contents.IModel> => {
+  /** Save once the user dealt with `leaks` (found in `saveOptions.content`). */
+  const guardedSave = async (path: string, saveOptions: Partial<Contents.IModel>, leaks: ILeak[]): Promise<Contents.IModel> => {
     const modelOf = (): INotebookModel | null => panelOf(path)?.context.model ?? null;
     let content = saveOptions.content as unknown;
-    for (;;) {
-      const leaks = unapprovedLeaks(path, content);
-      if (!leaks.length) {
-        return save.call(contents, path, { ...saveOptions, content });
-      }
+    while (leaks.length) {
       const actions = await import(/* webpackChunkName: "leak-guard" */ './leakGuardActions');
       const model = modelOf();
       const choice = await actions.askBeforeSave(path, leaks, !!model, trans);
@@ -63,7 +60,7 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
         for (const leak of leaks) {
           allowTokenIn(path, leak.token);
         }
-        return save.call(contents, path, { ...saveOptions, content });
+        break;
       }
       if (!model) {
         throw cancelledSave();
@@ -71,7 +68,9 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
       await actions.applyFix(choice, model, panelOf(path), settings(), trans);
       // What the notebook holds now (the fix may not have caught everything).
       content = scrubWidgetState(model.toJSON()).content;
+      leaks = unapprovedLeaks(path, content);
     }
+    return save.call(contents, path, { ...saveOptions, content });
   };
 
   contents.save = (path: string, saveOptions?: Partial<Contents.IModel>): Promise<Contents.IModel> => {
@@ -83,10 +82,11 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
       return waiting;
     }
     const scrubbed = { ...saveOptions, content: scrubWidgetState(saveOptions.content).content as Contents.IModel['content'] };
-    if (!settings().leakGuard || unapprovedLeaks(path, scrubbed.content).length === 0) {
+    const leaks = settings().leakGuard ? unapprovedLeaks(path, scrubbed.content) : [];
+    if (!leaks.length) {
       return save.call(contents, path, scrubbed);
     }
-    const run = guardedSave(path, scrubbed).finally(() => guarding.delete(path));
+    const run = guardedSave(path, scrubbed, leaks).finally(() => guarding.delete(path));
     guarding.set(path, run);
     return run;
   };

@@ -7,7 +7,7 @@ import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { PartialJSONValue } from '@lumino/coreutils';
+import { urlHost } from './apiBaseUrl';
 import { writeTokenToKernel } from './kernelEnvironment';
 import { revokeTokens } from './revoke';
 import type { IGitHubTokenSettings } from './settings';
@@ -130,13 +130,7 @@ export async function applyFix(
         cell.sharedModel.setSource(redactTokens(source).text);
       }
     }
-    for (const key of Object.keys(cell.metadata)) {
-      const value = cell.getMetadata(key);
-      const redacted = redactValue(value);
-      if (redacted !== value) {
-        cell.setMetadata(key, redacted);
-      }
-    }
+    redactMetadata(cell);
     const shared = cell.sharedModel as { getAttachments?: () => unknown; setAttachments?: (a: unknown) => void };
     const attachments = shared.getAttachments?.();
     if (attachments && valueContainsToken(attachments)) {
@@ -144,15 +138,24 @@ export async function applyFix(
     }
   }
   if (choice === 'replace') {
-    for (const key of Object.keys(model.metadata)) {
-      const value = model.getMetadata(key) as PartialJSONValue;
-      const redacted = redactValue(value);
-      if (redacted !== value) {
-        model.setMetadata(key, redacted);
-      }
-    }
+    redactMetadata(model);
     if (giveKernel) {
       await giveKernelTheToken(moved, panel, settings, trans);
+    }
+  }
+}
+
+/** Replace the tokens in the metadata of a cell or notebook model, key by key. */
+function redactMetadata(owner: {
+  readonly metadata: object;
+  getMetadata(key: string): unknown;
+  setMetadata(key: string, value: unknown): void;
+}): void {
+  for (const key of Object.keys(owner.metadata)) {
+    const value = owner.getMetadata(key);
+    const redacted = redactValue(value);
+    if (redacted !== value) {
+      owner.setMetadata(key, redacted);
     }
   }
 }
@@ -191,13 +194,7 @@ export async function warnOnOpen(
   trans: TranslationBundle
 ): Promise<void> {
   const tokens = [...new Set(leaks.map(leak => leak.token))];
-  const host = (() => {
-    try {
-      return new URL(settings.apiBaseUrl).host;
-    } catch {
-      return settings.apiBaseUrl;
-    }
-  })();
+  const host = urlHost(settings.apiBaseUrl);
   const body = (
     <div className="jp-GitHubToken-leakDialog">
       <p>{trans.__('"%1" contains a GitHub token. Anyone who has had this file, or a copy or commit of it, may have used it:', panel.context.path)}</p>

@@ -10,7 +10,6 @@ import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Trans } from './i18n';
 import { defaultTrans } from './i18n';
 import {
-  UnsafeKernelInputError,
   buildListWidgetsExpression,
   buildSetWidgetValueCode,
   buildWidgetValueCheckExpression
@@ -19,6 +18,7 @@ import {
   executeSilently,
   IKernelWriteResult,
   readyPythonKernel,
+  unsafeInputFailure,
   writeFailure,
   writeTokenToKernel
 } from './kernelEnvironment';
@@ -95,6 +95,11 @@ export function parseWidgetList(value: string): IWidgetCandidate[] {
   }
 }
 
+/** There is no active notebook to look in. */
+function noNotebook(trans: Trans): IKernelWriteResult {
+  return writeFailure('no-notebook', trans.__('Open the notebook that asks for the token first: its field is filled in the active notebook.'));
+}
+
 /** A short label for a candidate, as the panel lists it. */
 export function describeCandidate(candidate: FieldCandidate, trans: Trans = defaultTrans): string {
   if (candidate.kind === 'widget') {
@@ -116,7 +121,7 @@ export async function findNotebookFields(
   trans: Trans = defaultTrans
 ): Promise<IFieldSearch | IKernelWriteResult> {
   if (!notebook) {
-    return writeFailure('no-notebook', trans.__('Open the notebook that asks for the token first: its field is filled in the active notebook.'));
+    return noNotebook(trans);
   }
   const candidates: FieldCandidate[] = [];
   let widgetNote = '';
@@ -166,7 +171,7 @@ export async function fillNotebookField(
   trans: Trans = defaultTrans
 ): Promise<IKernelWriteResult> {
   if (!notebook) {
-    return writeFailure('no-notebook', trans.__('Open the notebook that asks for the token first: its field is filled in the active notebook.'));
+    return noNotebook(trans);
   }
   return candidate.kind === 'widget'
     ? fillWidget(notebook, candidate, token, trans)
@@ -189,10 +194,7 @@ async function fillWidget(
     code = buildSetWidgetValueCode(ready.language, [candidate.id], token, trans);
     check = buildWidgetValueCheckExpression(ready.language, [candidate.id], trans);
   } catch (error) {
-    if (error instanceof UnsafeKernelInputError) {
-      return writeFailure('unsafe-input', error.message, ready.kernelDisplayName);
-    }
-    throw error;
+    return unsafeInputFailure(error, ready.kernelDisplayName);
   }
   const executed = await executeSilently(ready, code, check, trans);
   if (!('value' in executed)) {
@@ -238,10 +240,7 @@ async function fillAssignment(
     try {
       rewritten = rewriteAssignmentToLiteral(source, current.line, token);
     } catch (error) {
-      if (error instanceof UnsafeKernelInputError) {
-        return writeFailure('unsafe-input', error.message);
-      }
-      throw error;
+      return unsafeInputFailure(error);
     }
     allowTokenIn(notebook.path, token);
     notebook.setCellSource(current.cellIndex, rewritten);

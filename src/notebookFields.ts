@@ -17,8 +17,8 @@
 import { defaultTrans, Trans } from './i18n';
 import { assertSafeEnvName, assertSafeToken } from './kernelCode';
 import { maskToken } from './tokenFormat';
-import { ensureOsImport, isCellMagicSource, pythonStatementLines } from './pythonTokenRewrite';
-import { findTokens } from './tokenScan';
+import { ensureOsImport, envRead, isCellMagicSource, pythonStatementLines } from './pythonTokenRewrite';
+import { containsToken, replaceTokens } from './tokenScan';
 
 /** Names commonly given to a GitHub-token field, whatever it is configured as. */
 const FIELD_ALIASES: readonly string[] = [
@@ -132,18 +132,12 @@ function classifyValue(value: string): IAssignmentCandidate['current'] {
   if (content === '') {
     return 'empty';
   }
-  return findTokens(content).length > 0 ? 'token' : 'other';
+  return containsToken(content) ? 'token' : 'other';
 }
 
 /** `line` with tokens masked, cut to 120 characters. */
 function previewOf(line: string): string {
-  let masked = '';
-  let pos = 0;
-  for (const match of findTokens(line)) {
-    masked += line.slice(pos, match.start) + maskToken(match.token);
-    pos = match.end;
-  }
-  masked += line.slice(pos);
+  const masked = replaceTokens(line, maskToken).text;
   return masked.length > MAX_PREVIEW_LENGTH
     ? `${masked.slice(0, MAX_PREVIEW_LENGTH - 1)}…`
     : masked;
@@ -256,7 +250,7 @@ export function rewriteAssignmentToEnvRead(
 ): string {
   assertSafeEnvName(envName, trans);
   return ensureOsImport(
-    replaceValue(source, line, `os.environ.get("${envName}", "")`, trans)
+    replaceValue(source, line, envRead(envName, '"'), trans)
   );
 }
 

@@ -450,11 +450,15 @@ export function isCellMagicSource(source: string): boolean {
  * continuation. Lines of an unterminated construct are `false`.
  */
 export function pythonStatementLines(source: string): boolean[] {
-  const starts = new PyLexer(source).statementStarts;
+  return statementLines(source, new PyLexer(source));
+}
+
+/** For each line of the lexed `source`, whether it starts a statement. */
+function statementLines(source: string, lexer: PyLexer): boolean[] {
   const result: boolean[] = [];
   let offset = 0;
   for (const line of source.split('\n')) {
-    result.push(starts.has(offset));
+    result.push(lexer.statementStarts.has(offset));
     offset += line.length + 1;
   }
   return result;
@@ -480,14 +484,8 @@ function lineImportsOs(line: string): boolean {
 
 /** Whether a statement of the lexed source imports `os`. */
 function importsOs(source: string, lexer: PyLexer): boolean {
-  let offset = 0;
-  for (const line of source.split('\n')) {
-    if (lexer.statementStarts.has(offset) && lineImportsOs(line)) {
-      return true;
-    }
-    offset += line.length + 1;
-  }
-  return false;
+  const starts = statementLines(source, lexer);
+  return source.split('\n').some((line, i) => starts[i] && lineImportsOs(line));
 }
 
 /** A PEP 263 encoding declaration. */
@@ -545,31 +543,6 @@ function importInsertionOffset(source: string, lexer: PyLexer): number {
   return Math.min(header, source.length);
 }
 
-/** The text inserted to import `os` at `offset` of `source`. */
-function importText(source: string, offset: number): string {
-  const newline = source.includes('\r\n') ? '\r\n' : '\n';
-  const before = offset > 0 && source[offset - 1] !== '\n' ? newline : '';
-  return `${before}import os${newline}`;
-}
-
-/**
- * `source` with `import os` added when no statement imports `os` (`import
- * os`, `import os.path`, `import sys, os`...). The import goes first, but
- * after a shebang or encoding comment and after leading `from __future__`
- * imports. Cell magic cells are returned unchanged.
- */
-export function ensureOsImport(source: string): string {
-  if (isCellMagicSource(source)) {
-    return source;
-  }
-  const lexer = new PyLexer(source);
-  if (importsOs(source, lexer)) {
-    return source;
-  }
-  const offset = importInsertionOffset(source, lexer);
-  return source.slice(0, offset) + importText(source, offset) + source.slice(offset);
-}
-
 /** A replacement of `source.slice(start, end)` by `text`. */
 interface IEdit {
   start: number;
@@ -591,13 +564,37 @@ function applyEdits(source: string, edits: IEdit[]): string {
   return out + source.slice(pos);
 }
 
+/** The insertion of `import os` into the lexed `source`, or none when a statement imports `os`. */
+function osImportEdit(source: string, lexer: PyLexer): IEdit[] {
+  if (importsOs(source, lexer)) {
+    return [];
+  }
+  const offset = importInsertionOffset(source, lexer);
+  const newline = source.includes('\r\n') ? '\r\n' : '\n';
+  const before = offset > 0 && source[offset - 1] !== '\n' ? newline : '';
+  return [{ start: offset, end: offset, text: `${before}import os${newline}` }];
+}
+
+/**
+ * `source` with `import os` added when no statement imports `os` (`import
+ * os`, `import os.path`, `import sys, os`...). The import goes first, but
+ * after a shebang or encoding comment and after leading `from __future__`
+ * imports. Cell magic cells are returned unchanged.
+ */
+export function ensureOsImport(source: string): string {
+  if (isCellMagicSource(source)) {
+    return source;
+  }
+  return applyEdits(source, osImportEdit(source, new PyLexer(source)));
+}
+
 /** The other quote character. */
 function otherQuote(quote: string): '"' | "'" {
   return quote === '"' ? "'" : '"';
 }
 
 /** `os.environ.get("NAME", "")`, quoted with `quote`. */
-function envRead(envName: string, quote: string): string {
+export function envRead(envName: string, quote: string): string {
   return `os.environ.get(${quote}${envName}${quote}, ${quote}${quote})`;
 }
 
@@ -832,9 +829,8 @@ export function replaceTokensInPythonSource(
     }
   }
 
-  if (replaced > 0 && !importsOs(source, lexer)) {
-    const offset = importInsertionOffset(source, lexer);
-    edits.push({ start: offset, end: offset, text: importText(source, offset) });
+  if (replaced > 0) {
+    edits.push(...osImportEdit(source, lexer));
   }
   return { source: applyEdits(source, edits), replaced, redacted };
 }

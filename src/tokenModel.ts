@@ -7,7 +7,7 @@ import type { Trans } from './i18n';
 import { defaultTrans } from './i18n';
 import type { IGitHubTokenSettings } from './settings';
 import { DEFAULT_SETTINGS } from './settings';
-import { apiBaseUrlProblem } from './apiBaseUrl';
+import { apiBaseUrlProblem, urlHost } from './apiBaseUrl';
 import { checkTokenFormat, maskToken } from './tokenFormat';
 import type { TokenFormatCheck } from './tokenFormat';
 import { buildVerifyReport, parseRepoFullName } from './githubResponses';
@@ -227,6 +227,11 @@ export class GitHubTokenModel {
     return this._field;
   }
 
+  /** Whether a notebook field search or write is under way. */
+  get fieldBusy(): boolean {
+    return this._field.status === 'searching' || this._field.status === 'writing';
+  }
+
   /**
    * Fill the active notebook's token field: with one candidate, fill it
    * (assignment cells read the environment); with several, list them for
@@ -234,7 +239,7 @@ export class GitHubTokenModel {
    */
   async writeToNotebookField(): Promise<IKernelWriteResult | null> {
     const find = this._deps.findFields;
-    if (!this.hasToken || !find || this._field.status === 'searching' || this._field.status === 'writing') {
+    if (!this.hasToken || !find || this.fieldBusy) {
       return null;
     }
     const generation = this._generation;
@@ -270,7 +275,7 @@ export class GitHubTokenModel {
 
   /** Fill the candidate the user picked (`literal` only after their confirmation). */
   async fillField(candidate: FieldCandidate, mode: AssignmentMode = 'env'): Promise<IKernelWriteResult | null> {
-    if (!this.hasToken || this._field.status === 'searching' || this._field.status === 'writing') {
+    if (!this.hasToken || this.fieldBusy) {
       return null;
     }
     return this._fill(candidate, mode, this._generation);
@@ -332,11 +337,7 @@ export class GitHubTokenModel {
 
   /** The host the token is sent to by Verify, or '' when the setting is unusable. */
   get apiHost(): string {
-    try {
-      return new URL(this._settings.apiBaseUrl).host;
-    } catch {
-      return '';
-    }
+    return urlHost(this._settings.apiBaseUrl, '');
   }
 
   /**

@@ -134,11 +134,14 @@ export function containsToken(text: string): boolean {
  * were replaced. For markdown and raw cells, outputs and other plain text.
  */
 export function redactTokens(text: string): { text: string; redacted: number } {
-  return replaceEachToken(text, () => REDACTED_TOKEN_TEXT);
+  return replaceTokens(text, () => REDACTED_TOKEN_TEXT);
 }
 
-/** `text` with every token replaced by `replacement(token)`. */
-function replaceEachToken(
+/**
+ * `text` with every token replaced by `replacement(token)`, and how many
+ * were replaced.
+ */
+export function replaceTokens(
   text: string,
   replacement: (token: string) => string
 ): { text: string; redacted: number } {
@@ -194,11 +197,11 @@ type WalkItem = { text: string } | { value: unknown };
 /**
  * Call `visit` with every string inside `root`, in document order: object
  * keys (before their value), string values, and, for arrays made only of
- * strings (nbformat's multi-line strings), first their concatenation, then
- * each element. Iterative (deep nesting cannot overflow the stack), and each
- * object is visited once (cycles are harmless).
+ * strings (nbformat's multi-line strings), first their concatenation (unless
+ * `joinLines` is false), then each element. Iterative (deep nesting cannot
+ * overflow the stack), and each object is visited once (cycles are harmless).
  */
-function walkStrings(root: unknown, visit: (text: string) => void): void {
+function walkStrings(root: unknown, visit: (text: string) => void, joinLines = true): void {
   const stack: WalkItem[] = [{ value: root }];
   const seen = new WeakSet<object>();
   while (stack.length > 0) {
@@ -217,7 +220,7 @@ function walkStrings(root: unknown, visit: (text: string) => void): void {
     }
     seen.add(value);
     if (Array.isArray(value)) {
-      if (value.length > 1 && value.every(part => typeof part === 'string')) {
+      if (joinLines && value.length > 1 && value.every(part => typeof part === 'string')) {
         // A token split across the lines of a multi-line string.
         visit(value.join(''));
       }
@@ -337,30 +340,6 @@ export function scanNotebook(content: unknown): ILeak[] {
   return leaks;
 }
 
-/** How many tokens are in the strings (and keys) inside `value`. */
-function countTokensIn(value: unknown): number {
-  let count = 0;
-  const seen = new WeakSet<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (typeof item === 'string') {
-      count += findTokens(item).length;
-    } else if (typeof item === 'object' && item !== null && !seen.has(item)) {
-      seen.add(item);
-      if (Array.isArray(item)) {
-        stack.push(...item);
-      } else {
-        for (const key of Object.keys(item)) {
-          count += findTokens(key).length;
-          stack.push((item as Record<string, unknown>)[key]);
-        }
-      }
-    }
-  }
-  return count;
-}
-
 /** Set `key` of `target` as an own property, even for `__proto__`. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
@@ -453,12 +432,12 @@ export function scrubWidgetState(content: unknown): {
       return { content, removed: 0 };
     }
     const widgets = content.metadata[WIDGETS_KEY];
-    if (countTokensIn(widgets) === 0) {
+    if (!valueContainsToken(widgets)) {
       return { content, removed: 0 };
     }
     let removed = 0;
     const scrubbed = deepCopy(widgets, text => {
-      const result = replaceEachToken(text, () => '');
+      const result = replaceTokens(text, () => '');
       removed += result.redacted;
       return result.text;
     });
@@ -471,9 +450,21 @@ export function scrubWidgetState(content: unknown): {
   }
 }
 
-/** Whether any string (or key) inside the JSON `value` holds a token. */
+/**
+ * Whether any string (or key) inside the JSON `value` holds a token. The
+ * lines of a multi-line string are looked at one by one, as
+ * {@link redactValue} and {@link scrubWidgetState} replace them.
+ */
 export function valueContainsToken(value: unknown): boolean {
-  return countTokensIn(value) > 0;
+  let found = false;
+  walkStrings(
+    value,
+    text => {
+      found = found || containsToken(text);
+    },
+    false
+  );
+  return found;
 }
 
 /**
@@ -482,5 +473,5 @@ export function valueContainsToken(value: unknown): boolean {
  * copy (`value` is never modified).
  */
 export function redactValue<T>(value: T): T {
-  return countTokensIn(value) === 0 ? value : (deepCopy(value, text => redactTokens(text).text) as T);
+  return !valueContainsToken(value) ? value : (deepCopy(value, text => redactTokens(text).text) as T);
 }

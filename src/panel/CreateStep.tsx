@@ -2,14 +2,8 @@ import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
 import { guideItems } from '../guideSteps';
 import { newTokenUrl } from '../tokenPages';
+import { urlHost } from '../apiBaseUrl';
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
 
 /** Step 2: the click-by-click path on GitHub, and a pre-filled new-token page. */
 export function CreateStep({ model, trans }: IStepProps): JSX.Element {
@@ -20,7 +14,7 @@ export function CreateStep({ model, trans }: IStepProps): JSX.Element {
       access: s.accessLevel,
       tokenName: s.tokenName,
       expirationDays: s.expirationDays,
-      webHost: hostOf(s.webBaseUrl)
+      webHost: urlHost(s.webBaseUrl)
     },
     trans
   );

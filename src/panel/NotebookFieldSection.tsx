@@ -24,7 +24,6 @@ async function confirmLiteral(candidate: FieldCandidate, trans: TranslationBundl
 /** The notebook's GitHub-token field: find it, let the user pick, fill it. */
 export function NotebookFieldSection({ model, trans }: IStepProps): JSX.Element {
   const state = model.fieldState;
-  const busy = state.status === 'searching' || state.status === 'writing';
   const fieldName = model.settings.notebookFieldName;
   return (
     <div className="jp-GitHubToken-field">
@@ -38,7 +37,7 @@ export function NotebookFieldSection({ model, trans }: IStepProps): JSX.Element 
       <button
         type="button"
         className="jp-Button jp-mod-styled jp-mod-accept"
-        disabled={busy}
+        disabled={model.fieldBusy}
         onClick={() => void model.writeToNotebookField()}
       >
         {state.status === 'searching'

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jupyter_client.asynchronous import AsyncKernelClient
 
 ROOT = Path(__file__).resolve().parents[2]
 # Test the source tree, not an installed copy.
@@ -28,6 +29,33 @@ def _load_fake_module():
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+async def run_in_kernel(kernel_manager, kernel_id, code, timeout=300):
+    """Run ``code`` in a running kernel as one execute request (IPython syntax,
+    no history, no stdin); return (status, stdout), where status is ``"ok"`` or,
+    for an exception, ``"error: <name>"``."""
+    client = AsyncKernelClient()
+    client.load_connection_info(kernel_manager.get_kernel(kernel_id).get_connection_info())
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        chunks = []
+
+        def hook(msg):
+            if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+                chunks.append(msg["content"]["text"])
+
+        reply = await client.execute_interactive(
+            code, store_history=False, timeout=timeout, output_hook=hook, allow_stdin=False
+        )
+        content = reply["content"]
+        status = content["status"]
+        if status == "error":
+            status = "error: " + content.get("ename", "")
+        return status, "".join(chunks)
+    finally:
+        client.stop_channels()
 
 
 @pytest.fixture(autouse=True)

@@ -17,9 +17,8 @@ import json
 import time
 from pathlib import Path
 
-from jupyter_client.asynchronous import AsyncKernelClient
 
-from conftest import ROOT, TOKENS
+from conftest import ROOT, TOKENS, run_in_kernel
 
 NS = "jupyterlab-github-token"
 TOKEN = TOKENS["classicRepo"]["token"]
@@ -63,6 +62,15 @@ async def call(jp_fetch, method, *parts, body=None):
     return response.code, data, text, len(raw or "")
 
 
+async def start_kernel(jp_fetch, path):
+    """Start a python3 kernel in the folder ``path`` (under the notebook root); return its id."""
+    code, model, text, _ = await call(
+        jp_fetch, "POST", "api", "kernels", body={"name": "python3", "path": path}
+    )
+    assert code == 201, text
+    return model["id"]
+
+
 def fake_api(base_url, path, method="GET"):
     import urllib.request
 
@@ -74,27 +82,6 @@ def fake_api(base_url, path, method="GET"):
 # --------------------------------------------------------------------------
 # Real kernels
 # --------------------------------------------------------------------------
-
-
-async def run_in_kernel(kernel_manager, kernel_id, code, timeout=300):
-    """Run ``code`` (one execute request, IPython syntax); return (status, stdout)."""
-    client = AsyncKernelClient()
-    client.load_connection_info(kernel_manager.get_kernel(kernel_id).get_connection_info())
-    client.start_channels()
-    try:
-        await client.wait_for_ready(timeout=60)
-        chunks = []
-
-        def hook(msg):
-            if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
-                chunks.append(msg["content"]["text"])
-
-        reply = await client.execute_interactive(
-            code, store_history=False, timeout=timeout, output_hook=hook, allow_stdin=False
-        )
-        return reply["content"]["status"], "".join(chunks)
-    finally:
-        client.stop_channels()
 
 
 # Never prints a value from the environment: only names, and whether a corpus
@@ -304,11 +291,7 @@ async def test_hostile_corpus_is_refused_and_never_runs(
     km = jp_serverapp.kernel_manager
     fresh_dir = Path(jp_root_dir) / "fresh"
     fresh_dir.mkdir()
-    code, model, text, _ = await call(
-        jp_fetch, "POST", "api", "kernels", body={"name": "python3", "path": "fresh"}
-    )
-    assert code == 201, text
-    fresh = model["id"]
+    fresh = await start_kernel(jp_fetch, "fresh")
     status, out = await run_in_kernel(km, fresh, PROBE)
     assert status == "ok", out
     after = probe_result(out)
@@ -322,11 +305,7 @@ async def test_hostile_corpus_is_refused_and_never_runs(
     # --- 3. control: naive code building does run the payloads -----------------
     control_dir = Path(jp_root_dir) / "control"
     control_dir.mkdir()
-    code, model, text, _ = await call(
-        jp_fetch, "POST", "api", "kernels", body={"name": "python3", "path": "control"}
-    )
-    assert code == 201, text
-    control = model["id"]
+    control = await start_kernel(jp_fetch, "control")
 
     # 3a. The corpus' own controls, each as a real cell (IPython transforms ! and %).
     expected = []
@@ -343,10 +322,7 @@ async def test_hostile_corpus_is_refused_and_never_runs(
     assert fired <= set(expected), "a control fired someone else's sentinel"
 
     # 3b. Every payload through naive builders, in a fresh control kernel.
-    code, model, text, _ = await call(
-        jp_fetch, "POST", "api", "kernels", body={"name": "python3", "path": "control"}
-    )
-    naive_kernel = model["id"]
+    naive_kernel = await start_kernel(jp_fetch, "control")
     for f in control_dir.glob("ght-sentinel-*"):
         f.unlink()
     started = time.monotonic()

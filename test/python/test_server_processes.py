@@ -17,8 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from jupyter_client.asynchronous import AsyncKernelClient
-from conftest import TOKENS
+from conftest import TOKENS, run_in_kernel
 
 NS = "jupyterlab-github-token"
 TOKEN = TOKENS["classicRepo"]["token"]
@@ -162,27 +161,10 @@ async def call(jp_fetch, method, *parts, body=None):
 
 
 async def _run_in_kernel(kernel_manager, kernel_id, code):
-    """Run ``code`` in the kernel (jupyter_client async client); return its stdout."""
-    client = AsyncKernelClient()
-    client.load_connection_info(kernel_manager.get_kernel(kernel_id).get_connection_info())
-    client.start_channels()
-    try:
-        await client.wait_for_ready(timeout=60)
-        chunks = []
-
-        def hook(msg):
-            if msg["msg_type"] == "stream":
-                chunks.append(msg["content"]["text"])
-            elif msg["msg_type"] == "error":
-                chunks.append("ERROR " + msg["content"]["ename"])
-
-        reply = await client.execute_interactive(
-            code, store_history=False, timeout=90, output_hook=hook
-        )
-        assert reply["content"]["status"] == "ok", chunks
-        return "".join(chunks)
-    finally:
-        client.stop_channels()
+    """Run ``code`` in the kernel; return its stdout (the probe's JSON)."""
+    status, out = await run_in_kernel(kernel_manager, kernel_id, code, timeout=90)
+    assert status == "ok", (status, out)
+    return out
 
 
 # Never contains the token: prints which variables are set and a hash of them.
