@@ -9,7 +9,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM ?= /usr/bin/chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install venv js chromium test-unit test-python test-e2e bench clean
+.PHONY: lab test install venv js chromium test-unit test-python test-e2e bench bench-save clean
 
 lab: install
 	jupyter lab $(ROOT_FLAG)
@@ -58,6 +58,13 @@ test-e2e:
 # Start-up bytes of the built labextension (a report, not a test).
 bench:
 	$(VENV)/bin/python test/bench/startup_bytes.py
+	node test/bench/scan_bench.js --python
+	node test/bench/lexer_bench.js
+
+# Ctrl+S of large notebooks with and without the leak guard, in Chromium (a report, not a test).
+bench-save:
+	rm -rf test/bench/.state
+	CHROMIUM_PATH=$(CHROMIUM) npx playwright test -c test/bench/playwright.bench.config.js
 
 clean:
 	rm -rf lib jupyterlab_github_token/labextension tsconfig.tsbuildinfo test/e2e/.state test/e2e/test-results

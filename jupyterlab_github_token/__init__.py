@@ -19,27 +19,28 @@ def _load_jupyter_server_extension(server_app):
 
     The server can hold one token in memory (never on disk, forgotten when the
     server stops), give it to kernels and terminals started while it is held
-    (environment variables plus an environment-only git credential helper), and
+    (environment variables plus an environment-only git credential helper for
+    the one git host the token was verified for), and
     forward a few read-only GitHub API requests so the browser can read headers
     that CORS hides (such as the token's expiry). Every notebook save the server
     makes has GitHub tokens removed from its saved widget state.
     """
     from .config import GitHubTokenExtension
-    from .environment import git_hosts_for
     from .handlers import SETTINGS_KEY, handlers
-    from .hooks import KernelTracker, install_kernel_hook, install_terminal_hook
+    from .hooks import KernelTracker, TerminalTracker, install_kernel_hook, install_terminal_hook
     from .save_guard import make_pre_save_hook
     from .token_store import TokenStore
 
     config = GitHubTokenExtension(parent=server_app)
-    store = TokenStore(git_hosts=git_hosts_for(config.allowed_api_base_urls))
+    store = TokenStore()
     tracker = KernelTracker()
+    terminals = TerminalTracker()
     web_app = server_app.web_app
 
-    install_kernel_hook(server_app.kernel_manager, store, tracker)
+    install_kernel_hook(server_app.kernel_manager, store, tracker, server_app.log)
 
     def ensure_terminal_hook():
-        return install_terminal_hook(web_app.settings.get("terminal_manager"), store)
+        return install_terminal_hook(web_app.settings.get("terminal_manager"), store, terminals)
 
     ensure_terminal_hook()
 
@@ -52,6 +53,7 @@ def _load_jupyter_server_extension(server_app):
     web_app.settings[SETTINGS_KEY] = {
         "store": store,
         "tracker": tracker,
+        "terminals": terminals,
         "config": config,
         "ensure_terminal_hook": ensure_terminal_hook,
     }

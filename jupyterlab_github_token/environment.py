@@ -1,10 +1,11 @@
 """The environment given to kernels and terminals started while a token is held.
 
-Git is configured ONLY through environment variables (``GIT_CONFIG_COUNT`` /
-``GIT_CONFIG_KEY_<n>`` / ``GIT_CONFIG_VALUE_<n>``, git >= 2.31): no file is
-written. For each allowed git host the credential helper list is reset and
-replaced by a tiny shell helper that reads the token from the FIRST configured
-variable when git runs it; the token itself is never part of the configuration.
+Git is configured ONLY through an environment variable (``GIT_CONFIG_PARAMETERS``,
+the one ``git -c`` uses, in the ``'key'='value'`` form of git >= 2.31): no file is
+written. For the git host the held token is bound to, the credential helper list
+is reset and replaced by a tiny shell helper that reads the token from the FIRST
+configured variable when git runs it; the token itself is never part of the
+configuration.
 """
 
 from __future__ import annotations
@@ -106,21 +107,22 @@ def credential_helper(variable: str) -> str:
     )
 
 
-def _existing_count(base_env: Mapping[str, str]) -> int:
-    raw = base_env.get("GIT_CONFIG_COUNT")
-    if raw is None:
-        return 0
-    try:
-        count = int(str(raw).strip())
-    except ValueError:
-        return 0
-    return count if 0 <= count <= 10000 else 0
+def sq_quote(text: str) -> str:
+    """``text`` single-quoted the way git's GIT_CONFIG_PARAMETERS parser reads it."""
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def git_config_env(
     variable: str, git_hosts: Iterable[str], base_env: Mapping[str, str]
 ) -> Dict[str, str]:
-    """``GIT_CONFIG_*`` entries, appended after those already in ``base_env``."""
+    """``GIT_CONFIG_PARAMETERS`` with our entries appended after those in ``base_env``.
+
+    git reads files, then ``GIT_CONFIG_COUNT`` entries, then ``GIT_CONFIG_PARAMETERS``
+    (measured with git 2.39): appended there, our empty ``helper`` (which clears the
+    helper list collected so far, as ``gh auth setup-git`` does) comes after every
+    inherited helper, so an inherited ``credential.helper=store`` never sees the token.
+    A kernelspec's ``GIT_CONFIG_COUNT`` does not touch this variable either.
+    """
     entries = []
     helper = credential_helper(variable)
     for origin in git_hosts:
@@ -129,13 +131,9 @@ def git_config_env(
         entries.append((f"credential.{origin}.useHttpPath", "false"))
     if not entries:
         return {}
-    start = _existing_count(base_env)
-    env: Dict[str, str] = {}
-    for offset, (key, value) in enumerate(entries):
-        env[f"GIT_CONFIG_KEY_{start + offset}"] = key
-        env[f"GIT_CONFIG_VALUE_{start + offset}"] = value
-    env["GIT_CONFIG_COUNT"] = str(start + len(entries))
-    return env
+    ours = " ".join(f"{sq_quote(key)}={sq_quote(value)}" for key, value in entries)
+    inherited = str(base_env.get("GIT_CONFIG_PARAMETERS") or "").strip()
+    return {"GIT_CONFIG_PARAMETERS": f"{inherited} {ours}" if inherited else ours}
 
 
 def token_env(
@@ -146,14 +144,14 @@ def token_env(
     """The variables to ADD to ``base_env`` for a process started now.
 
     Empty when no token is held. Otherwise each configured variable set to the
-    token, plus the git configuration for ``git_hosts`` (default:
-    ``store.git_hosts``). Use as ``env = {**base_env, **token_env(store, base_env)}``.
+    token, plus the git configuration for ``git_hosts`` (default: the origin the
+    held token is bound to). Use as ``env = {**base_env, **token_env(store, base_env)}``.
     """
-    snapshot = store.snapshot()
+    snapshot = store.bound_snapshot()
     if snapshot is None:
         return {}
-    token, variables = snapshot
+    token, variables, bound_hosts = snapshot
     env = {name: token for name in variables}
-    hosts = store.git_hosts if git_hosts is None else list(git_hosts)
+    hosts = bound_hosts if git_hosts is None else list(git_hosts)
     env.update(git_config_env(variables[0], hosts, base_env))
     return env

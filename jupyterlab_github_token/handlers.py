@@ -19,7 +19,7 @@ from tornado.httpclient import HTTPRequest
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 from tornado.simple_httpclient import HTTPTimeoutError
 
-from .environment import normalize_api_base_url
+from .environment import git_origin_for_api_base, normalize_api_base_url
 from .hooks import running_kernel_ids, scrub_launch_env
 from .token_store import TokenValidationError, validate_token
 
@@ -69,7 +69,7 @@ class _Base(APIHandler):
             return None
         try:
             data = json.loads(raw.decode("utf-8")) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: 400, not 500
             self._fail(400, "The request body must be a JSON object.")
             return None
         if not isinstance(data, dict):
@@ -77,9 +77,30 @@ class _Base(APIHandler):
             return None
         return data
 
+    def _allowed_base(self, value: object) -> Optional[str]:
+        """The normalised API base URL if allowed, or None (after answering 400/403)."""
+        try:
+            base = normalize_api_base_url(value)
+        except ValueError:
+            self._fail(400, "apiBaseUrl must be an https URL.")
+            return None
+        if base not in list(self.ext["config"].allowed_api_base_urls):
+            self._fail(
+                403,
+                f"{base} is not in the allowed GitHub API base URLs; an administrator can add it "
+                "with c.GitHubTokenExtension.allowed_api_base_urls",
+            )
+            return None
+        return base
+
+    def _terminal_manager(self) -> Any:
+        return self.settings.get("terminal_manager")
+
     def status_model(self) -> Dict[str, Any]:
         store = self.ext["store"]
         running = set(running_kernel_ids(self.kernel_manager))
+        tracker = self.ext["tracker"]
+        clashes = tracker.clashes()
         return {
             "held": store.held,
             "masked": store.masked(),
@@ -87,7 +108,13 @@ class _Base(APIHandler):
             "expiresAt": store.expires_at,
             "setAt": store.set_at,
             "variables": store.variables,
-            "kernels": [k for k in self.ext["tracker"].ids() if k in running],
+            "kernels": [k for k in tracker.ids() if k in running],
+            # Running kernels whose kernelspec env replaced some of the token's variables.
+            "kernelClashes": [
+                {"id": k, "variables": v} for k, v in clashes.items() if k in running
+            ],
+            "terminals": self.ext["terminals"].running(self._terminal_manager()),
+            "apiBaseUrl": store.api_base_url,
             "gitHosts": list(store.git_hosts),
             "allowedApiBaseUrls": list(self.ext["config"].allowed_api_base_urls),
             "forgetsOnRestart": True,
@@ -105,10 +132,22 @@ class TokenHandler(_Base):
     @tornado.web.authenticated
     @authorized
     def put(self) -> None:
+        # The held token reaches the code of every new kernel: whoever may not
+        # execute code there must not choose it (write alone lets one start kernels).
+        if not self.authorizer.is_authorized(self, self.current_user, "execute", "kernels"):
+            raise tornado.web.HTTPError(403, "Executing code in kernels is not permitted.")
         data = self._body()
         if data is None:
             return
         store = self.ext["store"]
+        config = self.ext["config"]
+        requested = data.get("apiBaseUrl")
+        # Old clients send none: the first allowed URL, as before.
+        allowed = list(config.allowed_api_base_urls)
+        base = self._allowed_base(allowed[0] if requested is None and allowed else requested)
+        if base is None:
+            return
+        origin = git_origin_for_api_base(base)
         # Terminals: make sure the hook is in place even if jupyter_server_terminals
         # was loaded after this extension.
         self.ext["ensure_terminal_hook"]()
@@ -118,6 +157,8 @@ class TokenHandler(_Base):
                 variables=data.get("variables"),
                 login=data.get("login"),
                 expires_at=data.get("expiresAt"),
+                api_base_url=base,
+                git_hosts=[origin] if origin else [],
             )
         except TokenValidationError as exc:
             # The messages never contain the token; scrub anyway (the candidate token).
@@ -138,12 +179,17 @@ class TokenHandler(_Base):
         running = set(running_kernel_ids(self.kernel_manager))
         still = [k for k in tracked if k in running]
         for kernel_id in still:
-            keys, base_count = tracked[kernel_id]
-            scrub_launch_env(self.kernel_manager, kernel_id, keys, base_count)
+            restore, _ = tracked[kernel_id]
+            scrub_launch_env(self.kernel_manager, kernel_id, restore)
+        terminals = self.ext["terminals"]
+        still_terminals = terminals.running(self._terminal_manager())
+        terminals.clear()
         store.clear()
         self.log.info("GitHub token forgotten by the server")
         model = self.status_model()
         model["stillRunning"] = still
+        # A terminal's environment cannot be changed from outside: it keeps the token until it exits.
+        model["stillRunningTerminals"] = still_terminals
         self._reply(200, model)
 
 
@@ -156,20 +202,9 @@ class GitHubProxyHandler(_Base):
         data = self._body()
         if data is None:
             return
-        store = self.ext["store"]
         config = self.ext["config"]
-        try:
-            base = normalize_api_base_url(data.get("apiBaseUrl"))
-        except ValueError:
-            self._fail(400, "apiBaseUrl must be an https URL.")
-            return
-        allowed = list(config.allowed_api_base_urls)
-        if base not in allowed:
-            self._fail(
-                403,
-                f"{base} is not in the allowed GitHub API base URLs; an administrator can add it "
-                "with c.GitHubTokenExtension.allowed_api_base_urls",
-            )
+        base = self._allowed_base(data.get("apiBaseUrl"))
+        if base is None:
             return
         path = data.get("path")
         if not allowed_path(path):

@@ -51,6 +51,11 @@ RESERVED_ENV_PREFIXES = (
 TOKEN_PREFIXES = ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_")
 
 _TOKEN_LIKE_NAME = re.compile(r"(?:gh[pousr]_|github_pat_)", re.IGNORECASE)
+
+#: A name that reads as a token variable (upper-cased): ends in TOKEN, is PAT or ends in
+#: _PAT. Only such names are accepted: a list of reserved names always has gaps (HISTFILE,
+#: SSLKEYLOGFILE, NODE_OPTIONS... make programs write or run the value).
+_TOKEN_VARIABLE_NAME = re.compile(r".*TOKEN|PAT|.*_PAT")
 _HEX40 = re.compile(r"[0-9a-fA-F]{40}")
 
 #: Optional metadata sent along with the token (display only).
@@ -107,6 +112,12 @@ def validate_env_name(name: object) -> str:
             f"The environment variable {name} is used by the system or by Jupyter and cannot "
             "hold the token; choose another name such as GITHUB_TOKEN.",
         )
+    if not _TOKEN_VARIABLE_NAME.fullmatch(upper):
+        raise TokenValidationError(
+            "name-invalid",
+            f"The environment variable {name} does not look like a token variable: use a name "
+            "that ends in TOKEN or PAT, such as GITHUB_TOKEN, GH_TOKEN or GITHUB_PAT.",
+        )
     return name
 
 
@@ -156,17 +167,22 @@ class TokenStore:
     Thread-safe; ``snapshot()`` returns the token and its variables atomically.
     """
 
-    __slots__ = ("_lock", "_token", "_variables", "_login", "_expires_at", "_set_at", "git_hosts")
+    __slots__ = (
+        "_lock", "_token", "_variables", "_login", "_expires_at", "_set_at", "_api_base_url",
+        "_git_hosts",
+    )
 
-    def __init__(self, git_hosts: Iterable[str] = ()):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._token: Optional[str] = None
         self._variables: List[str] = list(DEFAULT_VARIABLES)
         self._login: Optional[str] = None
         self._expires_at: Optional[str] = None
         self._set_at: Optional[str] = None
-        #: Git origins (``https://github.com``...) whose credential helper gets the token.
-        self.git_hosts: List[str] = list(git_hosts)
+        # The API base URL the token was verified against, and the git origins it
+        # serves: the token is bound to them, never offered to another allowed host.
+        self._api_base_url: Optional[str] = None
+        self._git_hosts: List[str] = []
 
     # Never show the token in a representation.
     def __repr__(self) -> str:
@@ -183,8 +199,14 @@ class TokenStore:
         variables: Optional[Sequence[str]] = None,
         login: object = None,
         expires_at: object = None,
+        api_base_url: Optional[str] = None,
+        git_hosts: Iterable[str] = (),
     ) -> None:
-        """Validate everything first, then replace the held token."""
+        """Validate everything first, then replace the held token.
+
+        ``api_base_url`` (already normalised and allowed by the caller) and its
+        ``git_hosts`` bind the token: only those origins get the credential helper.
+        """
         token_value = validate_token(token)
         names = validate_env_names(list(DEFAULT_VARIABLES) if variables is None else variables)
         login_value = _validate_optional(login, _SAFE_LOGIN, "login")
@@ -195,6 +217,8 @@ class TokenStore:
             self._login = login_value
             self._expires_at = expires_value
             self._set_at = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+            self._api_base_url = api_base_url
+            self._git_hosts = list(git_hosts)
 
     def clear(self) -> None:
         """Forget the token (and its metadata)."""
@@ -203,6 +227,8 @@ class TokenStore:
             self._login = None
             self._expires_at = None
             self._set_at = None
+            self._api_base_url = None
+            self._git_hosts = []
 
     @property
     def held(self) -> bool:
@@ -228,12 +254,29 @@ class TokenStore:
     def set_at(self) -> Optional[str]:
         return self._set_at
 
+    @property
+    def api_base_url(self) -> Optional[str]:
+        return self._api_base_url
+
+    @property
+    def git_hosts(self) -> List[str]:
+        """Git origins (``https://github.com``...) whose credential helper gets the token."""
+        with self._lock:
+            return list(self._git_hosts)
+
     def snapshot(self):
         """``(token, variables)`` taken together, or ``None`` when nothing is held."""
         with self._lock:
             if self._token is None:
                 return None
             return self._token, list(self._variables)
+
+    def bound_snapshot(self):
+        """``(token, variables, git_hosts)`` taken together, or ``None``."""
+        with self._lock:
+            if self._token is None:
+                return None
+            return self._token, list(self._variables), list(self._git_hosts)
 
     def masked(self) -> Optional[str]:
         token = self._token

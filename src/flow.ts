@@ -3,11 +3,11 @@
  * time the panel is shown or one of its commands runs, so that JupyterLab's
  * start-up only pays for the plugin, its commands and the sidebar icon.
  */
-import type { Kernel, Session } from '@jupyterlab/services';
+import type { Kernel, Session, Terminal } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import { requestVerification } from './githubClient';
-import { clearTokenFromKernels, writeTokenToKernel } from './kernelEnvironment';
+import { clearTokenFromKernels, restartKernels, writeTokenToKernel } from './kernelEnvironment';
 import { clearTokenConsents } from './tokenConsent';
 import { fillNotebookField, findNotebookFields, INotebookHandle } from './notebookFieldWriter';
 import { GitHubTokenView } from './panel/TokenPanel';
@@ -22,6 +22,8 @@ export interface IFlowOptions {
   kernels: Kernel.IManager;
   /** JupyterLab's session manager, to name kernels by their notebook. */
   sessions: Session.IManager;
+  /** JupyterLab's terminal manager, to close terminals started with the token. */
+  terminals: Terminal.IManager;
   /** The path of the open notebook using this kernel, if any (what the user sees). */
   notebookOfKernel(kernelId: string): string | undefined;
   saveChoice(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
@@ -49,6 +51,8 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
       fetchFor: serverGitHubFetch
     },
     clearKernels: (ids, names) => clearTokenFromKernels(options.kernels, ids, names),
+    restartKernels: ids => restartKernels(options.kernels, ids),
+    terminals: options.terminals,
     describeKernel: id => {
       const open = options.notebookOfKernel(id);
       if (open) {

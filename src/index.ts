@@ -61,6 +61,7 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
             },
             kernels: app.serviceManager.kernels,
             sessions: app.serviceManager.sessions,
+            terminals: app.serviceManager.terminals,
             notebookOfKernel: id =>
               notebooks?.find(panel => panel.sessionContext.session?.kernel?.id === id)?.context.path,
             saveChoice: async (key, value) => {
@@ -116,7 +117,21 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
     }
 
     if (notebooks) {
-      installLeakGuard({ contents: app.serviceManager.contents, notebooks, trans, settings: () => current });
+      installLeakGuard({
+        contents: app.serviceManager.contents,
+        notebooks,
+        trans,
+        settings: () => current,
+        setOpenText: (path, text) => {
+          for (const widget of app.shell.widgets('main')) {
+            // A document widget (structurally: no dependency on docregistry at start-up).
+            const context = (widget as { context?: { path?: string; model?: { sharedModel?: { setSource?(text: string): void } } } }).context;
+            if (context?.path === path) {
+              context.model?.sharedModel?.setSource?.(text);
+            }
+          }
+        }
+      });
     }
 
     const openPanel = async (step?: 'verify' | 'use'): Promise<GitHubTokenModel> => {

@@ -124,6 +124,14 @@ const RESERVED_ENV_PREFIXES: readonly string[] = [
 ];
 
 /**
+ * Names that read as token variables (upper-cased): ending in `TOKEN`, `PAT`
+ * or ending in `_PAT`. Only these are accepted, because a list of reserved
+ * names always has gaps (`HISTFILE`, `SSLKEYLOGFILE`, `NODE_OPTIONS`... make
+ * programs write or run the value). Same rule as the server's token_store.py.
+ */
+const TOKEN_VARIABLE_NAME = /^(?:.*TOKEN|PAT|.*_PAT)$/;
+
+/**
  * Throw unless `token` is 1-255 characters from `[A-Za-z0-9_]`.
  * The error message never contains the token.
  */
@@ -157,7 +165,8 @@ export function assertSafeToken(token: string, trans: Trans = defaultTrans): voi
 /**
  * Throw unless `name` is a plain environment variable name
  * (`[A-Za-z_][A-Za-z0-9_]{0,127}`) that is not reserved (such as `PATH`,
- * `HOME`, `LD_*`, `GIT_*`, `EDITOR` or `HTTPS_PROXY`).
+ * `HOME`, `LD_*`, `GIT_*`, `EDITOR` or `HTTPS_PROXY`) and looks like a token
+ * variable (`GITHUB_TOKEN`, `GH_TOKEN`, `GITHUB_PAT`...).
  */
 export function assertSafeEnvName(name: string, trans: Trans = defaultTrans): void {
   if (typeof name !== 'string' || !SAFE_ENV_NAME.test(name)) {
@@ -185,6 +194,15 @@ export function assertSafeEnvName(name: string, trans: Trans = defaultTrans): vo
       'name-invalid',
       trans.__(
         'The environment variable %1 is used by the system or by Jupyter and cannot hold the token; choose another name such as GITHUB_TOKEN.',
+        name
+      )
+    );
+  }
+  if (!TOKEN_VARIABLE_NAME.test(upper)) {
+    throw new UnsafeKernelInputError(
+      'name-invalid',
+      trans.__(
+        'The environment variable %1 does not look like a token variable: use a name that ends in TOKEN or PAT, such as GITHUB_TOKEN, GH_TOKEN or GITHUB_PAT.',
         name
       )
     );

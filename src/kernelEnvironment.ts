@@ -15,6 +15,7 @@ import {
   describeKernelLanguage,
   isSupportedKernelLanguage
 } from './kernelCode';
+import { KERNEL_DEBUG_CHECK_EXPRESSION, parseKernelDebugCheck } from './kernelDebugCheck';
 
 /**
  * How every request that touches the token runs: no `execute_input`
@@ -36,7 +37,10 @@ export type KernelWriteProblem =
   | 'dead'
   | 'disconnected'
   | 'unsupported-language'
+  | 'kernel-logs-requests'
+  | 'kernel-logging-unknown'
   | 'unsafe-input'
+  | 'already-set'
   | 'execution-failed'
   | 'no-field'
   | 'several-fields'
@@ -159,17 +163,71 @@ export async function executeSilently(
 }
 
 /**
+ * Refuse a kernel that would log the requests it receives (ipykernel with
+ * `--debug`, `Session.debug`): one silent request that carries no token.
+ * Resolves to null when the token may be sent, else to the refusal.
+ *
+ * A kernel that cannot be checked (a Python kernel that is not ipykernel, or
+ * a namespace that breaks the expression) is refused too: the token is only
+ * sent where it is known not to be logged.
+ */
+export async function refuseLoggingKernel(ready: IReadyKernel, trans: Trans = defaultTrans): Promise<IKernelWriteResult | null> {
+  const checked = await executeSilently(ready, '', KERNEL_DEBUG_CHECK_EXPRESSION, trans);
+  if (!('value' in checked)) {
+    return checked;
+  }
+  const next = trans.__(
+    'Restart the kernel without debug logging, or turn on "Use for new kernels and terminals", which gives kernels started afterwards the token in their environment, without sending it as code.'
+  );
+  switch (parseKernelDebugCheck(checked.value)) {
+    case 'quiet':
+      return null;
+    case 'debug':
+      return writeFailure(
+        'kernel-logs-requests',
+        trans.__('The kernel "%1" logs every request it receives (it runs with debug logging, e.g. --debug), so the token would be written to its log. Nothing was sent.', ready.kernelDisplayName) + ' ' + next,
+        ready.kernelDisplayName
+      );
+    default:
+      return writeFailure(
+        'kernel-logging-unknown',
+        trans.__('Could not check whether the kernel "%1" logs the requests it receives (only ipykernel can be checked), so the token was not sent.', ready.kernelDisplayName) + ' ' + next,
+        ready.kernelDisplayName
+      );
+  }
+}
+
+/**
+ * {@link executeSilently} for code that carries the token: only after
+ * {@link refuseLoggingKernel} found that the kernel does not log it.
+ */
+export async function executeWithToken(
+  ready: IReadyKernel,
+  code: string,
+  expression: string,
+  trans: Trans = defaultTrans
+): Promise<{ value: string } | IKernelWriteResult> {
+  const refused = await refuseLoggingKernel(ready, trans);
+  return refused ?? executeSilently(ready, code, expression, trans);
+}
+
+/**
  * Set `names` to `token` in the environment of the kernel of `context`.
  *
  * Every check runs before any code is sent, so nothing is half done: either
- * all variables are set in one request, or the kernel was not touched.
+ * all variables are set in one request, or the kernel was not touched. With
+ * `unlessSet`, a kernel that already has one of the variables (a token the
+ * user gave it) is left alone: 'already-set', with those names in
+ * `variables`. Asked without sending the token, in the same turn as the
+ * write (a second readiness check could see the probe's own busy status).
  */
 export async function writeTokenToKernel(
   context: ISessionContext | null | undefined,
   notebookName: string | undefined,
   token: string,
   names: readonly string[],
-  trans: Trans = defaultTrans
+  trans: Trans = defaultTrans,
+  unlessSet = false
 ): Promise<IKernelWriteResult> {
   const ready = await readyPythonKernel(context, notebookName, trans);
   if (!('kernel' in ready)) {
@@ -184,7 +242,20 @@ export async function writeTokenToKernel(
   } catch (error) {
     return unsafeInputFailure(error);
   }
-  const executed = await executeSilently(ready, code, check, trans);
+  if (unlessSet) {
+    const probe = await executeSilently(ready, '', check, trans);
+    if (!('value' in probe)) {
+      return probe;
+    }
+    const already = parseSetNames(probe.value);
+    if (already.length) {
+      return {
+        ...writeFailure('already-set', trans.__('The kernel already has %1 set: it was left as it is.', already.join(', ')), kernelDisplayName),
+        variables: already
+      };
+    }
+  }
+  const executed = await executeWithToken(ready, code, check, trans);
   if (!('value' in executed)) {
     return executed;
   }
@@ -245,4 +316,33 @@ export async function clearTokenFromKernels(
     }
   }
   return cleared;
+}
+
+/**
+ * Restart running kernels: the only way to clear the token from a kernel's
+ * initial process environment (`/proc/<pid>/environ`), which os.environ.pop
+ * cannot change. Kernels that no longer run count as done. Resolves to the
+ * ids restarted (or gone).
+ */
+export async function restartKernels(kernels: Kernel.IManager, ids: readonly string[]): Promise<string[]> {
+  await kernels.refreshRunning();
+  const running = new Map(Array.from(kernels.running(), model => [model.id, model]));
+  const done: string[] = [];
+  for (const id of ids) {
+    const model = running.get(id);
+    if (!model) {
+      done.push(id);
+      continue;
+    }
+    const connection = kernels.connectTo({ model, handleComms: false });
+    try {
+      await connection.restart();
+      done.push(id);
+    } catch {
+      // Left in the list: the user can restart it from its notebook.
+    } finally {
+      connection.dispose();
+    }
+  }
+  return done;
 }

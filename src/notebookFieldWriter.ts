@@ -16,6 +16,7 @@ import {
 } from './kernelCode';
 import {
   executeSilently,
+  executeWithToken,
   IKernelWriteResult,
   readyPythonKernel,
   unsafeInputFailure,
@@ -196,7 +197,8 @@ async function fillWidget(
   } catch (error) {
     return unsafeInputFailure(error, ready.kernelDisplayName);
   }
-  const executed = await executeSilently(ready, code, check, trans);
+  // The code holds the token: never to a kernel that logs its requests.
+  const executed = await executeWithToken(ready, code, check, trans);
   if (!('value' in executed)) {
     return executed;
   }

@@ -214,7 +214,7 @@ class PyLexer {
         i++;
       } else if (char === '"' || char === "'") {
         i = this.lexString(i, i, ctx, stream);
-      } else if (/[0-9]/.test(char)) {
+      } else if (char >= '0' && char <= '9') {
         let j = i + 1;
         while (j < n && (isIdentChar(src[j]) || src[j] === '.')) {
           j++;
@@ -253,7 +253,12 @@ class PyLexer {
   private magicLine(i: number, stream: IPyToken[]): number {
     const src = this.src;
     let eol = this.endOfLine(i);
-    while (eol < src.length && /\\\r?$/.test(src.slice(i, eol))) {
+    // Look only at the line's end: testing the whole line so far for each
+    // continuation would be quadratic.
+    while (
+      eol < src.length &&
+      (src[eol - 1] === '\\' || (src[eol - 1] === '\r' && src[eol - 2] === '\\'))
+    ) {
       eol = this.endOfLine(eol + 1);
     }
     this.region(i, eol, 'magic');
@@ -294,9 +299,13 @@ class PyLexer {
 
   /** Whether the closing quote(s) of `lit` are at `i`. */
   private closesAt(lit: IPyLiteral, i: number): boolean {
-    return lit.triple
-      ? this.src.startsWith(lit.quote.repeat(3), i)
-      : this.src[i] === lit.quote;
+    return lit.triple ? this.tripleAt(lit.quote, i) : this.src[i] === lit.quote;
+  }
+
+  /** Whether `quote` is at `i` three times (compared in place: this runs per character). */
+  private tripleAt(quote: string, i: number): boolean {
+    const src = this.src;
+    return src[i] === quote && src[i + 1] === quote && src[i + 2] === quote;
   }
 
   /**
@@ -311,7 +320,7 @@ class PyLexer {
   ): number {
     const src = this.src;
     const quote = src[quoteAt] as '"' | "'";
-    const triple = src.startsWith(quote.repeat(3), quoteAt);
+    const triple = this.tripleAt(quote, quoteAt);
     const prefix = src.slice(start, quoteAt);
     const lower = prefix.toLowerCase();
     let kind: LiteralKind = lower.includes('b')
@@ -395,6 +404,10 @@ class PyLexer {
     };
     let i = lit.contentStart;
     let textStart = i;
+    // Inside a named escape, `\N{EM DASH}`, whose braces are not a field. As
+    // in CPython's tokenizer it lasts to the next `}` or the end of the
+    // literal: a state, not a search ahead, so unterminated ones stay linear.
+    let namedEscape = false;
     for (;;) {
       if (i >= n) {
         this.region(textStart, n, 'literal', lit);
@@ -407,10 +420,8 @@ class PyLexer {
         if (next === '{' || next === '}') {
           i++; // A backslash, then a field (or a doubled brace).
         } else if (!lit.raw && next === 'N' && src[i + 2] === '{') {
-          // A named escape, `\N{EM DASH}`: its braces are not a field.
-          const close = src.indexOf('}', i + 3);
-          const eol = this.endOfLine(i);
-          i = close >= 0 && close < eol ? close + 1 : i + 3;
+          namedEscape = true;
+          i += 3;
         } else {
           i += next === '\r' && src[i + 2] === '\n' ? 3 : 2;
         }
@@ -420,6 +431,11 @@ class PyLexer {
         this.region(textStart, i, 'literal', lit);
         this.finish(lit, i, char !== '\n' || lit.triple);
         return;
+      }
+      if (namedEscape) {
+        namedEscape = char !== '}';
+        i++;
+        continue;
       }
       if (char === '{') {
         if (src[i + 1] === '{') {
@@ -482,10 +498,41 @@ function lineImportsOs(line: string): boolean {
   return false;
 }
 
-/** Whether a statement of the lexed source imports `os`. */
-function importsOs(source: string, lexer: PyLexer): boolean {
+/** Whether a statement of the lexed source, on a line starting before offset `before`, imports `os`. */
+function importsOs(source: string, lexer: PyLexer, before: number): boolean {
   const starts = statementLines(source, lexer);
-  return source.split('\n').some((line, i) => starts[i] && lineImportsOs(line));
+  let offset = 0;
+  return source.split('\n').some((line, i) => {
+    const found = offset < before && starts[i] && lineImportsOs(line);
+    offset += line.length + 1;
+    return found;
+  });
+}
+
+/**
+ * The literals of a module docstring that `from __future__` imports follow:
+ * an environment read there would be an expression before them, which
+ * Python refuses, so their tokens are redacted instead.
+ */
+function docstringBeforeFuture(source: string, lexer: PyLexer): Set<IPyLiteral> {
+  const stream = lexer.streams[0];
+  const text = (k: number): string =>
+    k < stream.length ? source.slice(stream[k].start, stream[k].end) : '';
+  let k = 0;
+  while (stream[k]?.type === 'newline') {
+    k++;
+  }
+  const literals = new Set<IPyLiteral>();
+  while (stream[k]?.type === 'string') {
+    literals.add(stream[k++].literal!);
+  }
+  if (k < stream.length && stream[k].type !== 'newline') {
+    return new Set();
+  }
+  while (stream[k]?.type === 'newline') {
+    k++;
+  }
+  return text(k) === 'from' && text(k + 1) === '__future__' ? literals : new Set();
 }
 
 /** A PEP 263 encoding declaration. */
@@ -550,29 +597,38 @@ interface IEdit {
   text: string;
 }
 
-/** Apply non-overlapping edits (insertions before replacements at one offset). */
-function applyEdits(source: string, edits: IEdit[]): string {
+/**
+ * Apply non-overlapping edits (insertions before replacements at one offset,
+ * insertions at one offset in the given order); `undefined` if two overlap.
+ */
+function applyEdits(source: string, edits: IEdit[]): string | undefined {
   const sorted = [...edits].sort(
     (a, b) => a.start - b.start || a.end - a.start - (b.end - b.start)
   );
   let out = '';
   let pos = 0;
   for (const edit of sorted) {
+    if (edit.start < pos) {
+      return undefined;
+    }
     out += source.slice(pos, edit.start) + edit.text;
     pos = edit.end;
   }
   return out + source.slice(pos);
 }
 
-/** The insertion of `import os` into the lexed `source`, or none when a statement imports `os`. */
-function osImportEdit(source: string, lexer: PyLexer): IEdit[] {
-  if (importsOs(source, lexer)) {
+/**
+ * The insertion of `import os` into the lexed `source`, or none when a
+ * statement on a line starting before offset `before` imports `os`.
+ */
+function osImportEdit(source: string, lexer: PyLexer, before = Infinity): IEdit[] {
+  if (importsOs(source, lexer, before)) {
     return [];
   }
   const offset = importInsertionOffset(source, lexer);
   const newline = source.includes('\r\n') ? '\r\n' : '\n';
-  const before = offset > 0 && source[offset - 1] !== '\n' ? newline : '';
-  return [{ start: offset, end: offset, text: `${before}import os${newline}` }];
+  const lineBreak = offset > 0 && source[offset - 1] !== '\n' ? newline : '';
+  return [{ start: offset, end: offset, text: `${lineBreak}import os${newline}` }];
 }
 
 /**
@@ -585,7 +641,8 @@ export function ensureOsImport(source: string): string {
   if (isCellMagicSource(source)) {
     return source;
   }
-  return applyEdits(source, osImportEdit(source, new PyLexer(source)));
+  // One insertion: it cannot overlap.
+  return applyEdits(source, osImportEdit(source, new PyLexer(source))) ?? source;
 }
 
 /** The other quote character. */
@@ -700,6 +757,17 @@ function rewritePlainLiteral(
   return { text: operands.join(' + '), operands: operands.length };
 }
 
+/**
+ * The quote for an environment read in a field of the f-string `lit`: one
+ * that neither `lit` (unless triple-quoted) nor an enclosing single-quoted
+ * f-string uses; `undefined` when both are taken (`f"{f'T'}"`, where no
+ * quote is valid before Python 3.12).
+ */
+function fieldQuote(lit: IPyLiteral): '"' | "'" | undefined {
+  const blocked = lit.blocked + (lit.triple ? '' : lit.quote);
+  return [otherQuote(lit.quote), lit.quote].find(quote => !blocked.includes(quote));
+}
+
 /** Operators before a `+` chain that would bind tighter than `+`. */
 const TIGHT_BEFORE = new Set(['*', '/', '%', '@', '-', '~']);
 
@@ -719,11 +787,15 @@ const TIGHT_AFTER = new Set(['.', '(', '[', '*', '/', '%', '@']);
  * - a token in the text of an f-string becomes
  *   `{os.environ.get('ENV', '')}`, with the quote the f-string does not use;
  * - anywhere else (comments, bytes and template literals, IPython `!` and
- *   `%` lines, names, unterminated literals) the token is replaced by
- *   `<GitHub token removed>` and counted in `redacted`.
+ *   `%` lines, names, unterminated literals, a module docstring followed by
+ *   `from __future__` imports, an f-string whose fields can use neither
+ *   quote) the token is replaced by `<GitHub token removed>` and counted in
+ *   `redacted`.
  *
- * `import os` is added (see {@link ensureOsImport}) when an environment read
- * was inserted and no statement imports `os`. A cell magic cell (first line
+ * Each group of implicitly concatenated literals gets non-overlapping edits
+ * (`"a T" f"b T"` becomes `"a " + read + f"b {read}"`). `import os` is added
+ * (see {@link ensureOsImport}) when an environment read was inserted and no
+ * statement above the first one imports `os`. A cell magic cell (first line
  * `%%...`) is not Python: its tokens are only redacted.
  *
  * @throws UnsafeKernelInputError when `envName` is not a safe environment
@@ -747,6 +819,8 @@ export function replaceTokensInPythonSource(
   const lexer = new PyLexer(source);
   const edits: IEdit[] = [];
   const plainTokens = new Map<IPyLiteral, ITokenMatch[]>();
+  const docstring = docstringBeforeFuture(source, lexer);
+  let firstRead = Infinity;
   let replaced = 0;
   let redacted = 0;
 
@@ -761,16 +835,14 @@ export function replaceTokensInPythonSource(
     const inside =
       region !== undefined && region.start <= match.start && match.end <= region.end;
     const lit = inside && region.kind === 'literal' ? region.literal : undefined;
-    if (lit && lit.terminated && lit.kind === 'plain') {
+    if (lit && lit.terminated && lit.kind === 'plain' && !docstring.has(lit)) {
       const list = plainTokens.get(lit) ?? [];
       list.push(match);
       plainTokens.set(lit, list);
       replaced++;
-    } else if (lit && lit.terminated && lit.kind === 'f') {
-      const quote = pickQuote(
-        [otherQuote(lit.quote), lit.quote],
-        lit.blocked + (lit.triple ? '' : lit.quote)
-      );
+      firstRead = Math.min(firstRead, match.start);
+    } else if (lit && lit.terminated && lit.kind === 'f' && fieldQuote(lit)) {
+      const quote = fieldQuote(lit)!;
       const escape =
         !lit.raw && backslashesBefore(source, match.start) % 2 === 1 ? '\\' : '';
       edits.push({
@@ -779,6 +851,7 @@ export function replaceTokensInPythonSource(
         text: `${escape}{${envRead(envName, quote)}}`
       });
       replaced++;
+      firstRead = Math.min(firstRead, match.start);
     } else {
       edits.push({ start: match.start, end: match.end, text: REDACTED_TOKEN_TEXT });
       redacted++;
@@ -786,6 +859,10 @@ export function replaceTokensInPythonSource(
   }
 
   // Rewrite each group of implicitly concatenated literals holding a token.
+  // Only its plain literals with tokens are replaced; `+` and parentheses are
+  // insertions at literal boundaries. So the group never overlaps the edits
+  // inside it (f-string text, comments between its literals, literals in
+  // f-string fields), which one edit spanning the group did.
   for (const stream of lexer.streams) {
     let k = 0;
     while (k < stream.length) {
@@ -794,25 +871,29 @@ export function replaceTokensInPythonSource(
         continue;
       }
       let m = k;
+      let holdsToken = false;
       while (m < stream.length && stream[m].type === 'string') {
+        holdsToken ||= plainTokens.has(stream[m].literal!);
         m++;
       }
-      if (stream.slice(k, m).some(token => plainTokens.has(token.literal!))) {
-        let text = '';
+      if (holdsToken) {
+        const groupEdits: IEdit[] = [];
         let operands = 0;
         let previousChanged = false;
         for (let g = k; g < m; g++) {
           const lit = stream[g].literal!;
           const tokens = plainTokens.get(lit);
-          const rewritten = tokens
-            ? rewritePlainLiteral(source, lit, tokens, envName)
-            : { text: source.slice(lit.start, lit.end), operands: 1 };
-          if (g > k) {
-            text += previousChanged || tokens ? ' +' : '';
-            text += source.slice(stream[g - 1].end, lit.start);
+          if (g > k && (previousChanged || tokens)) {
+            const at = stream[g - 1].end;
+            groupEdits.push({ start: at, end: at, text: ' +' });
           }
-          text += rewritten.text;
-          operands += rewritten.operands;
+          if (tokens) {
+            const rewritten = rewritePlainLiteral(source, lit, tokens, envName);
+            groupEdits.push({ start: lit.start, end: lit.end, text: rewritten.text });
+            operands += rewritten.operands;
+          } else {
+            operands++;
+          }
           previousChanged = tokens !== undefined;
         }
         const opText = (token: IPyToken | undefined): string =>
@@ -821,16 +902,28 @@ export function replaceTokensInPythonSource(
           operands > 1 &&
           (TIGHT_BEFORE.has(opText(stream[k - 1])) || TIGHT_AFTER.has(opText(stream[m])))
         ) {
-          text = `(${text})`;
+          const open = stream[k].start;
+          const close = stream[m - 1].end;
+          groupEdits.unshift({ start: open, end: open, text: '(' });
+          groupEdits.push({ start: close, end: close, text: ')' });
         }
-        edits.push({ start: stream[k].start, end: stream[m - 1].end, text });
+        for (const edit of groupEdits) {
+          edits.push(edit); // Not push(...): a group can hold 100,000 literals.
+        }
       }
       k = m;
     }
   }
 
-  if (replaced > 0) {
-    edits.push(...osImportEdit(source, lexer));
+  // The import first: it may be inserted where a group's `(` is.
+  // An `import os` below the first environment read does not count.
+  const all = replaced > 0 ? [...osImportEdit(source, lexer, firstRead), ...edits] : edits;
+  const rewritten = applyEdits(source, all);
+  if (rewritten === undefined) {
+    // Overlapping edits would garble the cell (none are known): remove the
+    // tokens without rewriting anything else.
+    const result = redactTokens(source);
+    return { source: result.text, replaced: 0, redacted: result.redacted };
   }
-  return { source: applyEdits(source, edits), replaced, redacted };
+  return { source: rewritten, replaced, redacted };
 }

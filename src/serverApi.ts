@@ -19,6 +19,24 @@ export interface IServerStatus {
   forgetsOnRestart: boolean;
   /** After a forget: kernels started with the token that still run. */
   stillRunning?: string[];
+  /** Running terminals started with the token (their names); [] from older servers. */
+  terminals: string[];
+  /** After a forget: terminals started with the token that still run. */
+  stillRunningTerminals: string[];
+  /** The API base URL the held token was verified against (its git host); null when none or an older server. */
+  apiBaseUrl: string | null;
+}
+
+/** The fields an older server does not send, filled in (empty lists, no host). */
+export function normalizeServerStatus(data: Partial<IServerStatus>): IServerStatus {
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  return {
+    ...(data as IServerStatus),
+    terminals: strings(data.terminals),
+    stillRunningTerminals: strings(data.stillRunningTerminals),
+    apiBaseUrl: typeof data.apiBaseUrl === 'string' && data.apiBaseUrl ? data.apiBaseUrl : null
+  };
 }
 
 const ROUTE = 'jupyterlab-github-token';
@@ -44,25 +62,30 @@ export async function fetchServerStatus(): Promise<IServerStatus | null> {
     if (response.status === 404) {
       return null;
     }
-    return await json<IServerStatus>(response);
+    return normalizeServerStatus(await json<Partial<IServerStatus>>(response));
   } catch {
     return null;
   }
 }
 
-/** Hand the token to the server for new kernels and terminals. */
-export async function holdOnServer(body: {
+/** What the page sends to make the server hold the token. */
+export interface IHoldRequest {
   token: string;
   variables: readonly string[];
+  /** The API base URL the token was verified against: the server binds the token to that host. */
+  apiBaseUrl: string;
   login?: string;
   expiresAt?: string | null;
-}): Promise<IServerStatus> {
-  return json<IServerStatus>(await call('token', { method: 'PUT', body: JSON.stringify(body) }));
+}
+
+/** Hand the token to the server for new kernels and terminals. */
+export async function holdOnServer(body: IHoldRequest): Promise<IServerStatus> {
+  return normalizeServerStatus(await json<Partial<IServerStatus>>(await call('token', { method: 'PUT', body: JSON.stringify(body) })));
 }
 
 /** Make the server forget the token. */
 export async function forgetOnServer(): Promise<IServerStatus> {
-  return json<IServerStatus>(await call('token', { method: 'DELETE' }));
+  return normalizeServerStatus(await json<Partial<IServerStatus>>(await call('token', { method: 'DELETE' })));
 }
 
 function headerValue(headers: HeadersInit | undefined, name: string): string | undefined {

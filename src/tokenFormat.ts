@@ -7,6 +7,9 @@
  */
 
 import { defaultTrans, Trans } from './i18n';
+import { crc32, toBase62 } from './tokenChecksum';
+
+export { crc32, toBase62 };
 
 /** The kinds of GitHub tokens this extension can recognise. */
 export type TokenKind =
@@ -54,10 +57,6 @@ const TOKEN_CHARSET = /^[A-Za-z0-9_]*$/;
 
 /** Old (pre-2021) tokens: 40 lowercase hexadecimal characters. */
 const LEGACY_TOKEN = /^[0-9a-f]{40}$/;
-
-/** The alphabet of GitHub's base62 checksum encoding. */
-const BASE62_ALPHABET =
-  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /**
  * Return the prefix of `token` if it starts with a known GitHub token prefix.
@@ -118,82 +117,6 @@ export function tokenKindLabel(
     default:
       return trans.__('Unrecognized token');
   }
-}
-
-/** Lazily built CRC32 (IEEE 802.3, reflected polynomial 0xEDB88320) table. */
-let crcTable: Uint32Array | undefined;
-
-function getCrcTable(): Uint32Array {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) {
-        c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      }
-      crcTable[n] = c >>> 0;
-    }
-  }
-  return crcTable;
-}
-
-/** Encode a string as UTF-8 bytes (without relying on `TextEncoder`). */
-function utf8Bytes(s: string): number[] {
-  const bytes: number[] = [];
-  for (const char of s) {
-    const cp = char.codePointAt(0) as number;
-    if (cp < 0x80) {
-      bytes.push(cp);
-    } else if (cp < 0x800) {
-      bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      bytes.push(
-        0xe0 | (cp >> 12),
-        0x80 | ((cp >> 6) & 0x3f),
-        0x80 | (cp & 0x3f)
-      );
-    } else {
-      bytes.push(
-        0xf0 | (cp >> 18),
-        0x80 | ((cp >> 12) & 0x3f),
-        0x80 | ((cp >> 6) & 0x3f),
-        0x80 | (cp & 0x3f)
-      );
-    }
-  }
-  return bytes;
-}
-
-/**
- * CRC32 (the zlib / IEEE variant) of the UTF-8 bytes of `s`, as an unsigned
- * 32-bit integer. `crc32('123456789') === 0xcbf43926`.
- */
-export function crc32(s: string): number {
-  const table = getCrcTable();
-  let crc = 0xffffffff;
-  for (const byte of utf8Bytes(s)) {
-    crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/**
- * Encode a non-negative integer in base62 (alphabet `0-9A-Za-z`), left-padded
- * with `0` to at least `width` characters (longer results are not truncated).
- *
- * @throws RangeError when `n` is not a non-negative safe integer.
- */
-export function toBase62(n: number, width = 0): string {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError('toBase62 expects a non-negative safe integer');
-  }
-  let digits = '';
-  let rest = n;
-  do {
-    digits = BASE62_ALPHABET[rest % 62] + digits;
-    rest = Math.floor(rest / 62);
-  } while (rest > 0);
-  return digits.padStart(width, '0');
 }
 
 /** Whether `payload + checksum` satisfies GitHub's CRC32/base62 scheme. */

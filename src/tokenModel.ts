@@ -15,7 +15,7 @@ import type { VerifyReport } from './githubResponses';
 import type { IVerifyOutcomes, IVerifyRequest } from './githubClient';
 import type { IKernelWriteResult } from './kernelEnvironment';
 import type { AssignmentMode, FieldCandidate, IFieldSearch } from './notebookFieldWriter';
-import type { IServerStatus } from './serverApi';
+import type { IHoldRequest, IServerStatus } from './serverApi';
 
 /** The four steps of the guide. */
 export const STEPS = ['access', 'create', 'verify', 'use'] as const;
@@ -61,7 +61,7 @@ export interface ITokenModelDeps {
   /** The Jupyter server extension, when installed (see serverApi). */
   server?: {
     status(): Promise<IServerStatus | null>;
-    hold(body: { token: string; variables: readonly string[]; login?: string; expiresAt?: string | null }): Promise<IServerStatus>;
+    hold(body: IHoldRequest): Promise<IServerStatus>;
     forget(): Promise<IServerStatus>;
     fetchFor(apiBaseUrl: string): typeof fetch;
   };
@@ -71,6 +71,10 @@ export interface ITokenModelDeps {
   refreshKernelNames?(): Promise<void>;
   /** Remove the variables from these running kernels; resolves to the ids cleared. */
   clearKernels?(kernelIds: readonly string[], names: readonly string[]): Promise<string[]>;
+  /** Restart these running kernels (clears their initial environment); resolves to the ids done. */
+  restartKernels?(kernelIds: readonly string[]): Promise<string[]>;
+  /** JupyterLab's terminal manager (`serviceManager.terminals`), to close terminals started with the token. */
+  terminals?: { shutdown(name: string): Promise<void> };
   trans?: Trans;
 }
 
@@ -362,6 +366,7 @@ export class GitHubTokenModel {
     this._emit();
     const s = this._settings;
     let state: VerifyState;
+    let verifiedAgainst = '';
     try {
       // Through the server when it may call this API; otherwise from the browser.
       const viaServer = !!(this._server && this._deps.server && this._serverAllows(s.apiBaseUrl));
@@ -393,6 +398,7 @@ export class GitHubTokenModel {
         );
       }
       state = { status: 'done', report, repository: fullName };
+      verifiedAgainst = s.apiBaseUrl;
     } catch (error) {
       // Octokit itself could not be loaded (e.g. the server went away).
       const report = buildVerifyReport(
@@ -410,6 +416,7 @@ export class GitHubTokenModel {
     // The token, the access level or the host may have changed while we waited.
     if (this._generation === generation) {
       this._verify = state;
+      this._verifiedApiBaseUrl = verifiedAgainst;
       this._emit();
     }
     return state;
@@ -477,6 +484,9 @@ export class GitHubTokenModel {
     for (const id of status.stillRunning ?? []) {
       this._holders.add(id);
     }
+    for (const name of status.stillRunningTerminals ?? []) {
+      this._terminalHolders.add(name);
+    }
     for (const name of status.variables ?? []) {
       this._holderVariables.add(name);
     }
@@ -496,7 +506,11 @@ export class GitHubTokenModel {
 
   /** Names of the kernels in `kernelsHoldingToken`, e.g. their notebooks' paths. */
   get kernelsHoldingTokenLabels(): string[] {
-    return this.kernelsHoldingToken.map(id => this._deps.describeKernel?.(id) || this._trans.__('kernel %1', id.slice(0, 8)));
+    return this.kernelsHoldingToken.map(id => this._kernelLabel(id));
+  }
+
+  private _kernelLabel(id: string): string {
+    return this._deps.describeKernel?.(id) || this._trans.__('kernel %1', id.slice(0, 8));
   }
 
   /** Remove the variables from the kernels that still hold the token. */
@@ -510,9 +524,131 @@ export class GitHubTokenModel {
     const cleared = await this._deps.clearKernels(ids, names);
     for (const id of cleared) {
       this._holders.delete(id);
+      // os.environ is clean, the process's initial environment is not.
+      this._restartAdvised.add(id);
     }
     this._emit();
     return cleared;
+  }
+
+  /**
+   * Kernels cleared with {@link clearKernels} whose initial process
+   * environment (`/proc/<pid>/environ`) may still hold the token: only a
+   * restart clears that.
+   */
+  get kernelsToRestart(): string[] {
+    return [...this._restartAdvised];
+  }
+
+  /** Names of the kernels in `kernelsToRestart`. */
+  get kernelsToRestartLabels(): string[] {
+    return this.kernelsToRestart.map(id => this._kernelLabel(id));
+  }
+
+  /** Whether kernels can be restarted from here. */
+  get canRestartKernels(): boolean {
+    return !!this._deps.restartKernels;
+  }
+
+  /**
+   * Restart the kernels still holding the token, cleared or not (their
+   * variables are lost). Resolves to the ids restarted.
+   */
+  async restartKernels(): Promise<string[]> {
+    const ids = [...new Set([...this._holders, ...this._restartAdvised])];
+    if (!ids.length || !this._deps.restartKernels || this._restartBusy) {
+      return [];
+    }
+    this._restartBusy = true;
+    this._emit();
+    let done: string[] = [];
+    try {
+      done = await this._deps.restartKernels(ids);
+    } finally {
+      this._restartBusy = false;
+    }
+    for (const id of done) {
+      this._holders.delete(id);
+      this._restartAdvised.delete(id);
+    }
+    this._emit();
+    return done;
+  }
+
+  /** Whether a restart of kernels is under way. */
+  get restartBusy(): boolean {
+    return this._restartBusy;
+  }
+
+  /** Names of running terminals started while the server held the token (after Forget). */
+  get terminalsHoldingToken(): string[] {
+    return [...this._terminalHolders];
+  }
+
+  /** Whether terminals can be closed from here. */
+  get canCloseTerminals(): boolean {
+    return !!this._deps.terminals;
+  }
+
+  /** The last failure closing terminals, or ''. */
+  get terminalError(): string {
+    return this._terminalError;
+  }
+
+  /**
+   * Close the terminals that still hold the token (the only way to take it
+   * out of their shells). Resolves to the names closed; those that could not
+   * be closed stay listed, with {@link terminalError} saying why.
+   */
+  async closeTerminals(): Promise<string[]> {
+    const terminals = this._deps.terminals;
+    const names = [...this._terminalHolders];
+    if (!terminals || !names.length) {
+      return [];
+    }
+    const closed: string[] = [];
+    const failed: string[] = [];
+    for (const name of names) {
+      try {
+        await terminals.shutdown(name);
+        closed.push(name);
+      } catch (error) {
+        // Already gone (404): nothing holds the token there any more.
+        if ((error as { response?: Response })?.response?.status === 404) {
+          closed.push(name);
+        } else {
+          failed.push(name);
+        }
+      }
+    }
+    for (const name of closed) {
+      this._terminalHolders.delete(name);
+    }
+    this._terminalError = failed.length
+      ? this._trans._n(
+          'Terminal %2 could not be closed. Close it from the Running Terminals and Kernels panel.',
+          'Terminals %2 could not be closed. Close them from the Running Terminals and Kernels panel.',
+          failed.length,
+          failed.join(', ')
+        )
+      : '';
+    this._emit();
+    return closed;
+  }
+
+  /** The host (of the API base URL) the server-held token is bound to, or '' when unknown. */
+  get serverTokenHost(): string {
+    const base = this._server?.held ? this._server.apiBaseUrl : null;
+    return base ? urlHost(base) : '';
+  }
+
+  /**
+   * Whether the server holds a token bound to another API base URL than the
+   * one in the settings (verifying here would be about another host).
+   */
+  get serverTokenForOtherHost(): boolean {
+    const base = this._server?.held ? this._server.apiBaseUrl : null;
+    return !!base && base.replace(/\/+$/, '') !== this._settings.apiBaseUrl.replace(/\/+$/, '');
   }
 
   /** The server extension's status: undefined until asked, null when absent. */
@@ -523,6 +659,12 @@ export class GitHubTokenModel {
   /** Ask the server extension whether it is there and what it holds. */
   async refreshServer(): Promise<IServerStatus | null> {
     this._server = this._deps.server ? await this._deps.server.status() : null;
+    if (this._server && !this._server.held) {
+      // Forgotten elsewhere (another tab, before a reload): they still have it.
+      for (const name of this._server.terminals ?? []) {
+        this._terminalHolders.add(name);
+      }
+    }
     this._emit();
     return this._server;
   }
@@ -547,9 +689,13 @@ export class GitHubTokenModel {
           return this._trans.__('Paste a token first.');
         }
         const report = this._verify.status === 'done' ? this._verify.report : undefined;
+        // The host the account and expiry were learnt from (the setting may
+        // have changed since); unverified, the host Verify would use.
+        const apiBaseUrl = (report && this._verifiedApiBaseUrl) || this._settings.apiBaseUrl;
         this._server = await server.hold({
           token: this._format!.token,
           variables: this._settings.environmentVariables,
+          apiBaseUrl,
           login: report?.account?.login,
           expiresAt: report?.expiresAt ? report.expiresAt.toISOString() : null
         });
@@ -582,6 +728,11 @@ export class GitHubTokenModel {
   private _server: IServerStatus | null | undefined = undefined;
   private _holders = new Set<string>();
   private _holderVariables = new Set<string>();
+  private _restartAdvised = new Set<string>();
+  private _restartBusy = false;
+  private _terminalHolders = new Set<string>();
+  private _terminalError = '';
+  private _verifiedApiBaseUrl = '';
   private _serverError = '';
   /** Bumped whenever an answer in flight would no longer be about the current state. */
   private _generation = 0;

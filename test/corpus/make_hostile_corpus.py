@@ -83,8 +83,15 @@ SAFE_TOKEN = re.compile(r"[A-Za-z0-9_]{1,255}")
 SAFE_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 SAFE_MODEL_ID = re.compile(r"[0-9a-f]{32}")
 LANGUAGE = re.compile(r"i?python[23]?", re.IGNORECASE | re.ASCII)
-# The reserved variable names: the server extension's copy of src/kernelCode.ts's list.
-from jupyterlab_github_token.token_store import RESERVED_ENV_NAMES, RESERVED_ENV_PREFIXES  # noqa: E402
+# The reserved variable names and the name rule: the server extension's copy of
+# src/kernelCode.ts's (test/corpus/env-name-cases.json proves the two agree), from
+# this source tree, not from an installed (possibly older) copy.
+sys.path.insert(0, str(HERE.parents[1]))
+from jupyterlab_github_token.token_store import (  # noqa: E402
+    RESERVED_ENV_NAMES,
+    TokenValidationError,
+    validate_env_name,
+)
 
 # ECMAScript WhiteSpace + LineTerminator (String.prototype.trim, /\s/).
 JS_SPACE = set(
@@ -124,10 +131,11 @@ def token_ok(s: str) -> bool:
 def env_ok(s: str) -> bool:
     if not SAFE_ENV_NAME.fullmatch(s):
         return False
-    if re.match(r"(gh[pousr]_|github_pat_)", s, re.I) or re.fullmatch(r"[0-9a-f]{40}", s, re.I):
+    try:
+        validate_env_name(s)
+    except TokenValidationError:
         return False
-    upper = s.upper()
-    return upper not in RESERVED_ENV_NAMES and not upper.startswith(RESERVED_ENV_PREFIXES)
+    return True
 
 
 def model_ok(s: str) -> bool:
@@ -727,7 +735,8 @@ def build() -> Corpus:
     c.start(
         "reserved-env-name",
         "Valid identifiers refused by policy as environment variable names: the reserved list "
-        "and prefixes of src/kernelCode.ts in several letter cases, and token-like names.",
+        "and prefixes of src/kernelCode.ts in several letter cases, names that do not look like "
+        "token variables, and token-like names.",
         paths=("envName", "modelId", "language", "browser"),
     )
     reserved = sorted(RESERVED_ENV_NAMES) + [
@@ -738,6 +747,9 @@ def build() -> Corpus:
         "LC_CTYPE", "BASH_FUNC_x", "GIT_ASKPASS", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR",
         "GIT_PAGER", "GIT_TRACE", "GIT_TRACE_CURL", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0",
         "GIT_CONFIG_VALUE_0", "GIT_EXEC_PATH", "GIT_DIR", "GIT_PROXY_COMMAND", "GIT_EXTERNAL_DIFF",
+        # Not reserved, refused because they do not look like token variables (issue 9).
+        "HISTFILE", "SSLKEYLOGFILE", "REQUESTS_CA_BUNDLE", "NODE_OPTIONS", "XDG_CONFIG_HOME",
+        "GITHUB_PATH", "GITHUB_ENV", "GITHUB_TOKEN_FILE",
     ]
     for k, name in enumerate(reserved):
         c.add(name)

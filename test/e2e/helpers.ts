@@ -136,3 +136,20 @@ export function filesContaining(dir: string, needles: string[]): { scanned: numb
   walk(dir);
   return { scanned, hits };
 }
+
+/** The open JupyterLab dialog. */
+export const dialog = (page: IJupyterLabPageFixture) => page.locator('.jp-Dialog');
+
+/** Wait until the active notebook's kernel is idle. */
+export const idle = (page: IJupyterLabPageFixture) =>
+  expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 30000 });
+
+/** Save the active document as Ctrl+S does, without waiting (a dialog may hold it). */
+export async function startSave(page: IJupyterLabPageFixture): Promise<void> {
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('docmanager:save');
+  });
+}
+
+/** Where the server keeps `name` of the test's folder on disk. */
+export const onDisk = (tmpPath: string, name: string) => path.join(STATE_DIR, 'notebooks', tmpPath, name);

@@ -260,7 +260,8 @@ test('every hostile string typed as the token is refused visibly, and nothing re
   expect(await probe(page)).toEqual({ sentinel: null, files: [], token_vars: [] });
 
   // And the loop's instruments do see a real write: a well-formed token typed the
-  // same way is written with one execute request.
+  // same way is written with two execute requests: the check whether the kernel
+  // logs what it receives (without the token), then the write.
   await pasteToken(page, TOKENS.classicRepo);
   const write = await page.evaluate(async () => {
     const sent = (window as any).__ghtSent;
@@ -268,7 +269,7 @@ test('every hostile string typed as the token is refused visibly, and nothing re
     const result = await (window as any).jupyterapp.commands.execute('github-token:write-kernel-environment');
     return { ok: result?.ok, executes: (sent['execute_request'] ?? 0) - before };
   });
-  expect(write).toEqual({ ok: true, executes: 1 });
+  expect(write).toEqual({ ok: true, executes: 2 });
 
   // The notebook field command exists (added with the notebook field feature).
   expect(report.hasFieldCommand).toBe(true);

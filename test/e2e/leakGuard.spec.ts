@@ -5,21 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { FAKE_API, STATE_DIR, TOKENS, fakeApiRequests, resetFakeApi } from './helpers';
-
-const dialog = (page: IJupyterLabPageFixture) => page.locator('.jp-Dialog');
-const idle = (page: IJupyterLabPageFixture) =>
-  expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 30000 });
-
-/** Save the active notebook as Ctrl+S does, without waiting (a dialog may hold it). */
-async function startSave(page: IJupyterLabPageFixture): Promise<void> {
-  await page.evaluate(() => {
-    void (window as any).jupyterapp.commands.execute('docmanager:save');
-  });
-}
-
-const onDisk = (tmpPath: string, name: string) => path.join(STATE_DIR, 'notebooks', tmpPath, name);
+import { expect, test } from '@jupyterlab/galata';
+import { FAKE_API, STATE_DIR, TOKENS, dialog, fakeApiRequests, idle, onDisk, resetFakeApi, startSave } from './helpers';
 
 test.beforeEach(async () => {
   await resetFakeApi();

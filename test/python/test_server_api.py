@@ -37,8 +37,8 @@ async def test_status_put_delete(jp_fetch, fake_github, all_logs):
     assert code == 200
     assert status == {
         "held": False, "masked": None, "login": None, "expiresAt": None, "setAt": None,
-        "variables": ["GITHUB_TOKEN", "GH_TOKEN"], "kernels": [],
-        "gitHosts": [fake_github], "allowedApiBaseUrls": [fake_github],
+        "variables": ["GITHUB_TOKEN", "GH_TOKEN"], "kernels": [], "kernelClashes": [],
+        "terminals": [], "apiBaseUrl": None, "gitHosts": [], "allowedApiBaseUrls": [fake_github],
         "forgetsOnRestart": True,
     }
 
@@ -47,6 +47,8 @@ async def test_status_put_delete(jp_fetch, fake_github, all_logs):
         "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
     })
     assert code == 200, text
+    # No apiBaseUrl (an older page): bound to the first allowed URL.
+    assert status["apiBaseUrl"] == fake_github and status["gitHosts"] == [fake_github]
     assert_no_token(text)
     assert status["held"] is True
     assert status["masked"] == "ghp_..." + TOKEN[-4:]
@@ -62,7 +64,8 @@ async def test_status_put_delete(jp_fetch, fake_github, all_logs):
     code, status, text = await call(jp_fetch, "DELETE", "token")
     assert code == 200
     assert status["held"] is False and status["masked"] is None
-    assert status["stillRunning"] == []
+    assert status["stillRunning"] == [] and status["stillRunningTerminals"] == []
+    assert status["apiBaseUrl"] is None and status["gitHosts"] == []
     code, status, _ = await call(jp_fetch, "GET", "status")
     assert status["held"] is False and status["login"] is None
     assert_no_token(all_logs.text)
@@ -82,7 +85,9 @@ async def test_status_put_delete(jp_fetch, fake_github, all_logs):
         ({"token": TOKEN, "variables": ["1ABC"]}, "name-invalid"),
         ({"token": TOKEN, "variables": ["GH_TOKEN", "gh_token"]}, "name-duplicate"),
         ({"token": TOKEN, "variables": []}, "no-names"),
-        ({"token": TOKEN, "variables": [f"V{i}" for i in range(17)]}, "name-invalid"),
+        ({"token": TOKEN, "variables": [f"V{i}_TOKEN" for i in range(17)]}, "name-invalid"),
+        ({"token": TOKEN, "variables": ["HISTFILE"]}, "name-invalid"),
+        ({"token": TOKEN, "variables": ["GITHUB_TOKEN", "SSLKEYLOGFILE"]}, "name-invalid"),
         ({"token": TOKEN, "login": "bad login; rm"}, "metadata-invalid"),
     ],
 )

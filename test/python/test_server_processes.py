@@ -169,10 +169,14 @@ async def _run_in_kernel(kernel_manager, kernel_id, code):
 
 # Never contains the token: prints which variables are set and a hash of them.
 PROBE = r"""
-import hashlib, json, os, subprocess, tempfile
+import hashlib, json, os, re, subprocess, tempfile
 out = {name: hashlib.sha256(os.environ[name].encode()).hexdigest() if name in os.environ else None
        for name in ("GITHUB_TOKEN", "GH_TOKEN", "MY_PAT")}
 out["git_config_count"] = os.environ.get("GIT_CONFIG_COUNT")
+out["helper_hosts"] = re.findall(r"'credential\.([^']+)\.useHttpPath'",
+                                 os.environ.get("GIT_CONFIG_PARAMETERS", ""))
+out["core_pager"] = subprocess.run(["git", "config", "core.pager"], capture_output=True,
+                                   text=True).stdout.strip()
 dest = os.path.join(os.environ["HOME"], "clones", "c" + str(os.getpid()))
 env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
 r = subprocess.run(["git", "clone", "-q", "%(url)s/repo.git", dest], env=env,
@@ -217,9 +221,10 @@ async def test_kernels_and_git_get_token_only_while_held(
 
     status = await call(jp_fetch, "PUT", NS, "token", body={
         "token": TOKEN, "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
+        "apiBaseUrl": git_server.url + "/api/v3",
     })
     assert status["held"] and status["kernels"] == []
-    assert status["gitHosts"][-1] == git_server.url
+    assert status["gitHosts"] == [git_server.url]
 
     # Through a session (env= from the session manager), like JupyterLab does.
     session = await call(jp_fetch, "POST", "api", "sessions", body={
@@ -231,7 +236,8 @@ async def test_kernels_and_git_get_token_only_while_held(
 
     out = json.loads(await _run_in_kernel(km, with_token, probe))
     assert out["GITHUB_TOKEN"] == out["GH_TOKEN"] == out["MY_PAT"] == TOKEN_SHA
-    assert out["git_config_count"] == "6"  # 3 entries for each of the 2 git hosts
+    assert out["git_config_count"] is None  # the configuration is in GIT_CONFIG_PARAMETERS
+    assert out["helper_hosts"] == [git_server.url]  # only the bound host
     assert out["clone"] == 0 and out["readme"] == "hello\n"
     assert out["global_config"] == ""  # nothing written to ~/.gitconfig
     assert git_server.granted > 0
@@ -251,7 +257,7 @@ async def test_kernels_and_git_get_token_only_while_held(
     after = (await call(jp_fetch, "POST", "api", "kernels", body={"name": "python3"}))["id"]
     out = json.loads(await _run_in_kernel(km, after, probe))
     assert out["GITHUB_TOKEN"] is None and out["GH_TOKEN"] is None and out["MY_PAT"] is None
-    assert out["git_config_count"] is None
+    assert out["git_config_count"] is None and out["helper_hosts"] == []
     assert out["clone"] != 0 and git_server.denied > denied
 
     # Restarting the kernel that had the token does not bring it back.
@@ -289,15 +295,144 @@ async def test_terminal_gets_token_only_while_held(jp_fetch, jp_serverapp, all_l
         assert TOKEN not in text
         return text
 
-    command = 'echo "@@$(printf %s "$GITHUB_TOKEN" | sha256sum | cut -c1-64)/${GH_TOKEN:+gh}/${GIT_CONFIG_COUNT:-none}"'
+    command = 'echo "@@$(printf %s "$GITHUB_TOKEN" | sha256sum | cut -c1-64)/${GH_TOKEN:+gh}/${GIT_CONFIG_PARAMETERS:+git}"'
     text = await run(command, "@@")
-    assert f"@@{hashlib.sha256(b'').hexdigest()}//none" in text
+    assert f"@@{hashlib.sha256(b'').hexdigest()}//" in text
 
     await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
     text = await run(command, "@@")
-    assert f"@@{TOKEN_SHA}/gh/6" in text
+    assert f"@@{TOKEN_SHA}/gh/git" in text
 
     await call(jp_fetch, "DELETE", NS, "token")
     text = await run(command, "@@")
-    assert f"@@{hashlib.sha256(b'').hexdigest()}//none" in text
+    assert f"@@{hashlib.sha256(b'').hexdigest()}//" in text
     assert TOKEN not in all_logs.text
+
+
+# --------------------------------------------------------------------------
+# Issue 9
+# --------------------------------------------------------------------------
+
+
+async def _new_kernel(jp_fetch, name="python3"):
+    return (await call(jp_fetch, "POST", "api", "kernels", body={"name": name}))["id"]
+
+
+async def test_token_is_offered_only_to_the_bound_git_host(jp_fetch, jp_serverapp, git_server, jp_home_dir, fake_github):
+    """Bound to the first allowed API (the fake github.com), the other allowed host's git
+    (the git server, an 'Enterprise' host) gets no credential helper: the clone is refused."""
+    km = jp_serverapp.kernel_manager
+    (Path(jp_home_dir) / "clones").mkdir()
+    status = await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
+    assert status["apiBaseUrl"] == fake_github and status["gitHosts"] == [fake_github]
+    kernel = await _new_kernel(jp_fetch)
+    out = json.loads(await _run_in_kernel(km, kernel, PROBE % {"url": git_server.url}))
+    assert out["GITHUB_TOKEN"] == TOKEN_SHA
+    assert out["helper_hosts"] == [fake_github]
+    assert out["clone"] != 0 and git_server.granted == 0
+    await jp_fetch("api", "kernels", kernel, method="DELETE")
+
+
+def _write_kernelspec(data_dir, name, env):
+    import sys
+
+    spec_dir = Path(data_dir) / "kernels" / name
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": name, "language": "python", "env": env,
+    }))
+
+
+async def test_kernelspec_git_config_count_keeps_the_helper(
+    jp_fetch, jp_serverapp, git_server, jp_home_dir, jp_data_dir, all_logs,
+):
+    """jupyter_client applies a kernelspec's env after ours: its GIT_CONFIG_COUNT used to
+    replace the helper's entries. Both configurations now reach git."""
+    _write_kernelspec(jp_data_dir, "pager-spec", {
+        "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.pager", "GIT_CONFIG_VALUE_0": "cat",
+    })
+    _write_kernelspec(jp_data_dir, "params-spec", {"GIT_CONFIG_PARAMETERS": "'core.pager'='less'"})
+    km = jp_serverapp.kernel_manager
+    (Path(jp_home_dir) / "clones").mkdir()
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": git_server.url + "/api/v3"})
+
+    kernel = await _new_kernel(jp_fetch, "pager-spec")
+    out = json.loads(await _run_in_kernel(km, kernel, PROBE % {"url": git_server.url}))
+    assert out["core_pager"] == "cat"  # the kernelspec's own git configuration
+    assert out["git_config_count"] == "1"
+    assert out["clone"] == 0 and out["readme"] == "hello\n"  # and the helper
+
+    # A kernelspec that sets GIT_CONFIG_PARAMETERS itself wins: said in status and the log.
+    clashing = await _new_kernel(jp_fetch, "params-spec")
+    out = json.loads(await _run_in_kernel(km, clashing, PROBE % {"url": git_server.url}))
+    assert out["helper_hosts"] == [] and out["clone"] != 0
+    status = await call(jp_fetch, "GET", NS, "status")
+    assert status["kernelClashes"] == [{"id": clashing, "variables": ["GIT_CONFIG_PARAMETERS"]}]
+    assert sorted(status["kernels"]) == sorted([kernel, clashing])
+    assert any(clashing in r.getMessage() and "GIT_CONFIG_PARAMETERS" in r.getMessage()
+               for r in all_logs.records)
+    for kid in (kernel, clashing):
+        await jp_fetch("api", "kernels", kid, method="DELETE")
+    assert TOKEN not in all_logs.text
+
+
+@pytest.mark.parametrize("inherited", [
+    {"GIT_CONFIG_PARAMETERS": "'credential.helper'='store'"},
+    {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "credential.helper", "GIT_CONFIG_VALUE_0": "store"},
+], ids=["parameters", "count"])
+async def test_inherited_credential_store_never_gets_the_token(
+    jp_fetch, jp_serverapp, git_server, jp_home_dir, monkeypatch, inherited, all_logs,
+):
+    """The server was started with git told to store credentials (`git -c
+    credential.helper=store` exports GIT_CONFIG_PARAMETERS): a clone through the
+    authenticated server writes no ~/.git-credentials, in a kernel nor in a terminal."""
+    for key, value in inherited.items():
+        monkeypatch.setenv(key, value)
+    km = jp_serverapp.kernel_manager
+    home = Path(jp_home_dir)
+    (home / "clones").mkdir()
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": git_server.url + "/api/v3"})
+    kernel = await _new_kernel(jp_fetch)
+    out = json.loads(await _run_in_kernel(km, kernel, PROBE % {"url": git_server.url}))
+    assert out["clone"] == 0 and git_server.granted > 0
+    await jp_fetch("api", "kernels", kernel, method="DELETE")
+
+    # A terminal (its HOME is the server's too).
+    tm = jp_serverapp.web_app.settings["terminal_manager"]
+    name = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+    term = tm.terminals[name]
+    granted = git_server.granted
+    # The quotes keep the marker out of the echoed command line.
+    term.ptyproc.write(f"GIT_TERMINAL_PROMPT=0 git clone -q {git_server.url}/repo.git "
+                       f"{home}/clones/term; echo @@\"rc\"=$?@@\r")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "@@rc=" not in "".join(term.read_buffer):
+        await asyncio.sleep(0.05)
+    assert "@@rc=0@@" in "".join(term.read_buffer)
+    assert git_server.granted > granted
+    await jp_fetch("api", "terminals", name, method="DELETE")
+
+    assert not (home / ".git-credentials").exists()
+    assert not (home / ".config" / "git" / "credentials").exists()
+    assert _files_containing(TOKEN, home) == []
+    assert TOKEN not in all_logs.text
+
+
+async def test_forget_lists_terminals_started_with_the_token(jp_fetch, jp_serverapp):
+    before = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
+    with_token = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+    closed = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+    await jp_fetch("api", "terminals", closed, method="DELETE")
+    status = await call(jp_fetch, "GET", NS, "status")
+    assert status["terminals"] == [with_token]
+
+    status = await call(jp_fetch, "DELETE", NS, "token")
+    assert status["stillRunningTerminals"] == [with_token]
+    assert status["terminals"] == []
+    after = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+    status = await call(jp_fetch, "GET", NS, "status")
+    assert status["terminals"] == []
+    for name in (before, with_token, after):
+        await jp_fetch("api", "terminals", name, method="DELETE")

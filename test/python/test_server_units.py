@@ -1,7 +1,9 @@
 """Pure-Python parts of the server extension: token store, environment, config."""
 
+import json
 import os
 import pickle
+import re
 import subprocess
 
 import pytest
@@ -19,9 +21,11 @@ from jupyterlab_github_token.environment import (
 from jupyterlab_github_token.handlers import allowed_path
 from jupyterlab_github_token.token_store import (
     RESERVED_ENV_NAMES,
+    RESERVED_ENV_PREFIXES,
     TokenStore,
     TokenValidationError,
     mask_token,
+    validate_env_name,
     validate_env_names,
 )
 from conftest import ROOT, TOKENS
@@ -30,13 +34,47 @@ TOKEN = TOKENS["classicRepo"]["token"]
 FINE = TOKENS["fineGrained"]["token"]
 
 
-def test_reserved_names_match_frontend():
-    source = (ROOT / "src" / "kernelCode.ts").read_text(encoding="utf-8")
-    block = source.split("RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([", 1)[1].split("]);", 1)[0]
-    import re
+KERNEL_CODE = (ROOT / "src" / "kernelCode.ts").read_text(encoding="utf-8")
+NAME_CASES = json.loads((ROOT / "test" / "corpus" / "env-name-cases.json").read_text(encoding="ascii"))
 
+
+def test_reserved_names_match_frontend():
+    block = KERNEL_CODE.split("RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([", 1)[1].split("]);", 1)[0]
     names = set(re.findall(r"'([A-Z_0-9]+)'", block))
     assert names == set(RESERVED_ENV_NAMES)
+    block = KERNEL_CODE.split("RESERVED_ENV_PREFIXES: readonly string[] = [", 1)[1].split("];", 1)[0]
+    prefixes = re.findall(r"'([A-Z_0-9]+)'", block)
+    assert prefixes == list(RESERVED_ENV_PREFIXES)
+
+
+def test_token_variable_rule_matches_frontend():
+    """The shape rule is the same regular expression in both languages."""
+    from jupyterlab_github_token import token_store
+
+    ts = re.search(r"const TOKEN_VARIABLE_NAME = /\^\(\?:(.*)\)\$/;", KERNEL_CODE)
+    assert ts, "TOKEN_VARIABLE_NAME not found in src/kernelCode.ts"
+    assert ts.group(1) == token_store._TOKEN_VARIABLE_NAME.pattern
+
+
+@pytest.mark.parametrize("case", NAME_CASES["cases"], ids=lambda c: repr(c["name"])[:40])
+def test_env_name_cases(case):
+    """Shared with test/unit/kernelCode.spec.ts: same decision, same refusing rule."""
+    if case["ok"]:
+        assert validate_env_name(case["name"]) == case["name"]
+        return
+    with pytest.raises(TokenValidationError) as info:
+        validate_env_name(case["name"])
+    assert info.value.reason == "name-invalid"
+    assert NAME_CASES["messages"][case["rule"]] in info.value.message
+
+
+def test_env_name_cases_cover_the_issue():
+    names = {c["name"]: c["ok"] for c in NAME_CASES["cases"]}
+    for name in ("HISTFILE", "SSLKEYLOGFILE", "REQUESTS_CA_BUNDLE", "NODE_OPTIONS", "XDG_CONFIG_HOME",
+                 "GITHUB_PATH", "GITHUB_ENV", "GITHUB_TOKEN_FILE"):
+        assert names[name] is False
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_PAT", "GH_ENTERPRISE_TOKEN", "NODE_AUTH_TOKEN"):
+        assert names[name] is True
 
 
 @pytest.mark.parametrize("name", ["PATH", "path", "GIT_ASKPASS", "git_trace", "LD_PRELOAD",
@@ -49,13 +87,14 @@ def test_invalid_names(name):
 
 
 def test_valid_names():
-    assert validate_env_names(["GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x", "GITHUB_PAT"]) == [
-        "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x", "GITHUB_PAT"]
+    assert validate_env_names(["GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x_token", "GITHUB_PAT"]) == [
+        "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x_token", "GITHUB_PAT"]
+    with pytest.raises(TokenValidationError) as info:
+        validate_env_names(["A_TOKEN", "a_token"])
+    assert info.value.reason == "name-duplicate"
     with pytest.raises(TokenValidationError):
-        validate_env_names(["A", "a"])
-    with pytest.raises(TokenValidationError):
-        validate_env_names([f"V{i}" for i in range(17)])
-    assert len(validate_env_names([f"V{i}" for i in range(16)])) == 16
+        validate_env_names([f"V{i}_TOKEN" for i in range(17)])
+    assert len(validate_env_names([f"V{i}_TOKEN" for i in range(16)])) == 16
 
 
 def test_store_hides_the_token():
@@ -109,35 +148,74 @@ def test_config_validates_urls():
         GitHubTokenExtension(allowed_api_base_urls=["http://api.github.com"])
 
 
+def _git_env(home, extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_TERMINAL_PROMPT": "0"})
+    env.update(extra or {})
+    return env
+
+
 def test_token_env():
-    store = TokenStore(git_hosts=["https://github.com", "http://127.0.0.1:9"])
+    store = TokenStore()
     assert token_env(store, {}) == {}
-    store.set(TOKEN, variables=["MY_TOKEN", "GH_TOKEN"])
-    base = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.pager", "GIT_CONFIG_VALUE_0": "cat"}
+    store.set(TOKEN, variables=["MY_TOKEN", "GH_TOKEN"], api_base_url="https://api.github.com",
+              git_hosts=["https://github.com"])
+    assert store.api_base_url == "https://api.github.com" and store.git_hosts == ["https://github.com"]
+    base = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.pager", "GIT_CONFIG_VALUE_0": "cat",
+            "GIT_CONFIG_PARAMETERS": "'core.editor'='true'"}
     env = token_env(store, base)
     assert env["MY_TOKEN"] == env["GH_TOKEN"] == TOKEN
-    assert env["GIT_CONFIG_COUNT"] == "7"
-    assert "GIT_CONFIG_KEY_0" not in env
-    assert env["GIT_CONFIG_KEY_1"] == "credential.https://github.com.helper"
-    assert env["GIT_CONFIG_VALUE_1"] == ""
-    assert env["GIT_CONFIG_KEY_2"] == "credential.https://github.com.helper"
-    assert "${MY_TOKEN}" in env["GIT_CONFIG_VALUE_2"]
-    assert env["GIT_CONFIG_KEY_3"] == "credential.https://github.com.useHttpPath"
-    assert env["GIT_CONFIG_VALUE_3"] == "false"
-    assert env["GIT_CONFIG_KEY_6"] == "credential.http://127.0.0.1:9.useHttpPath"
+    # GIT_CONFIG_COUNT is left alone: the entries go to GIT_CONFIG_PARAMETERS, after the inherited ones.
+    assert sorted(env) == ["GH_TOKEN", "GIT_CONFIG_PARAMETERS", "MY_TOKEN"]
+    params = env["GIT_CONFIG_PARAMETERS"]
+    assert params.startswith("'core.editor'='true' 'credential.https://github.com.helper'='' ")
+    assert "${MY_TOKEN}" in params
+    assert params.endswith("'credential.https://github.com.useHttpPath'='false'")
+    # Only the bound origin: no other host's helper.
+    assert params.count("credential.") == 3
     # The token is only in the variables, never in the git configuration.
     assert [k for k, v in env.items() if TOKEN in v] == ["MY_TOKEN", "GH_TOKEN"]
-    # A broken count in the base is replaced.
-    assert token_env(store, {"GIT_CONFIG_COUNT": "x"})["GIT_CONFIG_COUNT"] == "6"
+    # Bound to no git origin: variables only.
+    store.set(TOKEN, api_base_url="https://example.com/other", git_hosts=[])
+    assert sorted(token_env(store, {})) == ["GH_TOKEN", "GITHUB_TOKEN"]
+    store.clear()
+    assert store.api_base_url is None and store.git_hosts == []
+
+
+def test_git_reads_the_reset_after_inherited_helpers(tmp_path):
+    """Real git: inherited helpers (GIT_CONFIG_PARAMETERS and GIT_CONFIG_COUNT, as a server
+    started from a shell with `git -c credential.helper=store` would pass) are cleared
+    for the bound host: ours answers, and approving stores nothing anywhere."""
+    # Which one git reads last decides where the reset must go.
+    order = subprocess.run(["git", "config", "--get-all", "x.y"], capture_output=True, text=True,
+                           env=_git_env(tmp_path, {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "x.y",
+                                                   "GIT_CONFIG_VALUE_0": "count",
+                                                   "GIT_CONFIG_PARAMETERS": "'x.y'='parameters'"}))
+    assert order.stdout.split() == ["count", "parameters"]
+    store = TokenStore()
+    store.set(TOKEN, git_hosts=["https://github.com"])
+    inherited = {"GIT_CONFIG_PARAMETERS": "'credential.helper'='store'", "GIT_CONFIG_COUNT": "1",
+                 "GIT_CONFIG_KEY_0": "credential.https://github.com.helper", "GIT_CONFIG_VALUE_0": "store"}
+    env = _git_env(tmp_path, inherited)
+    env.update(token_env(store, env))
+    helpers = subprocess.run(["git", "config", "--get-all", "credential.https://github.com.helper"],
+                             env=env, capture_output=True, text=True).stdout.splitlines()
+    assert helpers[-2] == "" and helpers[-1].startswith("!f() {")
+    out = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=github.com\n\n",
+                         env=env, capture_output=True, text=True, timeout=30)
+    assert f"password={TOKEN}" in out.stdout
+    subprocess.run(["git", "credential", "approve"],
+                   input=f"protocol=https\nhost=github.com\nusername=x-access-token\npassword={TOKEN}\n\n",
+                   env=env, capture_output=True, text=True, timeout=30)
+    assert list(tmp_path.iterdir()) == []  # no .git-credentials
 
 
 def test_credential_helper_runs(tmp_path):
     """git runs the helper and gets x-access-token + the variable's value."""
-    store = TokenStore(git_hosts=["https://github.com"])
-    store.set(TOKEN)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update({"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
-                "GIT_TERMINAL_PROMPT": "0"})
+    store = TokenStore()
+    store.set(TOKEN, git_hosts=["https://github.com"])
+    env = _git_env(tmp_path)
     env.update(token_env(store, env))
     out = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=github.com\n\n",
                          env=env, capture_output=True, text=True, timeout=30)

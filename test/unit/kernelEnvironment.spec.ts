@@ -1,5 +1,7 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
-import { writeTokenToKernel } from '../../src/kernelEnvironment';
+import type { Kernel } from '@jupyterlab/services';
+import { restartKernels, writeTokenToKernel } from '../../src/kernelEnvironment';
+import { KERNEL_DEBUG_CHECK_EXPRESSION, parseKernelDebugCheck } from '../../src/kernelDebugCheck';
 import type { Trans } from '../../src/i18n';
 
 /** A well-formed classic token (letters, digits and underscores only). */
@@ -12,14 +14,32 @@ interface IFakeKernelOptions {
   connectionStatus?: string;
   language?: string;
   reply?: unknown;
+  /** The debug-logging check's answer (`text/plain`), or a whole reply. */
+  debugCheck?: string | { content: unknown };
 }
 
 interface IFakeKernel {
   status: string;
   connectionStatus: string;
   info: Promise<{ language_info: { name: string } }>;
+  /** Every request but the debug-logging check. */
   requests: Array<Record<string, any>>;
+  /** Every request in order, 'check' or 'code'. */
+  order: string[];
   requestExecute: jest.Mock;
+}
+
+function isDebugCheck(content: Record<string, any>): boolean {
+  return Object.values(content.user_expressions ?? {}).includes(KERNEL_DEBUG_CHECK_EXPRESSION);
+}
+
+function expressionReply(text: string): unknown {
+  return {
+    content: {
+      status: 'ok',
+      user_expressions: { [USER_EXPRESSION]: { status: 'ok', data: { 'text/plain': text }, metadata: {} } }
+    }
+  };
 }
 
 function okReply(setNames = "['GITHUB_TOKEN', 'GH_TOKEN']"): unknown {
@@ -40,13 +60,21 @@ function okReply(setNames = "['GITHUB_TOKEN', 'GH_TOKEN']"): unknown {
 
 function fakeKernel(options: IFakeKernelOptions = {}): IFakeKernel {
   const requests: Array<Record<string, any>> = [];
+  const order: string[] = [];
   const reply = options.reply ?? okReply();
+  const check = options.debugCheck ?? "'quiet'";
   const kernel: IFakeKernel = {
     status: options.status ?? 'idle',
     connectionStatus: options.connectionStatus ?? 'connected',
     info: Promise.resolve({ language_info: { name: options.language ?? 'python' } }),
     requests,
+    order,
     requestExecute: jest.fn((content: Record<string, any>) => {
+      if (isDebugCheck(content)) {
+        order.push('check');
+        return { done: Promise.resolve(typeof check === 'string' ? expressionReply(check) : check) };
+      }
+      order.push('code');
       requests.push(content);
       return { done: Promise.resolve(reply) };
     })
@@ -192,7 +220,7 @@ describe('writeTokenToKernel happy path', () => {
       TOKEN,
       NAMES
     );
-    expect(kernel.requestExecute).toHaveBeenCalledTimes(1);
+    expect(kernel.requests).toHaveLength(1);
     const content = kernel.requests[0];
     expect(content).toEqual(
       expect.objectContaining({ silent: true, store_history: false, allow_stdin: false })
@@ -221,7 +249,7 @@ describe('writeTokenToKernel happy path', () => {
       const kernel = fakeKernel({ language });
       const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
       expect(result.ok).toBe(true);
-      expect(kernel.requestExecute).toHaveBeenCalledTimes(1);
+      expect(kernel.requests).toHaveLength(1);
     }
   });
 
@@ -259,7 +287,7 @@ describe('writeTokenToKernel failed replies', () => {
       }
     });
     const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
-    expect(kernel.requestExecute).toHaveBeenCalledTimes(1);
+    expect(kernel.requests).toHaveLength(1);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe('execution-failed');
     expect(result.variables).toEqual([]);
@@ -305,5 +333,118 @@ describe('writeTokenToKernel failed replies', () => {
     const kernel = fakeKernel({ reply: { content: { status: 'ok' } } });
     const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
     expect(result.problem).toBe('execution-failed');
+  });
+});
+
+describe('writeTokenToKernel and debug-logging kernels', () => {
+  it('checks the kernel silently, without the token, before the token-bearing request', async () => {
+    const kernel = fakeKernel();
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result.ok).toBe(true);
+    expect(kernel.order).toEqual(['check', 'code']);
+    const check = kernel.requestExecute.mock.calls[0][0];
+    expect(check).toMatchObject({ code: '', silent: true, store_history: false, allow_stdin: false });
+    expectNoToken(check);
+  });
+
+  it('unlessSet: a kernel that already has a variable is left alone, asked without the token', async () => {
+    const kernel = fakeKernel({ reply: okReply("['GH_TOKEN']") });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, undefined, true);
+    expect(result).toMatchObject({ ok: false, problem: 'already-set', variables: ['GH_TOKEN'] });
+    expect(result.message).toContain('GH_TOKEN');
+    expect(kernel.requests).toHaveLength(1);
+    expectNoToken(kernel.requests);
+  });
+
+  it('unlessSet: with none set, the probe and the write go out in one turn', async () => {
+    const kernel = fakeKernel();
+    const replies = [okReply('[]'), okReply()];
+    const execute = kernel.requestExecute.getMockImplementation()!;
+    kernel.requestExecute.mockImplementation((content: Record<string, any>) => {
+      const answer = execute(content);
+      return isDebugCheck(content) ? answer : { done: Promise.resolve(replies.shift()) };
+    });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, undefined, true);
+    expect(result.ok).toBe(true);
+    expect(kernel.order).toEqual(['code', 'check', 'code']);
+    expectNoToken(kernel.requests[0]);
+    expect(JSON.stringify(kernel.requests[1])).toContain(TOKEN);
+  });
+
+  it('refuses a debug-logging kernel: nothing carrying the token is sent, and says what to do', async () => {
+    const kernel = fakeKernel({ debugCheck: "'debug'" });
+    const result = await writeTokenToKernel(fakeContext(kernel, 'Python 3 (debug)'), 'x.ipynb', TOKEN, NAMES);
+    expect(result).toMatchObject({ ok: false, problem: 'kernel-logs-requests', variables: [], kernelDisplayName: 'Python 3 (debug)' });
+    expect(kernel.order).toEqual(['check']);
+    expectNoToken(kernel.requestExecute.mock.calls);
+    expect(result.message).toMatch(/debug logging/);
+    expect(result.message).toMatch(/Restart the kernel without debug logging/);
+    expect(result.message).toMatch(/Use for new kernels and terminals/);
+    expectNoToken(result);
+  });
+
+  it.each([
+    ['a kernel that is not ipykernel', "'unknown'"],
+    ['an unexpected value', "'quiet '"],
+    ['no value', '']
+  ])('refuses when the check cannot tell (%s)', async (_label, value) => {
+    const kernel = fakeKernel({ debugCheck: value });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result).toMatchObject({ ok: false, problem: 'kernel-logging-unknown' });
+    expect(result.message).toMatch(/Use for new kernels and terminals/);
+    expect(kernel.order).toEqual(['check']);
+  });
+
+  it('refuses when the check request itself fails', async () => {
+    const kernel = fakeKernel({ debugCheck: { content: { status: 'error', ename: 'NameError' } } });
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(result).toMatchObject({ ok: false, problem: 'execution-failed' });
+    expect(kernel.order).toEqual(['check']);
+  });
+
+  it('checks before every write, not once per kernel', async () => {
+    const kernel = fakeKernel();
+    await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    expect(kernel.order).toEqual(['check', 'code', 'check', 'code']);
+  });
+});
+
+describe('kernelDebugCheck', () => {
+  it('reads only the exact reprs', () => {
+    expect(parseKernelDebugCheck("'quiet'")).toBe('quiet');
+    expect(parseKernelDebugCheck(" 'debug'\n")).toBe('debug');
+    expect(parseKernelDebugCheck('quiet')).toBe('unknown');
+    expect(parseKernelDebugCheck("'unknown'")).toBe('unknown');
+    expect(parseKernelDebugCheck('True')).toBe('unknown');
+  });
+});
+
+describe('restartKernels', () => {
+  function fakeManager(runningIds: string[], failing: string[] = []) {
+    const restarted: string[] = [];
+    const disposed: string[] = [];
+    const manager = {
+      refreshRunning: jest.fn(async () => undefined),
+      running: () => runningIds.map(id => ({ id, name: 'python3' }))[Symbol.iterator](),
+      connectTo: jest.fn(({ model }: { model: { id: string } }) => ({
+        restart: jest.fn(async () => {
+          if (failing.includes(model.id)) {
+            throw new Error('Kernel is dead');
+          }
+          restarted.push(model.id);
+        }),
+        dispose: () => disposed.push(model.id)
+      }))
+    };
+    return { manager: manager as unknown as Kernel.IManager, restarted, disposed };
+  }
+
+  it('restarts the running kernels, counts gone ones as done, keeps failures', async () => {
+    const { manager, restarted, disposed } = fakeManager(['a', 'b'], ['b']);
+    const done = await restartKernels(manager, ['a', 'b', 'gone']);
+    expect(restarted).toEqual(['a']);
+    expect(done).toEqual(['a', 'gone']);
+    expect(disposed).toEqual(['a', 'b']);
   });
 });

@@ -8,6 +8,7 @@ import {
   parseWidgetList
 } from '../../src/notebookFieldWriter';
 import { isTokenAllowedIn, clearTokenConsents } from '../../src/tokenConsent';
+import { KERNEL_DEBUG_CHECK_EXPRESSION } from '../../src/kernelDebugCheck';
 
 const TOKEN = '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';
 const NAMES = ['GITHUB_TOKEN', 'GH_TOKEN'];
@@ -29,17 +30,30 @@ function reply(value: string, status = 'ok'): unknown {
   };
 }
 
-/** A kernel answering each execute request with the next queued reply. */
-function fakeKernel(replies: unknown[], status = 'idle') {
+/**
+ * A kernel answering each execute request with the next queued reply; the
+ * debug-logging check gets `debugCheck` (recorded in `checks`, not `requests`).
+ */
+function fakeKernel(replies: unknown[], status = 'idle', debugCheck = "'quiet'") {
   const requests: Array<Record<string, any>> = [];
+  const checks: Array<Record<string, any>> = [];
+  const order: string[] = [];
   return {
     id: 'kernel-1',
     status,
     connectionStatus: 'connected',
     info: Promise.resolve({ language_info: { name: 'python' } }),
     requests,
+    checks,
+    order,
     requestExecute: jest.fn((content: Record<string, any>) => {
+      if (Object.values(content.user_expressions ?? {}).includes(KERNEL_DEBUG_CHECK_EXPRESSION)) {
+        checks.push(content);
+        order.push('check');
+        return { done: Promise.resolve(reply(debugCheck)) };
+      }
       requests.push(content);
+      order.push('code');
       return { done: Promise.resolve(replies.shift()) };
     })
   };
@@ -141,6 +155,25 @@ describe('fillNotebookField: widgets', () => {
     expect(JSON.stringify(request.user_expressions)).not.toContain(TOKEN);
   });
 
+  it('checks for debug logging first, without the token', async () => {
+    const kernel = fakeKernel([reply(`[['${ID}', 40]]`)]);
+    await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(kernel.order).toEqual(['check', 'code']);
+    expect(JSON.stringify(kernel.checks)).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ["'debug'", 'kernel-logs-requests'],
+    ["'unknown'", 'kernel-logging-unknown']
+  ])('refuses a kernel whose check says %s: the widget code is never sent', async (value, problem) => {
+    const kernel = fakeKernel([reply(`[['${ID}', 40]]`)], 'idle', value);
+    const result = await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(result).toMatchObject({ ok: false, problem });
+    expect(result.message).toContain('Use for new kernels and terminals');
+    expect(kernel.requests).toHaveLength(0);
+    expect(JSON.stringify(kernel.requestExecute.mock.calls)).not.toContain(TOKEN);
+  });
+
   it('reports a widget that is gone, and an unconfirmed write', async () => {
     const gone = await fillNotebookField(notebook(fakeKernel([reply(`[['${ID}', -1]]`)]), []), candidate, TOKEN, 'env', NAMES, 'x');
     expect(gone).toMatchObject({ ok: false, problem: 'changed' });
@@ -182,6 +215,16 @@ describe('fillNotebookField: assignment cells', () => {
     expect(nb.sources[0]).toBe('import os\ngithub_token = os.environ.get("GITHUB_TOKEN", "")  # @param {type:"string"}');
     expect(nb.sources[0]).not.toContain(TOKEN);
     expect(isTokenAllowedIn(nb.path, TOKEN)).toBe(false);
+  });
+
+  it('env: a debug-logging kernel gets no token and the cell stays as it was', async () => {
+    const kernel = fakeKernel([reply("['GITHUB_TOKEN', 'GH_TOKEN']")], 'idle', "'debug'");
+    const nb = notebook(kernel, ['github_token = ""']);
+    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(result).toMatchObject({ ok: false, problem: 'kernel-logs-requests' });
+    expect(kernel.requests).toHaveLength(0);
+    expect(nb.sources[0]).toBe('github_token = ""');
   });
 
   it('env: a failed kernel write leaves the cell as it was', async () => {

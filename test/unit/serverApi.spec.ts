@@ -1,4 +1,4 @@
-import { serverGitHubFetch } from '../../src/serverApi';
+import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubFetch } from '../../src/serverApi';
 import fakeTokens from '../fake_github/tokens.json';
 
 const TOKEN = fakeTokens.tokens.classicRepo.token;
@@ -72,5 +72,69 @@ describe('serverGitHubFetch', () => {
     answer(200, {});
     await expect(serverGitHubFetch(API)('https://example.com/user', {})).rejects.toBeInstanceOf(TypeError);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('status, hold and forget', () => {
+  const realFetch = globalThis.fetch;
+  let calls: { url: string; method: string; body: string }[];
+  const OLD_SERVER = {
+    held: true,
+    masked: 'ghp_...abcd',
+    login: 'octo',
+    expiresAt: null,
+    variables: ['GITHUB_TOKEN'],
+    kernels: ['k1'],
+    gitHosts: ['https://github.com'],
+    allowedApiBaseUrls: [API],
+    forgetsOnRestart: true
+  };
+
+  function answer(status: number, body: unknown): void {
+    globalThis.fetch = jest.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(String(input), init);
+      calls.push({ url: request.url.split('?')[0], method: request.method, body: await request.text() });
+      return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    }) as unknown as typeof fetch;
+  }
+
+  beforeEach(() => {
+    calls = [];
+  });
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
+
+  it('PUT token carries the API base URL the token was verified against', async () => {
+    answer(200, { ...OLD_SERVER, apiBaseUrl: API, terminals: [], stillRunningTerminals: [] });
+    const status = await holdOnServer({ token: TOKEN, variables: ['GITHUB_TOKEN'], apiBaseUrl: API, login: 'octo' });
+    expect(calls[0].method).toBe('PUT');
+    expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/token$/);
+    expect(JSON.parse(calls[0].body)).toEqual({ token: TOKEN, variables: ['GITHUB_TOKEN'], apiBaseUrl: API, login: 'octo' });
+    expect(status.apiBaseUrl).toBe(API);
+  });
+
+  it('reads the terminals and the bound host', async () => {
+    answer(200, { ...OLD_SERVER, apiBaseUrl: API, terminals: ['1', 2, '3'], stillRunningTerminals: [] });
+    const status = await fetchServerStatus();
+    expect(status).toMatchObject({ held: true, terminals: ['1', '3'], stillRunningTerminals: [], apiBaseUrl: API });
+    answer(200, { ...OLD_SERVER, held: false, apiBaseUrl: null, stillRunning: ['k1'], stillRunningTerminals: ['2'] });
+    const forgotten = await forgetOnServer();
+    expect(calls[1].method).toBe('DELETE');
+    expect(forgotten).toMatchObject({ held: false, stillRunning: ['k1'], stillRunningTerminals: ['2'], terminals: [], apiBaseUrl: null });
+  });
+
+  it('an older server (without the new fields) gives empty lists and no host', async () => {
+    answer(200, OLD_SERVER);
+    expect(await fetchServerStatus()).toEqual({ ...OLD_SERVER, terminals: [], stillRunningTerminals: [], apiBaseUrl: null });
+    answer(200, { ...OLD_SERVER, held: false });
+    expect(await forgetOnServer()).toMatchObject({ terminals: [], stillRunningTerminals: [], apiBaseUrl: null });
+    answer(200, OLD_SERVER);
+    expect(await holdOnServer({ token: TOKEN, variables: [], apiBaseUrl: API })).toMatchObject({ terminals: [], apiBaseUrl: null });
+  });
+
+  it('no server extension (404) is null', async () => {
+    answer(404, { message: 'Not Found' });
+    expect(await fetchServerStatus()).toBeNull();
   });
 });

@@ -10,25 +10,14 @@ import {
   toBase62,
   TokenKind
 } from '../../src/tokenFormat';
+import { seededRandom } from './support/testing';
 
 const ALPHABET =
   '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** Deterministic PRNG (mulberry32) so generated tokens are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Generate a token with a correct checksum: prefix + payload + crc62. */
 function makeToken(prefix: string, payloadLength: number, seed: number): string {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   let payload = '';
   for (let i = 0; i < payloadLength; i++) {
     payload += ALPHABET[Math.floor(random() * 62)];
@@ -38,7 +27,7 @@ function makeToken(prefix: string, payloadLength: number, seed: number): string 
 
 /** A fine-grained shaped token: github_pat_ + 22 + _ + 59 (checksum last 6). */
 function makeFineGrained(seed: number): string {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = (n: number): string =>
     Array.from({ length: n }, () => ALPHABET[Math.floor(random() * 62)]).join('');
   const body = `${pick(22)}_${pick(53)}`;

@@ -2,6 +2,7 @@ import { GitHubTokenModel, ITokenModelDeps } from '../../src/tokenModel';
 import type { IVerifyOutcomes, IVerifyRequest } from '../../src/githubClient';
 import type { ApiOutcome } from '../../src/githubResponses';
 import type { IKernelWriteResult } from '../../src/kernelEnvironment';
+import type { IServerStatus } from '../../src/serverApi';
 import { DEFAULT_SETTINGS } from '../../src/settings';
 import fakeTokens from '../fake_github/tokens.json';
 
@@ -614,7 +615,7 @@ describe('GitHubTokenModel safeguards', () => {
 });
 
 describe('GitHubTokenModel with and without the server extension', () => {
-  const status = {
+  const status: IServerStatus = {
     held: false,
     masked: null,
     login: null,
@@ -623,7 +624,10 @@ describe('GitHubTokenModel with and without the server extension', () => {
     kernels: [],
     gitHosts: ['https://github.com'],
     allowedApiBaseUrls: ['https://api.github.com'],
-    forgetsOnRestart: true
+    forgetsOnRestart: true,
+    terminals: [],
+    stillRunningTerminals: [],
+    apiBaseUrl: null
   };
 
   /** A `GET /user` answer without the expiry header (what a browser sees, or a token that never expires). */
@@ -638,9 +642,9 @@ describe('GitHubTokenModel with and without the server extension', () => {
   function serverDeps(present: boolean) {
     const serverFetch = jest.fn() as unknown as typeof fetch;
     const server = {
-      status: jest.fn(async () => (present ? { ...status } : null)),
-      hold: jest.fn(async () => ({ ...status, held: true, masked: 'ghp_...xxxx' })),
-      forget: jest.fn(async () => ({ ...status, held: false, stillRunning: ['k1'] })),
+      status: jest.fn(async (): Promise<IServerStatus | null> => (present ? { ...status } : null)),
+      hold: jest.fn(async (_body: unknown): Promise<IServerStatus> => ({ ...status, held: true, masked: 'ghp_...xxxx' })),
+      forget: jest.fn(async (): Promise<IServerStatus> => ({ ...status, held: false, stillRunning: ['k1'] })),
       fetchFor: jest.fn(() => serverFetch)
     };
     const deps = { ...fakeDeps(), server, clearKernels: jest.fn(async (ids: readonly string[]) => [...ids]) };
@@ -715,6 +719,126 @@ describe('GitHubTokenModel with and without the server extension', () => {
     expect(await model.clearKernels()).toEqual(['k1']);
     expect(deps.clearKernels).toHaveBeenCalledWith(['k1'], DEFAULT_SETTINGS.environmentVariables);
     expect(model.kernelsHoldingToken).toEqual([]);
+  });
+
+  it('sends the API base URL the token was verified against, even if the setting changed since', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await model.verify();
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3' };
+    expect(await model.useForNewKernels(true)).toBe('');
+    expect(server.hold).toHaveBeenCalledWith(
+      expect.objectContaining({ apiBaseUrl: DEFAULT_SETTINGS.apiBaseUrl, login: 'octo' })
+    );
+  });
+
+  it('sends the configured API base URL for a token not verified yet', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3' };
+    model.draft = CLASSIC;
+    await model.useForNewKernels(true);
+    expect(server.hold.mock.calls[0]).toEqual([expect.objectContaining({ apiBaseUrl: 'https://github.example.com/api/v3' })]);
+  });
+
+  it('names the host the server-held token is bound to, and says when it is not the configured one', async () => {
+    const { deps, server } = serverDeps(true);
+    server.status.mockResolvedValueOnce({ ...status, held: true, masked: 'ghp_...xxxx', apiBaseUrl: 'https://github.example.com/api/v3' });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(model.serverTokenHost).toBe('github.example.com');
+    expect(model.serverTokenForOtherHost).toBe(true);
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3/' };
+    expect(model.serverTokenForOtherHost).toBe(false);
+  });
+
+  it('an older server (no apiBaseUrl) names no host', async () => {
+    const { deps, server } = serverDeps(true);
+    server.status.mockResolvedValueOnce({ ...status, held: true, masked: 'ghp_...xxxx' });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(model.serverTokenHost).toBe('');
+    expect(model.serverTokenForOtherHost).toBe(false);
+  });
+
+  it('after clearing kernels, offers to restart them (their initial environment keeps the token)', async () => {
+    const { deps } = serverDeps(true);
+    const restartKernels = jest.fn(async (ids: readonly string[]) => ids.filter(id => id !== 'k2'));
+    const model = new GitHubTokenModel({ ...deps, restartKernels });
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await model.useForNewKernels(true);
+    model.forget();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(model.canRestartKernels).toBe(true);
+    await model.clearKernels();
+    expect(model.kernelsHoldingToken).toEqual([]);
+    expect(model.kernelsToRestart).toEqual(['k1']);
+    expect(model.kernelsToRestartLabels).toEqual(['kernel k1']);
+    expect(await model.restartKernels()).toEqual(['k1']);
+    expect(restartKernels).toHaveBeenCalledWith(['k1']);
+    expect(model.kernelsToRestart).toEqual([]);
+  });
+
+  it('restarts kernels that were not cleared too, and keeps those that failed', async () => {
+    const { deps, server } = serverDeps(true);
+    server.forget.mockResolvedValueOnce({ ...status, held: false, stillRunning: ['k1', 'k2'] });
+    const restartKernels = jest.fn(async (ids: readonly string[]) => ids.filter(id => id !== 'k2'));
+    const model = new GitHubTokenModel({ ...deps, restartKernels });
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    model.forget();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(await model.restartKernels()).toEqual(['k1']);
+    expect(restartKernels).toHaveBeenCalledWith(['k1', 'k2']);
+    expect(model.kernelsHoldingToken).toEqual(['k2']);
+  });
+
+  it('after Forget, lists the terminals started with the token and closes them', async () => {
+    const { deps, server } = serverDeps(true);
+    server.forget.mockResolvedValueOnce({ ...status, held: false, stillRunning: [], stillRunningTerminals: ['1', '3'] });
+    const shutdown = jest.fn(async (_name: string) => undefined);
+    const model = new GitHubTokenModel({ ...deps, terminals: { shutdown } });
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    model.forget();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(model.terminalsHoldingToken).toEqual(['1', '3']);
+    expect(model.canCloseTerminals).toBe(true);
+    expect(await model.closeTerminals()).toEqual(['1', '3']);
+    expect(shutdown.mock.calls).toEqual([['1'], ['3']]);
+    expect(model.terminalsHoldingToken).toEqual([]);
+    expect(model.terminalError).toBe('');
+  });
+
+  it('keeps a terminal that could not be closed, counts one already gone (404) as closed', async () => {
+    const { deps, server } = serverDeps(true);
+    server.forget.mockResolvedValueOnce({ ...status, held: false, stillRunningTerminals: ['1', '2'] });
+    const shutdown = jest.fn(async (name: string) => {
+      throw name === '1' ? Object.assign(new Error('Not Found'), { response: { status: 404 } }) : new Error('Forbidden');
+    });
+    const model = new GitHubTokenModel({ ...deps, terminals: { shutdown } });
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    model.forget();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(await model.closeTerminals()).toEqual(['1']);
+    expect(model.terminalsHoldingToken).toEqual(['2']);
+    expect(model.terminalError).toMatch(/Terminal 2 could not be closed/);
+  });
+
+  it('lists terminals of a token forgotten elsewhere (status, not held), none while held', async () => {
+    const { deps, server } = serverDeps(true);
+    server.status.mockResolvedValueOnce({ ...status, held: true, terminals: ['1'] });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(model.terminalsHoldingToken).toEqual([]);
+    server.status.mockResolvedValueOnce({ ...status, held: false, terminals: ['4'] });
+    await model.refreshServer();
+    expect(model.terminalsHoldingToken).toEqual(['4']);
   });
 });
 

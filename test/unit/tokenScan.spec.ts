@@ -11,14 +11,17 @@ import {
 import {
   containsToken,
   findTokens,
+  findTokenValues,
   ILeak,
   REDACTED_TOKEN_TEXT,
   redactTokens,
   redactValue,
   scanNotebook,
+  scrubTokens,
   scrubWidgetState,
   valueContainsToken
 } from '../../src/tokenScan';
+import { timed } from './support/testing';
 
 // Clearly fake tokens (no valid checksum needed).
 const T = 'ghp_' + 'A'.repeat(36);
@@ -38,12 +41,6 @@ const tokensIn = (text: string): string[] => findTokens(text).map(m => m.token);
 const rewrite = (source: string): string =>
   replaceTokensInPythonSource(source, ENV).source;
 
-/** Milliseconds taken by `fn`. */
-function timed(fn: () => void): number {
-  const start = Date.now();
-  fn();
-  return Date.now() - start;
-}
 
 describe('fixtures', () => {
   it('have the expected lengths', () => {
@@ -91,14 +88,17 @@ describe('findTokens', () => {
     }
   });
 
-  it('does not match inside a longer word', () => {
+  it('does not match a checksum-invalid token inside a longer word', () => {
     expect(tokensIn('x' + T)).toEqual([]);
     expect(tokensIn('_' + T)).toEqual([]);
     expect(tokensIn('9' + T)).toEqual([]);
     expect(tokensIn('aghp_' + 'A'.repeat(36))).toEqual([]);
-    // A classic token's body has no underscore, so a following `_x` spoils it.
+    // Without a valid checksum, a following `_x` spoils it.
     expect(tokensIn(T + '_x')).toEqual([]);
-    expect(tokensIn('x' + PAT)).toEqual([]);
+  });
+
+  it('finds a fine-grained token of the exact shape inside a longer word', () => {
+    expect(findTokens('x' + PAT + 'y')).toEqual([{ token: PAT, start: 1, end: 94 }]);
   });
 
   it('takes the whole run of allowed characters', () => {
@@ -150,9 +150,11 @@ describe('findTokens', () => {
     expect(tokensIn('ghp_' + 'A'.repeat(252))).toEqual([]);
   });
 
-  it('does not see a token right after an escape letter', () => {
-    // Documented limitation: `\n` + token reads as the word `nghp_...`.
+  it('gives no position to a token right after an escape letter', () => {
+    // `\n` + token reads as the word `nghp_...`: only the decoded text holds
+    // it (findTokenValues).
     expect(tokensIn('"line\\n' + T + '"')).toEqual([]);
+    expect(findTokenValues('"line\\n' + T + '"')).toEqual([T]);
     expect(tokensIn('"line\\\\' + T + '"')).toEqual([T]);
   });
 
@@ -194,7 +196,12 @@ describe('shared detection cases', () => {
   });
 
   it.each(cases.map(c => [c.why, c] as const))('%s', (_why, c) => {
-    expect(tokensIn(c.text)).toEqual(c.tokens);
+    expect(findTokenValues(c.text)).toEqual(c.tokens);
+    // Tokens with a position come first, and scrubbing leaves none.
+    expect(c.tokens.slice(0, findTokens(c.text).length)).toEqual(tokensIn(c.text));
+    const scrubbed = scrubTokens(c.text);
+    expect(scrubbed.removed).toBe(c.tokens.length);
+    expect(findTokenValues(scrubbed.text)).toEqual([]);
   });
 });
 

@@ -1,0 +1,115 @@
+"""Issue 9, server side: the held token is bound to one API base URL, deep JSON is a 400,
+and choosing the token needs the permission to execute code in kernels."""
+
+import json
+
+import pytest
+from conftest import TOKENS
+from jupyter_server.auth.authorizer import Authorizer
+
+NS = "jupyterlab-github-token"
+TOKEN = TOKENS["classicRepo"]["token"]
+GHE = "https://ghe.example.com/api/v3"
+
+
+async def call(jp_fetch, method, name, body=None):
+    if body is not None and not isinstance(body, (str, bytes)):
+        body = json.dumps(body)
+    if body is None and method in ("PUT", "POST"):
+        body = ""
+    response = await jp_fetch(NS, name, method=method, body=body, raise_error=False,
+                              allow_nonstandard_methods=True)
+    text = response.body.decode("utf-8") if response.body else ""
+    assert TOKEN not in text
+    data = json.loads(text) if text.strip().startswith("{") else None
+    return response.code, data, text
+
+
+@pytest.fixture
+def jp_server_config(fake_github, isolated_home):
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+        "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github, GHE + "/"]},
+    }
+
+
+async def test_token_is_bound_to_the_api_base_url_it_names(jp_fetch, fake_github, all_logs):
+    code, status, text = await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": "HTTPS://GHE.example.com/api/v3/"})
+    assert code == 200, text
+    assert status["apiBaseUrl"] == GHE
+    assert status["gitHosts"] == ["https://ghe.example.com"]  # not the other allowed host
+    code, status, _ = await call(jp_fetch, "GET", "status")
+    assert status["apiBaseUrl"] == GHE and status["gitHosts"] == ["https://ghe.example.com"]
+    assert status["allowedApiBaseUrls"] == [fake_github, GHE]
+
+    # Without apiBaseUrl (an older page): the first allowed URL.
+    code, status, _ = await call(jp_fetch, "PUT", "token", {"token": TOKEN})
+    assert code == 200
+    assert status["apiBaseUrl"] == fake_github and status["gitHosts"] == [fake_github]
+
+    code, status, _ = await call(jp_fetch, "DELETE", "token")
+    assert status["apiBaseUrl"] is None and status["gitHosts"] == []
+    assert TOKEN not in all_logs.text
+
+
+@pytest.mark.parametrize("base, code", [
+    ("https://api.github.com", 403),  # valid, but not allowed here
+    ("https://ghe.example.com/api/v4", 403),
+    ("http://ghe.example.com/api/v3", 400),
+    ("ftp://ghe.example.com", 400),
+    (42, 400),
+    ("", 400),
+])
+async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch, base, code):
+    ok, held, _ = await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": GHE})
+    assert ok == 200
+    status, data, text = await call(jp_fetch, "PUT", "token", {
+        "token": TOKENS["fineGrained"]["token"], "apiBaseUrl": base})
+    assert status == code, text
+    if code == 403:
+        assert "c.GitHubTokenExtension.allowed_api_base_urls" in data["message"]
+    # The token held before, and its binding, are kept.
+    _, after, _ = await call(jp_fetch, "GET", "status")
+    assert after["masked"] == held["masked"] and after["apiBaseUrl"] == GHE
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 60000,
+    '{"token": ' + "[" * 30000 + "]" * 30000 + "}",
+    '{"a":' * 9000 + "1" + "}" * 9000,
+])
+@pytest.mark.parametrize("method, name", [("PUT", "token"), ("POST", "github")])
+async def test_deeply_nested_json_is_a_400(jp_fetch, body, method, name, all_logs):
+    code, data, text = await call(jp_fetch, method, name, body)
+    assert code == 400, text[:200]
+    assert data["message"] == "The request body must be a JSON object."
+    assert "RecursionError" not in all_logs.text
+
+
+class NoExecuteAuthorizer(Authorizer):
+    """May start kernels (write), may not execute code in them."""
+
+    def is_authorized(self, handler, user, action, resource):
+        return not (action == "execute" and resource == "kernels")
+
+
+class TestNoExecutePermission:
+    @pytest.fixture
+    def jp_server_config(self, fake_github, isolated_home):
+        return {
+            "ServerApp": {
+                "jpserver_extensions": {"jupyterlab_github_token": True},
+                "authorizer_class": NoExecuteAuthorizer,
+            },
+            "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github]},
+        }
+
+    async def test_put_token_needs_execute_on_kernels(self, jp_fetch, jp_serverapp):
+        assert isinstance(jp_serverapp.authorizer, NoExecuteAuthorizer)
+        code, _, text = await call(jp_fetch, "PUT", "token", {"token": TOKEN})
+        assert code == 403, text
+        code, status, _ = await call(jp_fetch, "GET", "status")
+        assert code == 200 and status["held"] is False
+        # Forgetting stays possible (it only removes the token).
+        code, status, _ = await call(jp_fetch, "DELETE", "token")
+        assert code == 200 and status["held"] is False
