@@ -24,6 +24,8 @@ export interface IFlowOptions {
   sessions: Session.IManager;
   /** JupyterLab's terminal manager, to close terminals started with the token. */
   terminals: Terminal.IManager;
+  /** The connection of the open notebook using this kernel, if any (a restart goes through it). */
+  kernelConnection(kernelId: string): Kernel.IKernelConnection | null | undefined;
   /** The path of the open notebook using this kernel, if any (what the user sees). */
   notebookOfKernel(kernelId: string): string | undefined;
   saveChoice(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
@@ -51,7 +53,7 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
       fetchFor: serverGitHubFetch
     },
     clearKernels: (ids, names) => clearTokenFromKernels(options.kernels, ids, names),
-    restartKernels: ids => restartKernels(options.kernels, ids),
+    restartKernels: ids => restartKernels(options.kernels, ids, options.kernelConnection),
     terminals: options.terminals,
     describeKernel: id => {
       const open = options.notebookOfKernel(id);

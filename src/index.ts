@@ -64,6 +64,8 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
             terminals: app.serviceManager.terminals,
             notebookOfKernel: id =>
               notebooks?.find(panel => panel.sessionContext.session?.kernel?.id === id)?.context.path,
+            kernelConnection: id =>
+              notebooks?.find(panel => panel.sessionContext.session?.kernel?.id === id)?.sessionContext.session?.kernel,
             saveChoice: async (key, value) => {
               await settings?.set(key, value);
             }

@@ -321,10 +321,16 @@ export async function clearTokenFromKernels(
 /**
  * Restart running kernels: the only way to clear the token from a kernel's
  * initial process environment (`/proc/<pid>/environ`), which os.environ.pop
- * cannot change. Kernels that no longer run count as done. Resolves to the
- * ids restarted (or gone).
+ * cannot change. Through the notebook's own connection when `live(id)` has
+ * one (so the notebook follows the restart: its status, the kernel info),
+ * else through a connection of its own. Kernels that no longer run count as
+ * done. Resolves to the ids restarted (or gone).
  */
-export async function restartKernels(kernels: Kernel.IManager, ids: readonly string[]): Promise<string[]> {
+export async function restartKernels(
+  kernels: Kernel.IManager,
+  ids: readonly string[],
+  live: (id: string) => Kernel.IKernelConnection | null | undefined
+): Promise<string[]> {
   await kernels.refreshRunning();
   const running = new Map(Array.from(kernels.running(), model => [model.id, model]));
   const done: string[] = [];
@@ -334,14 +340,17 @@ export async function restartKernels(kernels: Kernel.IManager, ids: readonly str
       done.push(id);
       continue;
     }
-    const connection = kernels.connectTo({ model, handleComms: false });
+    const own = live(id);
+    const connection = own ?? kernels.connectTo({ model, handleComms: false });
     try {
       await connection.restart();
       done.push(id);
     } catch {
       // Left in the list: the user can restart it from its notebook.
     } finally {
-      connection.dispose();
+      if (!own) {
+        connection.dispose();
+      }
     }
   }
   return done;

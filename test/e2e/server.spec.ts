@@ -15,6 +15,11 @@ import {
   verifyToken
 } from './helpers';
 
+// Galata's kernel tracking answers every POST under /api/kernels with 201, which
+// JupyterLab's own restart call (POST /api/kernels/{id}/restart, expecting 200)
+// takes for a failure: talk to the real kernels API here.
+test.use({ kernels: null });
+
 test.beforeEach(async () => {
   await resetFakeApi();
 });
@@ -91,16 +96,46 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
   );
   expect(await runInNotebook(page, 1, 'import subprocess\nprint(subprocess.run(["git", "config", "--get-urlmatch", "credential.helper", "' + FAKE_API + '/x.git"], capture_output=True, text=True).stdout.strip() != "")')).toBe('True');
 
+  // A terminal started while the server holds the token.
+  const terminal = await page.evaluate(async () => {
+    const connection = await (window as any).jupyterapp.serviceManager.terminals.startNew();
+    return connection.name as string;
+  });
+
   // Forget: the server drops it, and the panel offers to clear the running kernel.
   await panel(page).getByRole('button', { name: 'Forget' }).click();
   const holders = panel(page).locator('[data-testid="kernels-holding"]');
   await expect(holders).toContainText('1 running kernel still has the token');
   await expect(holders.getByRole('listitem')).toHaveText([/with-token\.ipynb$/]);
+  // ... and lists the terminal, which only closing clears.
+  const terminals = panel(page).locator('[data-testid="terminals-holding"]');
+  await expect(terminals.getByRole('listitem')).toHaveText([`Terminal ${terminal}`]);
   await holders.getByRole('button', { name: 'Clear it from these kernels' }).click();
   await expect(holders).toHaveCount(0);
   await page.notebook.activate('with-token.ipynb');
-  expect(await runInNotebook(page, 2, 'import os\nprint("GITHUB_TOKEN" in os.environ, "GH_TOKEN" in os.environ)')).toBe('False False');
+  // (The cell rebuilds the token from its reverse: the notebook never holds it.)
+  const reversed = [...token].reverse().join('');
+  const initialEnvironment = `print("${reversed}"[::-1].encode() in open("/proc/self/environ", "rb").read())`;
+  expect(await runInNotebook(page, 2, 'import os\nprint("GITHUB_TOKEN" in os.environ, "GH_TOKEN" in os.environ)\n' + initialEnvironment)).toBe(
+    'False False\nTrue'
+  );
+  // os.environ is clean, the process's initial environment is not: the panel says so and offers a restart.
+  const restart = panel(page).locator('[data-testid="kernels-restart"]');
+  await expect(restart).toContainText('/proc/<pid>/environ');
+  await restart.getByRole('button', { name: 'Restart these kernels' }).click();
+  await expect(restart).toHaveCount(0);
+  await page.notebook.activate('with-token.ipynb');
+  await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 30000 });
+  expect(await runInNotebook(page, 3, 'import os\nprint("GITHUB_TOKEN" in os.environ)\n' + initialEnvironment)).toBe('False\nFalse');
+
+  await terminals.getByRole('button', { name: 'Close these terminals' }).click();
+  await expect(terminals).toHaveCount(0);
+  const stillRunning = await page.evaluate(async () => {
+    const response = await fetch('/api/terminals');
+    return ((await response.json()) as Array<{ name: string }>).map(t => t.name);
+  });
+  expect(stillRunning).not.toContain(terminal);
 
   // A kernel started after Forget, through JupyterLab's own kernel service.
-  expect(await runInNewKernel(page, 'import os\nprint("GITHUB_TOKEN" in os.environ, "GIT_CONFIG_COUNT" in os.environ)')).toBe('False False');
+  expect(await runInNewKernel(page, 'import os\nprint("GITHUB_TOKEN" in os.environ, "GIT_CONFIG_PARAMETERS" in os.environ)')).toBe('False False');
 });

@@ -421,30 +421,30 @@ describe('kernelDebugCheck', () => {
 });
 
 describe('restartKernels', () => {
-  function fakeManager(runningIds: string[], failing: string[] = []) {
-    const restarted: string[] = [];
-    const disposed: string[] = [];
-    const manager = {
-      refreshRunning: jest.fn(async () => undefined),
-      running: () => runningIds.map(id => ({ id, name: 'python3' }))[Symbol.iterator](),
-      connectTo: jest.fn(({ model }: { model: { id: string } }) => ({
-        restart: jest.fn(async () => {
-          if (failing.includes(model.id)) {
-            throw new Error('Kernel is dead');
-          }
-          restarted.push(model.id);
-        }),
-        dispose: () => disposed.push(model.id)
-      }))
+  function connection(id: string, log: string[], fail = false) {
+    return {
+      restart: jest.fn(async () => {
+        if (fail) {
+          throw new Error('Kernel is dead');
+        }
+        log.push(`restart ${id}`);
+      }),
+      dispose: () => log.push(`dispose ${id}`)
     };
-    return { manager: manager as unknown as Kernel.IManager, restarted, disposed };
   }
 
-  it('restarts the running kernels, counts gone ones as done, keeps failures', async () => {
-    const { manager, restarted, disposed } = fakeManager(['a', 'b'], ['b']);
-    const done = await restartKernels(manager, ['a', 'b', 'gone']);
-    expect(restarted).toEqual(['a']);
-    expect(done).toEqual(['a', 'gone']);
-    expect(disposed).toEqual(['a', 'b']);
+  it("restarts through the notebook's own connection, else one of its own; gone ones count as done, failures stay", async () => {
+    const log: string[] = [];
+    const notebookConnection = connection('a', log);
+    const manager = {
+      refreshRunning: jest.fn(async () => undefined),
+      running: () => ['a', 'b', 'c'].map(id => ({ id, name: 'python3' }))[Symbol.iterator](),
+      connectTo: jest.fn(({ model }: { model: { id: string } }) => connection(model.id, log, model.id === 'c'))
+    } as unknown as Kernel.IManager;
+    const live = (id: string) => (id === 'a' ? (notebookConnection as unknown as Kernel.IKernelConnection) : undefined);
+    const done = await restartKernels(manager, ['a', 'b', 'c', 'gone'], live);
+    expect(done).toEqual(['a', 'b', 'gone']);
+    // The notebook's connection is used, not disposed; the others are closed after use.
+    expect(log).toEqual(['restart a', 'restart b', 'dispose b', 'dispose c']);
   });
 });
