@@ -283,53 +283,16 @@ function parseSetNames(text: string): string[] {
 }
 
 /**
- * Remove `names` from the environment of running kernels. Kernels that no
- * longer run count as cleared; busy, dead or non-Python ones stay listed.
- * Resolves to the ids cleared.
+ * Run `act` on each kernel of `ids` that still runs, through `live(id)` when
+ * it has a connection (left open), else through one of its own (closed after
+ * use). Resolves to the ids where `act` resolved to true, and those that no
+ * longer run; a kernel where it threw or said false stays out.
  */
-export async function clearTokenFromKernels(
+async function forEachRunningKernel(
   kernels: Kernel.IManager,
   ids: readonly string[],
-  names: readonly string[]
-): Promise<string[]> {
-  await kernels.refreshRunning();
-  const running = new Map(Array.from(kernels.running(), model => [model.id, model]));
-  const cleared: string[] = [];
-  for (const id of ids) {
-    const model = running.get(id);
-    if (!model) {
-      cleared.push(id);
-      continue;
-    }
-    const connection = kernels.connectTo({ model, handleComms: false });
-    try {
-      const info = await connection.info;
-      const code = buildUnsetEnvCode(info.language_info?.name ?? '', names);
-      const reply = await connection.requestExecute({ ...SILENT, code }).done;
-      if (reply.content.status === 'ok') {
-        cleared.push(id);
-      }
-    } catch {
-      // Busy, dead or not Python: left in the list for the user to restart.
-    } finally {
-      connection.dispose();
-    }
-  }
-  return cleared;
-}
-
-/**
- * Restart running kernels: the only way to clear the token from a kernel's
- * initial process environment (`/proc/<pid>/environ`), which os.environ.pop
- * cannot change. Through the notebook's own connection when `live(id)` has
- * one (so the notebook follows the restart: its status, the kernel info),
- * else through a connection of its own. Kernels that no longer run count as
- * done. Resolves to the ids restarted (or gone).
- */
-export async function restartKernels(
-  kernels: Kernel.IManager,
-  ids: readonly string[],
-  live: (id: string) => Kernel.IKernelConnection | null | undefined
+  act: (connection: Kernel.IKernelConnection) => Promise<boolean>,
+  live: (id: string) => Kernel.IKernelConnection | null | undefined = () => undefined
 ): Promise<string[]> {
   await kernels.refreshRunning();
   const running = new Map(Array.from(kernels.running(), model => [model.id, model]));
@@ -343,10 +306,11 @@ export async function restartKernels(
     const own = live(id);
     const connection = own ?? kernels.connectTo({ model, handleComms: false });
     try {
-      await connection.restart();
-      done.push(id);
+      if (await act(connection)) {
+        done.push(id);
+      }
     } catch {
-      // Left in the list: the user can restart it from its notebook.
+      // Busy, dead or not Python: left in the list for the user.
     } finally {
       if (!own) {
         connection.dispose();
@@ -354,4 +318,46 @@ export async function restartKernels(
     }
   }
   return done;
+}
+
+/**
+ * Remove `names` from the environment of running kernels. Kernels that no
+ * longer run count as cleared; busy, dead or non-Python ones stay listed.
+ * Resolves to the ids cleared.
+ */
+export function clearTokenFromKernels(
+  kernels: Kernel.IManager,
+  ids: readonly string[],
+  names: readonly string[]
+): Promise<string[]> {
+  return forEachRunningKernel(kernels, ids, async connection => {
+    const info = await connection.info;
+    const code = buildUnsetEnvCode(info.language_info?.name ?? '', names);
+    const reply = await connection.requestExecute({ ...SILENT, code }).done;
+    return reply.content.status === 'ok';
+  });
+}
+
+/**
+ * Restart running kernels: the only way to clear the token from a kernel's
+ * initial process environment (`/proc/<pid>/environ`), which os.environ.pop
+ * cannot change. Through the notebook's own connection when `live(id)` has
+ * one (so the notebook follows the restart: its status, the kernel info),
+ * else through a connection of its own. Kernels that no longer run count as
+ * done. Resolves to the ids restarted (or gone).
+ */
+export function restartKernels(
+  kernels: Kernel.IManager,
+  ids: readonly string[],
+  live: (id: string) => Kernel.IKernelConnection | null | undefined
+): Promise<string[]> {
+  return forEachRunningKernel(
+    kernels,
+    ids,
+    async connection => {
+      await connection.restart();
+      return true;
+    },
+    live
+  );
 }

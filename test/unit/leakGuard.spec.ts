@@ -8,6 +8,7 @@ import { clearTokenConsents } from '../../src/tokenConsent';
 import * as actions from '../../src/leakGuardActions';
 import { defaultTrans } from '../../src/i18n';
 import { crc32, toBase62 } from '../../src/tokenChecksum';
+import { notebookWithPassword } from './support/testing';
 
 jest.mock('../../src/leakGuardActions', () => ({
   askBeforeSave: jest.fn(),
@@ -24,23 +25,6 @@ const warnOnOpen = actions.warnOnOpen as jest.Mock;
 const guardFileSave = actions.guardFileSave as jest.Mock;
 const replaceCheckpoint = actions.replaceCheckpoint as jest.Mock;
 const notifyWarning = jest.spyOn(Notification, 'warning').mockImplementation(() => '');
-
-function notebookContent(source: string, widgetValue = ''): any {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      widgets: {
-        'application/vnd.jupyter.widget-state+json': {
-          version_major: 2,
-          version_minor: 0,
-          state: { abc: { model_name: 'PasswordModel', state: { description: 'Token', value: widgetValue } } }
-        }
-      }
-    },
-    cells: [{ cell_type: 'code', id: 'c1', metadata: {}, execution_count: null, outputs: [], source }]
-  };
-}
 
 function setup(settings: Partial<IGitHubTokenSettings> = {}) {
   /** What the guard put into open editors, in order. */
@@ -69,7 +53,7 @@ function setup(settings: Partial<IGitHubTokenSettings> = {}) {
       calls.push(`delete ${path}`);
     })
   };
-  let current = notebookContent('');
+  let current = notebookWithPassword('');
   const model = { toJSON: () => current };
   const context = { path: 'a.ipynb', model, ready: Promise.resolve(), saveState: new Signal<any, string>({}) };
   const panel = { context, isDisposed: false, disposed: new Signal<any, void>({}) };
@@ -110,7 +94,7 @@ beforeEach(() => {
 describe('leak guard on save', () => {
   it('lets a clean notebook and other files through untouched', async () => {
     const { contents, saved } = setup();
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent('x = 1') });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('x = 1') });
     await contents.save('b.txt', { type: 'file', content: `token = ${TOKEN}` });
     expect(saved).toHaveLength(2);
     expect(saved[1].options.content).toContain(TOKEN);
@@ -120,7 +104,7 @@ describe('leak guard on save', () => {
   it('always removes the token from saved widget state, without asking (even with the guard off)', async () => {
     for (const leakGuard of [true, false]) {
       const { contents, saved } = setup({ leakGuard });
-      const content = notebookContent('x = 1', TOKEN);
+      const content = notebookWithPassword('x = 1', TOKEN);
       await contents.save('a.ipynb', { type: 'notebook', content });
       expect(JSON.stringify(saved[0].options.content)).not.toContain(TOKEN);
       expect(saved[0].options.content.metadata.widgets['application/vnd.jupyter.widget-state+json'].state.abc.state.value).toBe('');
@@ -132,7 +116,7 @@ describe('leak guard on save', () => {
   it('Cancel: nothing is saved, and JupyterLab is told the save was cancelled', async () => {
     const { contents, saved } = setup();
     askBeforeSave.mockResolvedValueOnce('cancel');
-    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) })).rejects.toMatchObject({
+    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })).rejects.toMatchObject({
       name: 'ModalCancelError'
     });
     expect(saved).toHaveLength(0);
@@ -143,8 +127,8 @@ describe('leak guard on save', () => {
   it('a fix is applied to the open notebook, and what it then holds is saved once clean', async () => {
     const { contents, saved, setModel } = setup();
     askBeforeSave.mockResolvedValueOnce('replace');
-    applyFix.mockImplementationOnce(async () => setModel(notebookContent('t = os.environ.get("GITHUB_TOKEN", "")', TOKEN)));
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) });
+    applyFix.mockImplementationOnce(async () => setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")', TOKEN)));
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(applyFix).toHaveBeenCalledWith('replace', expect.anything(), expect.anything(), expect.anything(), expect.anything());
     expect(saved).toHaveLength(1);
     expect(JSON.stringify(saved[0].options.content)).not.toContain(TOKEN);
@@ -153,9 +137,9 @@ describe('leak guard on save', () => {
 
   it('asks again while the fix left a token, until the user decides', async () => {
     const { contents, saved, setModel } = setup();
-    setModel(notebookContent(`t = "${TOKEN}"`));
+    setModel(notebookWithPassword(`t = "${TOKEN}"`));
     askBeforeSave.mockResolvedValueOnce('clear-outputs').mockResolvedValueOnce('cancel');
-    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) })).rejects.toMatchObject({
+    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })).rejects.toMatchObject({
       name: 'ModalCancelError'
     });
     expect(askBeforeSave).toHaveBeenCalledTimes(2);
@@ -167,7 +151,7 @@ describe('leak guard on save', () => {
     // A checksum-valid token: only those are recognised when split.
     const random = 'K7pQ2xW9mZ4tR8vB1nC6yH3jL5sD0f';
     const valid = `ghp_${random}${toBase62(crc32(random), 6)}`;
-    const split = notebookContent(`a = "${valid.slice(0, 20)}" "${valid.slice(20)}"`);
+    const split = notebookWithPassword(`a = "${valid.slice(0, 20)}" "${valid.slice(20)}"`);
     setModel(split);
     askBeforeSave.mockResolvedValueOnce('replace').mockResolvedValueOnce('cancel');
     await expect(contents.save('a.ipynb', { type: 'notebook', content: split })).rejects.toMatchObject({ name: 'ModalCancelError' });
@@ -176,9 +160,9 @@ describe('leak guard on save', () => {
 
     // Two tokens, the fix removes one: it stays on offer for the other.
     const T2 = 'ghp_' + 'Z9y8X7w6'.repeat(4) + 'abcd';
-    setModel(notebookContent(`t = "${TOKEN}"`));
+    setModel(notebookWithPassword(`t = "${TOKEN}"`));
     askBeforeSave.mockReset().mockResolvedValueOnce('replace').mockResolvedValueOnce('cancel');
-    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"; u = "${T2}"`) })).rejects.toMatchObject({
+    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"; u = "${T2}"`) })).rejects.toMatchObject({
       name: 'ModalCancelError'
     });
     expect(askBeforeSave.mock.calls[1][5]).toEqual(new Set());
@@ -187,7 +171,7 @@ describe('leak guard on save', () => {
   it('Save anyway saves as is and does not ask again for that token in that notebook', async () => {
     const { contents, saved } = setup();
     askBeforeSave.mockResolvedValueOnce('save');
-    const content = notebookContent(`t = "${TOKEN}"`);
+    const content = notebookWithPassword(`t = "${TOKEN}"`);
     await contents.save('a.ipynb', { type: 'notebook', content });
     await contents.save('a.ipynb', { type: 'notebook', content });
     expect(askBeforeSave).toHaveBeenCalledTimes(1);
@@ -202,7 +186,7 @@ describe('leak guard on save', () => {
     const { contents, saved } = setup();
     let answer!: (choice: string) => void;
     askBeforeSave.mockReturnValueOnce(new Promise(resolve => (answer = resolve)));
-    const content = notebookContent(`t = "${TOKEN}"`);
+    const content = notebookWithPassword(`t = "${TOKEN}"`);
     const first = contents.save('a.ipynb', { type: 'notebook', content });
     await new Promise(resolve => setTimeout(resolve, 0));
     const second = contents.save('a.ipynb', { type: 'notebook', content });
@@ -214,7 +198,7 @@ describe('leak guard on save', () => {
 
   it('with the guard off, saves a token without asking', async () => {
     const { contents, saved } = setup({ leakGuard: false });
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(saved).toHaveLength(1);
     expect(askBeforeSave).not.toHaveBeenCalled();
   });
@@ -222,7 +206,7 @@ describe('leak guard on save', () => {
   it('removing the guard restores the original save', async () => {
     const { contents, saved, remove } = setup();
     remove();
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(saved).toHaveLength(1);
     expect(askBeforeSave).not.toHaveBeenCalled();
   });
@@ -235,7 +219,7 @@ describe('leak guard on open', () => {
     await new Promise(resolve => setTimeout(resolve, 0));
     expect(warnOnOpen).not.toHaveBeenCalled();
 
-    clean.setModel(notebookContent(`t = "${TOKEN}"`));
+    clean.setModel(notebookWithPassword(`t = "${TOKEN}"`));
     clean.widgetAdded.emit(clean.panel);
     await new Promise(resolve => setTimeout(resolve, 0));
     expect(warnOnOpen).toHaveBeenCalledTimes(1);
@@ -243,7 +227,7 @@ describe('leak guard on open', () => {
     clean.remove();
 
     const off = setup({ leakGuard: false });
-    off.setModel(notebookContent(`t = "${TOKEN}"`));
+    off.setModel(notebookWithPassword(`t = "${TOKEN}"`));
     off.widgetAdded.emit(off.panel);
     await new Promise(resolve => setTimeout(resolve, 0));
     expect(warnOnOpen).toHaveBeenCalledTimes(1);
@@ -255,26 +239,26 @@ const tick = () => new Promise(resolve => setTimeout(resolve, 0));
 describe('leak guard and checkpoints', () => {
   it('after "Remove from notebook" on open, the next save replaces the checkpoint that still holds the token, once', async () => {
     const { contents, calls, panel, widgetAdded, setModel } = setup();
-    setModel(notebookContent(`t = "${TOKEN}"`));
+    setModel(notebookWithPassword(`t = "${TOKEN}"`));
     warnOnOpen.mockResolvedValueOnce('removed');
     widgetAdded.emit(panel);
     await tick();
     await tick();
     expect(warnOnOpen).toHaveBeenCalledTimes(1);
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent('t = os.environ.get("GITHUB_TOKEN", "")') });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")') });
     expect(calls).toEqual(['save a.ipynb', 'listCheckpoints a.ipynb', 'createCheckpoint a.ipynb']);
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent('x = 2') });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('x = 2') });
     expect(calls.filter(c => c.startsWith('createCheckpoint'))).toHaveLength(1);
   });
 
   it('"Keep for now" on open leaves the checkpoint alone', async () => {
     const { contents, calls, panel, widgetAdded, setModel } = setup();
-    setModel(notebookContent(`t = "${TOKEN}"`));
+    setModel(notebookWithPassword(`t = "${TOKEN}"`));
     warnOnOpen.mockResolvedValueOnce('kept');
     widgetAdded.emit(panel);
     await tick();
     await tick();
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent('x = 1') });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('x = 1') });
     expect(calls).toEqual(['save a.ipynb']);
   });
 
@@ -285,13 +269,13 @@ describe('leak guard and checkpoints', () => {
       return [{ id: 'older', last_modified: '' }];
     });
     askBeforeSave.mockResolvedValueOnce('save');
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(askBeforeSave.mock.calls[0][4]).toBe(false);
     // As after Forget: the consent is gone, the token is still on disk.
     clearTokenConsents();
     askBeforeSave.mockResolvedValueOnce('replace');
-    applyFix.mockImplementationOnce(async () => setModel(notebookContent('t = os.environ.get("GITHUB_TOKEN", "")')));
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) });
+    applyFix.mockImplementationOnce(async () => setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")')));
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(askBeforeSave.mock.calls[1][4]).toBe(true);
     expect(calls).toEqual([
       'save a.ipynb',
@@ -306,20 +290,20 @@ describe('leak guard and checkpoints', () => {
   it('a fix of a token that never reached the disk does not touch the checkpoint', async () => {
     const { contents, calls, setModel } = setup();
     askBeforeSave.mockResolvedValueOnce('clear-outputs');
-    applyFix.mockImplementationOnce(async () => setModel(notebookContent('x = 1')));
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) });
+    applyFix.mockImplementationOnce(async () => setModel(notebookWithPassword('x = 1')));
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(calls).toEqual(['save a.ipynb']);
   });
 
   it('a checkpoint that cannot be replaced does not fail the save, and the user is told', async () => {
     const { contents, fakeContents, panel, widgetAdded, setModel, saved } = setup();
     fakeContents.createCheckpoint.mockRejectedValueOnce(new Error('403'));
-    setModel(notebookContent(`t = "${TOKEN}"`));
+    setModel(notebookWithPassword(`t = "${TOKEN}"`));
     warnOnOpen.mockResolvedValueOnce('removed');
     widgetAdded.emit(panel);
     await tick();
     await tick();
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookContent('x = 1') });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('x = 1') });
     expect(saved).toHaveLength(1);
     expect(notifyWarning).toHaveBeenCalledWith(expect.stringContaining('checkpoint (.ipynb_checkpoints) could not be replaced'), expect.anything());
   });
@@ -330,12 +314,12 @@ describe('leak guard on Save As', () => {
     const { contents, saved, panel, widgetAdded, setModel } = setup();
     widgetAdded.emit(panel);
     await tick();
-    const leaky = notebookContent(`t = "${TOKEN}"`);
+    const leaky = notebookWithPassword(`t = "${TOKEN}"`);
     setModel(leaky);
     panel.context.saveState.emit('started');
     askBeforeSave.mockResolvedValueOnce('replace');
-    applyFix.mockImplementationOnce(async () => setModel(notebookContent('t = os.environ.get("GITHUB_TOKEN", "")')));
-    await contents.save('copy.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) });
+    applyFix.mockImplementationOnce(async () => setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")')));
+    await contents.save('copy.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(askBeforeSave.mock.calls[0][0]).toBe('copy.ipynb');
     expect(askBeforeSave.mock.calls[0][2]).toBe(true);
     expect(applyFix.mock.calls[0][1]).toBe(panel.context.model);
@@ -347,14 +331,14 @@ describe('leak guard on Save As', () => {
     const { contents, panel, widgetAdded, setModel } = setup();
     widgetAdded.emit(panel);
     await tick();
-    setModel(notebookContent(`t = "${TOKEN}"`));
+    setModel(notebookWithPassword(`t = "${TOKEN}"`));
     panel.context.saveState.emit('started');
     panel.context.saveState.emit('completed');
     askBeforeSave.mockResolvedValue('cancel');
-    await expect(contents.save('copy.ipynb', { type: 'notebook', content: notebookContent(`t = "${TOKEN}"`) })).rejects.toThrow();
+    await expect(contents.save('copy.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })).rejects.toThrow();
     expect(askBeforeSave.mock.calls[0][2]).toBe(false);
     panel.context.saveState.emit('started');
-    await expect(contents.save('other.ipynb', { type: 'notebook', content: notebookContent(`u = "${TOKEN}"`) })).rejects.toThrow();
+    await expect(contents.save('other.ipynb', { type: 'notebook', content: notebookWithPassword(`u = "${TOKEN}"`) })).rejects.toThrow();
     expect(askBeforeSave.mock.calls[1][2]).toBe(false);
   });
 });
@@ -394,7 +378,7 @@ describe('leak guard on file saves', () => {
   it('a notebook saved from the text editor and a base64 upload are scanned (the upload decoded)', async () => {
     const { contents } = setup();
     guardFileSave.mockResolvedValue('cancel');
-    const json = JSON.stringify(notebookContent(`t = "${TOKEN}"`));
+    const json = JSON.stringify(notebookWithPassword(`t = "${TOKEN}"`));
     await expect(contents.save('a.ipynb', fileSave(json))).rejects.toMatchObject({ name: 'ModalCancelError', message: 'Cancel' });
     await expect(contents.save('up.ipynb', fileSave(btoa(json), { format: 'base64' }))).rejects.toMatchObject({ name: 'ModalCancelError' });
     expect(guardFileSave.mock.calls[1][0].text).toBe(json);
@@ -430,7 +414,7 @@ describe('leak guard on file saves', () => {
     guardFileSave.mockImplementation(async (request: any) => ({ options: request.options, holdsToken: true, fixed: false }));
     await contents.save('a.py', fileSave(`t = "${TOKEN}"`));
     expect(guardFileSave).not.toHaveBeenCalled();
-    await contents.save('a.ipynb', fileSave(JSON.stringify(notebookContent('x = 1', TOKEN))));
+    await contents.save('a.ipynb', fileSave(JSON.stringify(notebookWithPassword('x = 1', TOKEN))));
     expect(guardFileSave).toHaveBeenCalledTimes(1);
     expect(guardFileSave.mock.calls[0][0].ask).toBe(false);
     expect(saved).toHaveLength(2);

@@ -15,29 +15,13 @@ import { applyFix, askBeforeSave, warnOnOpen } from '../../src/leakGuardActions'
 import { DEFAULT_SETTINGS, IGitHubTokenSettings } from '../../src/settings';
 import { clearTokenConsents } from '../../src/tokenConsent';
 import { scanNotebook } from '../../src/tokenScan';
+import { notebookWithPassword } from './support/testing';
 
 const TOKEN = 'ghp_' + 'A1b2C3d4'.repeat(4) + 'wxyz';
 const USER_GAVE = 'ghp_' + 'Z9y8X7w6'.repeat(4) + 'abcd';
 const trans = defaultTrans as any;
 const SETTINGS: IGitHubTokenSettings = { ...DEFAULT_SETTINGS };
 const USER_EXPRESSION = 'jupyterlab_github_token_set';
-
-function notebookJSON(source: string, widgetValue = ''): any {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      widgets: {
-        'application/vnd.jupyter.widget-state+json': {
-          version_major: 2,
-          version_minor: 0,
-          state: { abc: { model_name: 'PasswordModel', state: { description: 'Token', value: widgetValue } } }
-        }
-      }
-    },
-    cells: [{ cell_type: 'code', id: 'c1', metadata: {}, execution_count: null, outputs: [], source }]
-  };
-}
 
 /** A Python kernel whose environment holds `env`; it records the requests and answers like ipykernel. */
 function fakeKernel(env: Record<string, string> = {}) {
@@ -76,7 +60,7 @@ function fakeKernel(env: Record<string, string> = {}) {
 
 function fakePanel(source: string, kernel = fakeKernel()) {
   const model = new NotebookModel();
-  model.fromJSON(notebookJSON(source));
+  model.fromJSON(notebookWithPassword(source));
   const panel = {
     context: { path: 'a.ipynb', model },
     sessionContext: { session: { kernel }, kernelDisplayName: 'Python 3' },
@@ -173,7 +157,7 @@ describe('applyFix "replace" (save dialog) and the kernel', () => {
 
 describe('askBeforeSave', () => {
   it('Enter never writes the token: without a fix to offer (e.g. no open notebook), it cancels', async () => {
-    const leaks = scanNotebook(notebookJSON(`t = "${TOKEN}"`));
+    const leaks = scanNotebook(notebookWithPassword(`t = "${TOKEN}"`));
     const answer = askBeforeSave('b.ipynb', leaks, false, trans);
     const { buttons } = await dialogText();
     expect(buttons).toEqual(['Cancel', 'Save anyway']);
@@ -182,7 +166,7 @@ describe('askBeforeSave', () => {
   });
 
   it('when the token is already on disk, says the checkpoint is replaced on save; Enter applies the fix', async () => {
-    const leaks = scanNotebook(notebookJSON(`t = "${TOKEN}"`));
+    const leaks = scanNotebook(notebookWithPassword(`t = "${TOKEN}"`));
     const answer = askBeforeSave('a.ipynb', leaks, true, trans, true);
     const { text } = await dialogText();
     expect(text).toContain('the checkpoint is replaced when you save');
@@ -254,7 +238,7 @@ describe('file saves through the guard', () => {
   it('a notebook saved from the text editor loses the token in its widget state, without a dialog, guard on or off', async () => {
     for (const leakGuard of [true, false]) {
       guard = setup({ leakGuard });
-      await guard.contents.save('a.ipynb', text(JSON.stringify(notebookJSON('x = 1', TOKEN), null, 1)));
+      await guard.contents.save('a.ipynb', text(JSON.stringify(notebookWithPassword('x = 1', TOKEN), null, 1)));
       const content = guard.saved[0].options.content as string;
       expect(content).not.toContain(TOKEN);
       expect(JSON.parse(content).metadata.widgets['application/vnd.jupyter.widget-state+json'].state.abc.state.value).toBe('');
@@ -266,7 +250,7 @@ describe('file saves through the guard', () => {
 
   it('an uploaded notebook (base64) is scanned as a notebook; Remove token keeps its other bytes', async () => {
     guard = setup();
-    const upload = guard.contents.save('up.ipynb', { type: 'file', format: 'base64', content: base64(JSON.stringify(notebookJSON(`t = "${TOKEN}"  # café`))) });
+    const upload = guard.contents.save('up.ipynb', { type: 'file', format: 'base64', content: base64(JSON.stringify(notebookWithPassword(`t = "${TOKEN}"  # café`))) });
     const { text: body } = await dialogText();
     expect(body).toContain('This upload contains a GitHub token');
     expect(body).toContain('cell 1 source');

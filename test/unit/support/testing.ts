@@ -18,3 +18,21 @@ export function timed(fn: () => void): number {
   fn();
   return Date.now() - start;
 }
+
+/** An nbformat 4 notebook with one code cell and a saved Password widget whose value is `widgetValue`. */
+export function notebookWithPassword(source: string, widgetValue = ''): any {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      widgets: {
+        'application/vnd.jupyter.widget-state+json': {
+          version_major: 2,
+          version_minor: 0,
+          state: { abc: { model_name: 'PasswordModel', state: { description: 'Token', value: widgetValue } } }
+        }
+      }
+    },
+    cells: [{ cell_type: 'code', id: 'c1', metadata: {}, execution_count: null, outputs: [], source }]
+  };
+}
