@@ -730,13 +730,22 @@ test('disk audit after a whole session: no file of the session contains the toke
     });
 
     await step('6b. restart the kernel, run a cell, save again', async () => {
+      // JupyterLab's file browser can list the folder while the first save renames
+      // Untitled.ipynb (jupyter_server then answers 404 for the whole listing) and
+      // shows "Directory not found": a race of theirs, seen once in CI. Close it, say so.
+      const stray = page.locator('.jp-Dialog', { hasText: 'Directory not found' });
+      if (await stray.count()) {
+        notes.push('closed JupyterLab\'s "Directory not found" dialog (its listing raced the rename on first save)');
+        await stray.getByRole('button', { name: 'Close' }).click();
+        await expect(stray).toHaveCount(0);
+      }
       await page.evaluate(nbPath => {
         const app = (window as any).jupyterapp;
         const panel = Array.from(app.shell.widgets('main') as Iterable<any>).find(w => w.context?.path === nbPath);
         app.shell.activateById(panel.id);
         void app.commands.execute('notebook:restart-kernel');
       }, notebook);
-      const dialog = page.locator('.jp-Dialog');
+      const dialog = page.locator('.jp-Dialog', { hasText: 'Restart' });
       await dialog.locator('.jp-mod-accept').click();
       await expect(dialog).toHaveCount(0);
       // Variables are gone after a restart; the environment is the one the kernel was started with.
