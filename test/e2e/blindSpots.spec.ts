@@ -105,6 +105,7 @@ test('opening a notebook with a token: Enter keeps it and the kernel gets nothin
   await open();
   await expect(dialog(page)).toContainText('contains a GitHub token');
   // The default (focused) button is the safe one: Enter keeps everything as it is.
+  await expect(dialog(page).getByRole('button', { name: 'Keep for now' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(dialog(page)).toHaveCount(0);
   await idle(page);
