@@ -60,7 +60,15 @@ test('outputs that hide a token from a whole-word scan stop the save; Clear outp
   await dialog(page).getByRole('button', { name: 'Clear outputs' }).click();
   await expect(dialog(page)).toHaveCount(0);
   // (Running the last cell added an empty one below it.)
-  await expect.poll(() => JSON.parse(fs.readFileSync(onDisk(tmpPath, name), 'utf-8')).cells.length).toBeGreaterThanOrEqual(5);
+  // (Read as it is being written, the file can be incomplete for a moment.)
+  const cellsOnDisk = () => {
+    try {
+      return JSON.parse(fs.readFileSync(onDisk(tmpPath, name), 'utf-8')).cells.length as number;
+    } catch {
+      return 0;
+    }
+  };
+  await expect.poll(cellsOnDisk).toBeGreaterThanOrEqual(5);
   const saved = JSON.parse(fs.readFileSync(onDisk(tmpPath, name), 'utf-8'));
   expect(saved.cells.slice(0, 5).map((cell: { outputs: unknown[] }) => cell.outputs)).toEqual([[], [], [], [], []]);
   expect(holdsToken(onDisk(tmpPath, name))).toBe(false);
