@@ -905,15 +905,7 @@ export function scrubWidgetState(content: unknown): {
       return { content, removed: 0 };
     }
     const widgets = content.metadata[WIDGETS_KEY];
-    let found = false;
-    walkStrings(
-      widgets,
-      (text, image) => {
-        found = found || findTokenValues(text, { image }).length > 0;
-      },
-      false
-    );
-    if (!found) {
+    if (!valueContainsToken(widgets)) {
       return { content, removed: 0 };
     }
     let removed = 0;
