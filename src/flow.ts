@@ -6,13 +6,13 @@
 import type { Kernel, Session, Terminal } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
-import { requestVerification } from './githubClient';
-import { clearTokenFromKernels, restartKernels, writeTokenToKernel } from './kernelEnvironment';
-import { clearTokenConsents } from './tokenConsent';
-import { fillNotebookField, findNotebookFields, INotebookHandle } from './notebookFieldWriter';
+import { requestVerification } from './github/client';
+import { clearTokenFromKernels, restartKernels, writeTokenToKernel } from './kernel/environment';
+import { clearTokenConsents } from './token/consent';
+import { fillNotebookField, findNotebookFields, INotebookHandle } from './notebook/fieldWriter';
 import { GitHubTokenView } from './panel/TokenPanel';
-import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubFetch } from './serverApi';
-import { GitHubTokenModel } from './tokenModel';
+import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubFetch } from './server/api';
+import { GitHubTokenModel } from './model/tokenModel';
 
 export interface IFlowOptions {
   trans: TranslationBundle;

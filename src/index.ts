@@ -9,14 +9,14 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs, PALETTE_CATEGORY } from './commands';
 import { keyIcon } from './icons';
-import { installLeakGuard } from './leakGuard';
+import { installLeakGuard } from './leakGuard/guard';
 import { GitHubTokenSidebar } from './panel/sidebar';
 import { IGitHubTokenSettings, readSettings } from './settings';
-import type { GitHubTokenModel } from './tokenModel';
+import type { GitHubTokenModel } from './model/tokenModel';
 import { IGitHubTokenFlow } from './tokens';
 
 export { IGitHubTokenFlow } from './tokens';
-export type { GitHubTokenModel } from './tokenModel';
+export type { GitHubTokenModel } from './model/tokenModel';
 
 const PLUGIN_ID = 'jupyterlab-github-token:plugin';
 

@@ -1,5 +1,5 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
-import type { AccessLevel } from './scopes';
+import type { AccessLevel } from './github/scopes';
 
 /** The kind of token the guide walks through. */
 export type TokenType = 'classic' | 'fine-grained';

@@ -1,5 +1,5 @@
 import { Token } from '@lumino/coreutils';
-import type { GitHubTokenModel } from './tokenModel';
+import type { GitHubTokenModel } from './model/tokenModel';
 
 /**
  * The GitHub token flow, for other plugins (e.g. a notebook field writer).

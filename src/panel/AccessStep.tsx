@@ -1,6 +1,6 @@
 import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
-import type { AccessLevel } from '../scopes';
+import type { AccessLevel } from '../github/scopes';
 import type { TokenType } from '../settings';
 
 /** Step 1: what the token must allow, and which kind of token to create. */

@@ -1,8 +1,8 @@
 import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
-import { guideItems } from '../guideSteps';
-import { newTokenUrl } from '../tokenPages';
-import { urlHost } from '../apiBaseUrl';
+import { guideItems } from '../github/guideSteps';
+import { newTokenUrl } from '../github/tokenPages';
+import { urlHost } from '../github/apiBaseUrl';
 
 
 /** Step 2: the click-by-click path on GitHub, and a pre-filled new-token page. */

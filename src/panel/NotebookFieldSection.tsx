@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { describeCandidate, FieldCandidate } from '../notebookFieldWriter';
+import { describeCandidate, FieldCandidate } from '../notebook/fieldWriter';
 import type { IStepProps } from './TokenPanel';
 import { WriteResult } from './WriteResult';
 

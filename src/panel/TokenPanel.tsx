@@ -2,7 +2,7 @@ import * as React from 'react';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { keyIcon } from '../icons';
-import { GitHubTokenModel, STEPS, Step } from '../tokenModel';
+import { GitHubTokenModel, STEPS, Step } from '../model/tokenModel';
 import { AccessStep } from './AccessStep';
 import { CreateStep } from './CreateStep';
 import { VerifyStep } from './VerifyStep';

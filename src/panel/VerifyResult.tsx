@@ -1,9 +1,9 @@
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { Problem, VerifyReport } from '../githubResponses';
-import type { GitHubTokenModel } from '../tokenModel';
-import { tokenKindLabel } from '../tokenFormat';
-import { describeScope } from '../scopes';
+import type { Problem, VerifyReport } from '../github/responses';
+import type { GitHubTokenModel } from '../model/tokenModel';
+import { tokenKindLabel } from '../token/format';
+import { describeScope } from '../github/scopes';
 
 function ProblemView({ problem, trans }: { problem: Problem; trans: TranslationBundle }): JSX.Element {
   return (

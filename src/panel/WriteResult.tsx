@@ -1,5 +1,5 @@
 import * as React from 'react';
-import type { IKernelWriteResult } from '../kernelEnvironment';
+import type { IKernelWriteResult } from '../kernel/environment';
 
 /** The outcome of a write (kernel environment, notebook field), as one status line. */
 export function WriteResult({ result }: { result: IKernelWriteResult }): JSX.Element {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Benchmark of the Python lexer behind "Replace with environment read" and
- * "Write to notebook field" (src/pythonTokenRewrite.ts) on 4 MB adversarial
+ * "Write to notebook field" (src/python/) on 4 MB adversarial
  * cells (test/bench/lexer_bench.shapes.js).
  *
  *   node test/bench/lexer_bench.js [--mb 4] [--bound-ms 5000] [--runs 3] [--src DIR]
@@ -40,14 +40,16 @@ function transpile(entry, out) {
       continue;
     }
     done.add(name);
+    fs.mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
     if (name.endsWith('.json')) {
       fs.copyFileSync(path.join(SRC, name), path.join(out, name));
       continue;
     }
     const file = path.join(SRC, `${name}.ts`);
     const text = fs.readFileSync(fs.existsSync(file) ? file : `${file}x`, 'utf8');
-    for (const match of text.matchAll(/from '\.\/([\w/.]+)'/g)) {
-      pending.push(match[1]);
+    // Relative imports (same folder or a sibling one) keep the source tree's shape under `out`.
+    for (const match of text.matchAll(/from '(\.\.?\/[\w/.]+)'/g)) {
+      pending.push(path.posix.normalize(path.posix.join(path.posix.dirname(name), match[1])));
     }
     const js = ts.transpileModule(text, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, jsx: ts.JsxEmit.React }
@@ -73,10 +75,10 @@ function main() {
   const runs = Number(option('runs', 3));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lexer-bench-'));
   try {
-    transpile('pythonTokenRewrite', out);
-    transpile('tokenFormat', out);
-    const rewrite = require(path.join(out, 'pythonTokenRewrite.js'));
-    const { crc32, toBase62 } = require(path.join(out, 'tokenFormat.js'));
+    transpile('python/rewrite', out);
+    transpile('token/checksum', out);
+    const rewrite = require(path.join(out, 'python', 'rewrite.js'));
+    const { crc32, toBase62 } = require(path.join(out, 'token', 'checksum.js'));
     const { adversarialCells, ENV } = require('./lexer_bench.shapes.js');
     const payload = 'LexerBench' + '0123456789'.repeat(2);
     const token = `ghp_${payload}${toBase62(crc32(payload), 6)}`;

@@ -45,7 +45,7 @@ function requireTs(file, cache = new Map()) {
 }
 
 // SCAN_MODULE=path/to/an/older/tokenScan.ts measures another version (before/after).
-const scan = requireTs(process.env.SCAN_MODULE || path.join(ROOT, 'src', 'tokenScan.ts'));
+const scan = requireTs(process.env.SCAN_MODULE || path.join(ROOT, 'src', 'token', 'scan.ts'));
 const T = 'ghp_' + 'A'.repeat(36);
 
 /** The notebook of tokenScan.spec.ts's 20 MB test, with `count` cells. */

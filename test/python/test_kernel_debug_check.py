@@ -1,4 +1,4 @@
-"""The page's debug-logging check (src/kernelDebugCheck.json) against real ipykernels.
+"""The page's debug-logging check (src/kernel/debugCheck.json) against real ipykernels.
 
 A kernel started with ``--debug`` logs every execute request's content, so a
 token sent as code would land in its log. The page evaluates one silent user
@@ -22,7 +22,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECK = json.loads((ROOT / "src" / "kernelDebugCheck.json").read_text(encoding="utf-8"))
+CHECK = json.loads((ROOT / "src" / "kernel" / "debugCheck.json").read_text(encoding="utf-8"))
 EXPRESSION: str = CHECK["expression"]
 KEY = "jupyterlab_github_token_debug"
 

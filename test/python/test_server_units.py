@@ -34,7 +34,7 @@ TOKEN = TOKENS["classicRepo"]["token"]
 FINE = TOKENS["fineGrained"]["token"]
 
 
-KERNEL_CODE = (ROOT / "src" / "kernelCode.ts").read_text(encoding="utf-8")
+KERNEL_CODE = (ROOT / "src" / "kernel" / "code.ts").read_text(encoding="utf-8")
 NAME_CASES = json.loads((ROOT / "test" / "corpus" / "env-name-cases.json").read_text(encoding="ascii"))
 
 
@@ -52,13 +52,13 @@ def test_token_variable_rule_matches_frontend():
     from jupyterlab_github_token import token_store
 
     ts = re.search(r"const TOKEN_VARIABLE_NAME = /\^\(\?:(.*)\)\$/;", KERNEL_CODE)
-    assert ts, "TOKEN_VARIABLE_NAME not found in src/kernelCode.ts"
+    assert ts, "TOKEN_VARIABLE_NAME not found in src/kernel/code.ts"
     assert ts.group(1) == token_store._TOKEN_VARIABLE_NAME.pattern
 
 
 @pytest.mark.parametrize("case", NAME_CASES["cases"], ids=lambda c: repr(c["name"])[:40])
 def test_env_name_cases(case):
-    """Shared with test/unit/kernelCode.spec.ts: same decision, same refusing rule."""
+    """Shared with test/unit/kernel/code.spec.ts: same decision, same refusing rule."""
     if case["ok"]:
         assert validate_env_name(case["name"]) == case["name"]
         return

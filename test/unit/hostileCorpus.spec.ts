@@ -13,7 +13,7 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as kernelCode from '../../src/kernelCode';
+import * as kernelCode from '../../src/kernel/code';
 import {
   buildEnvCheckExpression,
   buildListWidgetsExpression,
@@ -24,12 +24,12 @@ import {
   describeKernelLanguage,
   UnsafeKernelInputError,
   UnsafeKernelInputReason
-} from '../../src/kernelCode';
-import { writeTokenToKernel } from '../../src/kernelEnvironment';
-import { fillNotebookField } from '../../src/notebookFieldWriter';
-import { rewriteAssignmentToEnvRead, rewriteAssignmentToLiteral } from '../../src/notebookFields';
-import { replaceTokensInPythonSource } from '../../src/pythonTokenRewrite';
-import { GitHubTokenModel } from '../../src/tokenModel';
+} from '../../src/kernel/code';
+import { writeTokenToKernel } from '../../src/kernel/environment';
+import { fillNotebookField } from '../../src/notebook/fieldWriter';
+import { rewriteAssignmentToEnvRead, rewriteAssignmentToLiteral } from '../../src/notebook/fields';
+import { replaceTokensInPythonSource } from '../../src/python/rewrite';
+import { GitHubTokenModel } from '../../src/model/tokenModel';
 
 type PathName = 'token' | 'envName' | 'modelId' | 'language' | 'browser';
 

@@ -1,0 +1,269 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import {
+  describeCandidate,
+  fillNotebookField,
+  findNotebookFields,
+  INotebookHandle,
+  IWidgetCandidate,
+  parseWidgetList
+} from '../../../src/notebook/fieldWriter';
+import { isTokenAllowedIn, clearTokenConsents } from '../../../src/token/consent';
+import { KERNEL_DEBUG_CHECK_EXPRESSION } from '../../../src/kernel/debugCheck';
+
+const TOKEN = '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';
+const NAMES = ['GITHUB_TOKEN', 'GH_TOKEN'];
+const ID = '4ec0c17515004facba0716172ecfcf09';
+const ID2 = '936dfeab3bfd4aed95c5ed0001cf8dbf';
+
+/** The user expression value as ipykernel returns it: repr of a base64 string. */
+function widgetListValue(list: unknown): string {
+  return `'${Buffer.from(JSON.stringify(list), 'utf-8').toString('base64')}'`;
+}
+
+function reply(value: string, status = 'ok'): unknown {
+  return {
+    content: {
+      status,
+      ename: 'NameError',
+      user_expressions: { jupyterlab_github_token_set: { status: 'ok', data: { 'text/plain': value } } }
+    }
+  };
+}
+
+/**
+ * A kernel answering each execute request with the next queued reply; the
+ * debug-logging check gets `debugCheck` (recorded in `checks`, not `requests`).
+ */
+function fakeKernel(replies: unknown[], status = 'idle', debugCheck = "'quiet'") {
+  const requests: Array<Record<string, any>> = [];
+  const checks: Array<Record<string, any>> = [];
+  const order: string[] = [];
+  return {
+    id: 'kernel-1',
+    status,
+    connectionStatus: 'connected',
+    info: Promise.resolve({ language_info: { name: 'python' } }),
+    requests,
+    checks,
+    order,
+    requestExecute: jest.fn((content: Record<string, any>) => {
+      if (Object.values(content.user_expressions ?? {}).includes(KERNEL_DEBUG_CHECK_EXPRESSION)) {
+        checks.push(content);
+        order.push('check');
+        return { done: Promise.resolve(reply(debugCheck)) };
+      }
+      requests.push(content);
+      order.push('code');
+      return { done: Promise.resolve(replies.shift()) };
+    })
+  };
+}
+
+function notebook(kernel: ReturnType<typeof fakeKernel> | null, sources: string[]): INotebookHandle & { sources: string[] } {
+  const sources_ = [...sources];
+  return {
+    sources: sources_,
+    sessionContext: { session: { kernel }, kernelDisplayName: 'Python 3 (ipykernel)' } as unknown as ISessionContext,
+    path: 'work/form.ipynb',
+    cells: () => sources_.map(source => ({ cellType: 'code', source })),
+    setCellSource: (index, source) => {
+      sources_[index] = source;
+    }
+  };
+}
+
+const PASSWORD = { id: ID, cls: 'Password', description: '*Personal Access Token:', names: ['github_token'], empty: true };
+const OTHER = { id: ID2, cls: 'Text', description: 'Repository URL', names: ['repo_url'], empty: false };
+
+describe('parseWidgetList', () => {
+  it('decodes the base64 JSON list, unicode included', () => {
+    const list = parseWidgetList(widgetListValue([{ ...PASSWORD, description: 'Jeton d’accès ✓' }]));
+    expect(list).toEqual([
+      { kind: 'widget', id: ID, widgetClass: 'Password', description: 'Jeton d’accès ✓', names: ['github_token'], empty: true }
+    ]);
+  });
+
+  it('gives nothing for anything else', () => {
+    expect(parseWidgetList('')).toEqual([]);
+    expect(parseWidgetList("'not base64!'")).toEqual([]);
+    expect(parseWidgetList(widgetListValue({ not: 'a list' }))).toEqual([]);
+    expect(parseWidgetList(widgetListValue([{ id: 3 }, null, PASSWORD]))).toHaveLength(1);
+  });
+});
+
+describe('findNotebookFields', () => {
+  it('lists the matching widgets (not others) through one silent request with no code', async () => {
+    const kernel = fakeKernel([reply(widgetListValue([PASSWORD, OTHER]))]);
+    const found = await findNotebookFields(notebook(kernel, ['x = 1']), 'GitHub-token');
+    expect('candidates' in found && found.candidates.map(c => (c as IWidgetCandidate).id)).toEqual([ID]);
+    expect(kernel.requests).toHaveLength(1);
+    expect(kernel.requests[0]).toMatchObject({ code: '', silent: true, store_history: false, allow_stdin: false });
+  });
+
+  it('matches a widget by its variable name when its description says nothing', async () => {
+    const kernel = fakeKernel([reply(widgetListValue([{ ...OTHER, description: '', names: ['GH_TOKEN'] }]))]);
+    const found = await findNotebookFields(notebook(kernel, []), 'GitHub-token');
+    expect('candidates' in found && found.candidates).toHaveLength(1);
+  });
+
+  it('adds assignment cells, and still finds them without a kernel (saying widgets were not searched)', async () => {
+    const found = await findNotebookFields(notebook(null, ['a = 1', 'github_token = ""  # @param {type:"string"}']), 'GitHub-token');
+    expect('candidates' in found && found.candidates).toEqual([
+      expect.objectContaining({ kind: 'assignment', cellIndex: 1, line: 0, variable: 'github_token', current: 'empty' })
+    ]);
+  });
+
+  it('with nothing found, says what was looked for and why widgets may be missing', async () => {
+    const none = await findNotebookFields(notebook(null, ['x = 1']), 'My-field');
+    expect('candidates' in none && none.candidates).toEqual([]);
+    expect('message' in none && none.message).toMatch(/No "My-field" field found in "work\/form.ipynb"/);
+    expect('message' in none && none.message).toMatch(/Password or Text/);
+    expect('message' in none && none.message).toMatch(/Widgets were not searched: The notebook "work\/form.ipynb" has no running kernel/);
+    const kernel = fakeKernel([reply(widgetListValue([]))]);
+    const empty = await findNotebookFields(notebook(kernel, []), 'GitHub-token');
+    expect('message' in empty && empty.message).toMatch(/run the cell that displays it first/);
+  });
+
+  it('refuses without a notebook', async () => {
+    const result = await findNotebookFields(null, 'GitHub-token');
+    expect(result).toMatchObject({ ok: false, problem: 'no-notebook' });
+  });
+});
+
+describe('fillNotebookField: widgets', () => {
+  const candidate: IWidgetCandidate = {
+    kind: 'widget',
+    id: ID,
+    widgetClass: 'Password',
+    description: '*Personal Access Token:',
+    names: ['github_token'],
+    empty: true
+  };
+
+  it('sets the value silently and confirms it by length only', async () => {
+    const kernel = fakeKernel([reply(`[['${ID}', 40]]`)]);
+    const result = await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(result.ok).toBe(true);
+    expect(result.message).toContain('github_token.value');
+    expect(result.message).toContain('masked');
+    expect(result.message).not.toContain(TOKEN);
+    expect(kernel.requests).toHaveLength(1);
+    const request = kernel.requests[0];
+    expect(request).toMatchObject({ silent: true, store_history: false });
+    expect(request.code).toContain(`'${TOKEN}'`);
+    expect(request.code).toContain(`'${ID}'`);
+    expect(JSON.stringify(request.user_expressions)).not.toContain(TOKEN);
+  });
+
+  it('checks for debug logging first, without the token', async () => {
+    const kernel = fakeKernel([reply(`[['${ID}', 40]]`)]);
+    await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(kernel.order).toEqual(['check', 'code']);
+    expect(JSON.stringify(kernel.checks)).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ["'debug'", 'kernel-logs-requests'],
+    ["'unknown'", 'kernel-logging-unknown']
+  ])('refuses a kernel whose check says %s: the widget code is never sent', async (value, problem) => {
+    const kernel = fakeKernel([reply(`[['${ID}', 40]]`)], 'idle', value);
+    const result = await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(result).toMatchObject({ ok: false, problem });
+    expect(result.message).toContain('Use for new kernels and terminals');
+    expect(kernel.requests).toHaveLength(0);
+    expect(JSON.stringify(kernel.requestExecute.mock.calls)).not.toContain(TOKEN);
+  });
+
+  it('reports a widget that is gone, and an unconfirmed write', async () => {
+    const gone = await fillNotebookField(notebook(fakeKernel([reply(`[['${ID}', -1]]`)]), []), candidate, TOKEN, 'env', NAMES, 'x');
+    expect(gone).toMatchObject({ ok: false, problem: 'changed' });
+    const unconfirmed = await fillNotebookField(notebook(fakeKernel([reply(`[['${ID}', 0]]`)]), []), candidate, TOKEN, 'env', NAMES, 'x');
+    expect(unconfirmed).toMatchObject({ ok: false, problem: 'execution-failed' });
+  });
+
+  it('warns that a Text field shows the token in clear', async () => {
+    const result = await fillNotebookField(
+      notebook(fakeKernel([reply(`[['${ID}', 40]]`)]), []),
+      { ...candidate, widgetClass: 'Text' },
+      TOKEN,
+      'env',
+      NAMES,
+      'x'
+    );
+    expect(result.message).toContain('in clear');
+  });
+
+  it('refuses a hostile token or model id before sending anything', async () => {
+    const kernel = fakeKernel([]);
+    const bad = await fillNotebookField(notebook(kernel, []), candidate, "ghp_x');import os#", 'env', NAMES, 'x');
+    expect(bad).toMatchObject({ ok: false, problem: 'unsafe-input' });
+    const badId = await fillNotebookField(notebook(kernel, []), { ...candidate, id: `${ID.slice(1)}'` }, TOKEN, 'env', NAMES, 'x');
+    expect(badId).toMatchObject({ ok: false, problem: 'unsafe-input' });
+    expect(kernel.requests).toHaveLength(0);
+  });
+});
+
+describe('fillNotebookField: assignment cells', () => {
+  beforeEach(() => clearTokenConsents());
+
+  it('env: the kernel gets the variables, then the cell reads the environment', async () => {
+    const kernel = fakeKernel([reply("['GITHUB_TOKEN', 'GH_TOKEN']")]);
+    const nb = notebook(kernel, ['github_token = ""  # @param {type:"string"}']);
+    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(result).toMatchObject({ ok: true, variables: NAMES });
+    expect(nb.sources[0]).toBe('import os\ngithub_token = os.environ.get("GITHUB_TOKEN", "")  # @param {type:"string"}');
+    expect(nb.sources[0]).not.toContain(TOKEN);
+    expect(isTokenAllowedIn(nb.path, TOKEN)).toBe(false);
+  });
+
+  it('env: a debug-logging kernel gets no token and the cell stays as it was', async () => {
+    const kernel = fakeKernel([reply("['GITHUB_TOKEN', 'GH_TOKEN']")], 'idle', "'debug'");
+    const nb = notebook(kernel, ['github_token = ""']);
+    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(result).toMatchObject({ ok: false, problem: 'kernel-logs-requests' });
+    expect(kernel.requests).toHaveLength(0);
+    expect(nb.sources[0]).toBe('github_token = ""');
+  });
+
+  it('env: a failed kernel write leaves the cell as it was', async () => {
+    const nb = notebook(fakeKernel([], 'busy'), ['github_token = ""']);
+    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    expect(result).toMatchObject({ ok: false, problem: 'busy' });
+    expect(nb.sources[0]).toBe('github_token = ""');
+  });
+
+  it('literal: the token goes into the source and the guard is told it was asked for', async () => {
+    const kernel = fakeKernel([]);
+    const nb = notebook(kernel, ['GITHUB_TOKEN = "paste here"']);
+    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token');
+    expect(result.ok).toBe(true);
+    expect(result.message).toContain('saved to disk');
+    expect(nb.sources[0]).toBe(`GITHUB_TOKEN = "${TOKEN}"`);
+    expect(isTokenAllowedIn(nb.path, TOKEN)).toBe(true);
+    expect(kernel.requests).toHaveLength(0);
+  });
+
+  it('refuses when the cell changed since the search', async () => {
+    const nb = notebook(fakeKernel([]), ['github_token = ""']);
+    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    nb.sources[0] = 'print("something else")';
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token');
+    expect(result).toMatchObject({ ok: false, problem: 'changed' });
+    expect(nb.sources[0]).toBe('print("something else")');
+  });
+});
+
+describe('describeCandidate', () => {
+  it('names widgets by class, description (without HTML) and variables, cells by position', () => {
+    expect(
+      describeCandidate({ kind: 'widget', id: ID, widgetClass: 'Password', description: '<b>Token</b>', names: ['t'], empty: true })
+    ).toBe('Password field "Token" (t)');
+    expect(
+      describeCandidate({ kind: 'assignment', cellIndex: 2, line: 0, variable: 'GH_TOKEN', current: 'empty', preview: 'GH_TOKEN = ""' })
+    ).toBe('Cell 3, line 1: GH_TOKEN = ""');
+  });
+});
