@@ -9,7 +9,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM ?= /usr/bin/chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install venv js chromium test-unit test-python test-e2e bench bench-save clean
+.PHONY: lab test lint format install venv deps js chromium test-unit test-python test-e2e bench bench-save clean
 
 lab: install
 	jupyter lab $(ROOT_FLAG)
@@ -22,11 +22,16 @@ venv:
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q "jupyterlab>=4.4,<5" "jupyter-builder>=1.2.3" "hatchling>=1.5" \
-	  "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.9" build
+	  "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.9" build "ruff>=0.15" "mypy>=1.15"
+
+# JavaScript dependencies exactly as locked (reinstalled only when the lock file changes).
+deps: venv node_modules/.installed
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 # JavaScript dependencies (from the lock file) and the production labextension.
-js: venv
-	npm ci --no-audit --no-fund
+js: deps
 	npm run build:prod
 
 # Install the built package (wheel contents: labextension + server extension config).
@@ -44,6 +49,23 @@ chromium:
 	    echo "Chromium not found at $(CHROMIUM): run 'sudo apt-get install chromium' (or set CHROMIUM=...)"; exit 1; \
 	  fi; \
 	fi
+
+# Lint, format and type checks of every language in the repository; CI fails on any finding.
+lint: deps
+	eslint --max-warnings 0 src test
+	prettier --check .
+	stylelint "style/**/*.css"
+	tsc --noEmit -p tsconfig.test.json
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# Apply the formatters and the safe automatic fixes.
+format: deps
+	prettier --write --log-level warn .
+	eslint --fix src test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 test-unit:
 	npx jest --coverage=false

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Dict, Iterable, List, Mapping, Optional
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .token_store import SAFE_ENV_NAME, TokenStore
@@ -59,7 +59,7 @@ def normalize_api_base_url(url: object) -> str:
     return f"{scheme}://{netloc}{path}"
 
 
-def git_origin_for_api_base(api_base_url: str) -> Optional[str]:
+def git_origin_for_api_base(api_base_url: str) -> str | None:
     """The git origin served by a GitHub API base URL, or ``None``.
 
     ``https://api.github.com`` -> ``https://github.com``;
@@ -86,9 +86,9 @@ def git_origin_for_api_base(api_base_url: str) -> Optional[str]:
     return None
 
 
-def git_hosts_for(api_base_urls: Iterable[str]) -> List[str]:
+def git_hosts_for(api_base_urls: Iterable[str]) -> list[str]:
     """Distinct git origins for the allowed API base URLs, in order."""
-    hosts: List[str] = []
+    hosts: list[str] = []
     for url in api_base_urls:
         origin = git_origin_for_api_base(url)
         if origin and origin not in hosts:
@@ -101,9 +101,8 @@ def credential_helper(variable: str) -> str:
     if not SAFE_ENV_NAME.fullmatch(variable):
         raise ValueError("invalid environment variable name")
     return (
-        "!f() { if [ \"$1\" = get ] && [ -n \"${%(v)s}\" ]; then "
-        "echo username=x-access-token; printf 'password=%%s\\n' \"${%(v)s}\"; fi; }; f"
-        % {"v": variable}
+        f'!f() {{ if [ "$1" = get ] && [ -n "${{{variable}}}" ]; then '
+        f"echo username=x-access-token; printf 'password=%s\\n' \"${{{variable}}}\"; fi; }}; f"
     )
 
 
@@ -112,9 +111,7 @@ def sq_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def git_config_env(
-    variable: str, git_hosts: Iterable[str], base_env: Mapping[str, str]
-) -> Dict[str, str]:
+def git_config_env(variable: str, git_hosts: Iterable[str], base_env: Mapping[str, str]) -> dict[str, str]:
     """``GIT_CONFIG_PARAMETERS`` with our entries appended after those in ``base_env``.
 
     git reads files, then ``GIT_CONFIG_COUNT`` entries, then ``GIT_CONFIG_PARAMETERS``
@@ -139,8 +136,8 @@ def git_config_env(
 def token_env(
     store: TokenStore,
     base_env: Mapping[str, str],
-    git_hosts: Optional[Iterable[str]] = None,
-) -> Dict[str, str]:
+    git_hosts: Iterable[str] | None = None,
+) -> dict[str, str]:
     """The variables to ADD to ``base_env`` for a process started now.
 
     Empty when no token is held. Otherwise each configured variable set to the
@@ -151,7 +148,7 @@ def token_env(
     if snapshot is None:
         return {}
     token, variables, bound_hosts = snapshot
-    env = {name: token for name in variables}
+    env = dict.fromkeys(variables, token)
     hosts = bound_hosts if git_hosts is None else list(git_hosts)
     env.update(git_config_env(variables[0], hosts, base_env))
     return env

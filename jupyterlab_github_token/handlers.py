@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, Optional
+from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPRequest
-from tornado.simple_httpclient import SimpleAsyncHTTPClient
-from tornado.simple_httpclient import HTTPTimeoutError
+from tornado.simple_httpclient import HTTPTimeoutError, SimpleAsyncHTTPClient
 
 from .environment import git_origin_for_api_base, normalize_api_base_url
 from .hooks import running_kernel_ids, scrub_launch_env
@@ -47,10 +46,10 @@ class _Base(APIHandler):
     auth_resource = "kernels"
 
     @property
-    def ext(self) -> Dict[str, Any]:
+    def ext(self) -> dict[str, Any]:
         return self.settings[SETTINGS_KEY]
 
-    def _reply(self, status: int, body: Dict[str, Any]) -> None:
+    def _reply(self, status: int, body: dict[str, Any]) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
@@ -61,7 +60,7 @@ class _Base(APIHandler):
         body.update(extra)
         self._reply(status, body)
 
-    def _body(self) -> Optional[Dict[str, Any]]:
+    def _body(self) -> dict[str, Any] | None:
         """The JSON object body, or None (after answering 400). Never logs the body."""
         raw = self.request.body or b""
         if len(raw) > MAX_BODY:
@@ -77,7 +76,7 @@ class _Base(APIHandler):
             return None
         return data
 
-    def _allowed_base(self, value: object) -> Optional[str]:
+    def _allowed_base(self, value: object) -> str | None:
         """The normalised API base URL if allowed, or None (after answering 400/403)."""
         try:
             base = normalize_api_base_url(value)
@@ -96,7 +95,7 @@ class _Base(APIHandler):
     def _terminal_manager(self) -> Any:
         return self.settings.get("terminal_manager")
 
-    def status_model(self) -> Dict[str, Any]:
+    def status_model(self) -> dict[str, Any]:
         store = self.ext["store"]
         running = set(running_kernel_ids(self.kernel_manager))
         tracker = self.ext["tracker"]
@@ -110,9 +109,7 @@ class _Base(APIHandler):
             "variables": store.variables,
             "kernels": [k for k in tracker.ids() if k in running],
             # Running kernels whose kernelspec env replaced some of the token's variables.
-            "kernelClashes": [
-                {"id": k, "variables": v} for k, v in clashes.items() if k in running
-            ],
+            "kernelClashes": [{"id": k, "variables": v} for k, v in clashes.items() if k in running],
             "terminals": self.ext["terminals"].running(self._terminal_manager()),
             "apiBaseUrl": store.api_base_url,
             "gitHosts": list(store.git_hosts),
@@ -255,7 +252,7 @@ class GitHubProxyHandler(_Base):
             self._network_failure(isinstance(response.error, HTTPTimeoutError))
             return
 
-        headers: Dict[str, str] = {}
+        headers: dict[str, str] = {}
         for name in {n.lower() for n in response.headers.keys()}:
             headers[name] = ", ".join(response.headers.get_list(name))
         body = response.body or b""

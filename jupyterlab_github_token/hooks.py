@@ -27,7 +27,7 @@ import logging
 import os
 import threading
 import weakref
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from jupyter_core.utils import ensure_async
 
@@ -44,24 +44,22 @@ class KernelTracker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         # kernel id -> (restore: added key -> the base env's value or None, clashes)
-        self._kernels: Dict[str, Any] = {}
+        self._kernels: dict[str, Any] = {}
 
-    def add(
-        self, kernel_id: str, restore: Dict[str, Optional[str]], clashes: Optional[List[str]] = None
-    ) -> None:
+    def add(self, kernel_id: str, restore: dict[str, str | None], clashes: list[str] | None = None) -> None:
         with self._lock:
             self._kernels[kernel_id] = (dict(restore), list(clashes or []))
 
-    def ids(self) -> List[str]:
+    def ids(self) -> list[str]:
         with self._lock:
             return list(self._kernels)
 
-    def clashes(self) -> Dict[str, List[str]]:
+    def clashes(self) -> dict[str, list[str]]:
         """Kernel id -> variables its kernelspec set over ours (only kernels with some)."""
         with self._lock:
             return {k: list(c) for k, (_, c) in self._kernels.items() if c}
 
-    def pop_all(self) -> Dict[str, Any]:
+    def pop_all(self) -> dict[str, Any]:
         with self._lock:
             kernels, self._kernels = self._kernels, {}
             return kernels
@@ -72,13 +70,13 @@ class TerminalTracker:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._terms: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self._terms: weakref.WeakSet[Any] = weakref.WeakSet()
 
     def add(self, term: Any) -> None:
         with self._lock:
             self._terms.add(term)
 
-    def running(self, terminal_manager: Any) -> List[str]:
+    def running(self, terminal_manager: Any) -> list[str]:
         """Names of the running terminals that were started with the token."""
         terminals = getattr(terminal_manager, "terminals", None) or {}
         with self._lock:
@@ -89,14 +87,14 @@ class TerminalTracker:
             self._terms = weakref.WeakSet()
 
 
-def running_kernel_ids(kernel_manager: Any) -> List[str]:
+def running_kernel_ids(kernel_manager: Any) -> list[str]:
     try:
         return list(kernel_manager.list_kernel_ids())
     except Exception:  # pragma: no cover - defensive
         return []
 
 
-def kernelspec_env_keys(kernel_manager: Any, kernel_name: Optional[str]) -> List[str]:
+def kernelspec_env_keys(kernel_manager: Any, kernel_name: str | None) -> list[str]:
     """Names the kernelspec's ``env`` sets: jupyter_client's provisioner applies them
     (``pre_launch``) AFTER the ``env`` we pass to ``start_kernel``, so they win."""
     try:
@@ -111,7 +109,7 @@ def install_kernel_hook(
     kernel_manager: Any,
     store: TokenStore,
     tracker: KernelTracker,
-    log: Optional[logging.Logger] = None,
+    log: logging.Logger | None = None,
 ) -> bool:
     """Wrap ``kernel_manager.start_kernel``; return False if already wrapped."""
     if getattr(kernel_manager, _WRAPPED, False):
@@ -122,9 +120,9 @@ def install_kernel_hook(
     async def start_kernel(*args: Any, **kwargs: Any) -> str:
         kernel_id = kwargs.get("kernel_id")
         existing = kernel_id is not None and kernel_id in kernel_manager
-        added: Dict[str, str] = {}
-        restore: Dict[str, Optional[str]] = {}
-        clashes: List[str] = []
+        added: dict[str, str] = {}
+        restore: dict[str, str | None] = {}
+        clashes: list[str] = []
         if not existing and store.held:
             base = kwargs.get("env")
             env = dict(base) if isinstance(base, dict) else dict(os.environ)
@@ -153,9 +151,7 @@ def install_kernel_hook(
     return True
 
 
-def scrub_launch_env(
-    kernel_manager: Any, kernel_id: str, restore: Dict[str, Optional[str]]
-) -> None:
+def scrub_launch_env(kernel_manager: Any, kernel_id: str, restore: dict[str, str | None]) -> None:
     """Remove the token's variables from the env jupyter_client reuses on restart."""
     try:
         km = kernel_manager.get_kernel(kernel_id)
@@ -172,9 +168,7 @@ def scrub_launch_env(
             env[key] = previous
 
 
-def install_terminal_hook(
-    terminal_manager: Any, store: TokenStore, tracker: Optional[TerminalTracker] = None
-) -> bool:
+def install_terminal_hook(terminal_manager: Any, store: TokenStore, tracker: TerminalTracker | None = None) -> bool:
     """Wrap ``terminal_manager.make_term_env`` (and ``new_terminal``, to track the
     terminals given the token); return False if absent or already wrapped."""
     if terminal_manager is None or getattr(terminal_manager, _WRAPPED, False):
@@ -186,7 +180,7 @@ def install_terminal_hook(
     # the same thread: this tells it whether the token was added.
     given = threading.local()
 
-    def make_term_env(*args: Any, **kwargs: Any) -> Dict[str, str]:
+    def make_term_env(*args: Any, **kwargs: Any) -> dict[str, str]:
         env = original(*args, **kwargs)
         added = token_env(store, env)
         env.update(added)

@@ -37,7 +37,7 @@ import binascii
 import json
 import re
 import zlib
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 WIDGETS_KEY = "widgets"
 
@@ -92,7 +92,7 @@ def _is_word_at(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index] in _WORD_CHARS
 
 
-def _positional(text: str) -> List[Tuple[int, int]]:
+def _positional(text: str) -> list[tuple[int, int]]:
     """The (start, end) of every token with a position in ``text``, in order.
 
     At each prefix: the whole word starting there if it is a token (today's
@@ -100,12 +100,12 @@ def _positional(text: str) -> List[Tuple[int, int]]:
     format starting there, glued to its neighbours or not. Matches do not
     overlap; bounded work per prefix.
     """
-    spans: List[Tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
     n = len(text)
     hit = _TOKEN_PREFIX.search(text)
     while hit is not None:
         i = hit.start()
-        span: Optional[Tuple[int, int]] = None
+        span: tuple[int, int] | None = None
         if i == 0 or text[i - 1] not in _WORD_CHARS:
             run = _WORD_RUN.match(text, i)
             end = run.end() if run else i
@@ -129,7 +129,7 @@ def _positional(text: str) -> List[Tuple[int, int]]:
     return spans
 
 
-def _unescape(match: "re.Match[str]") -> str:
+def _unescape(match: re.Match[str]) -> str:
     hex_, uni, octal, char = match.groups()
     if hex_ is not None or uni is not None:
         return chr(int(hex_ if hex_ is not None else uni, 16))
@@ -152,10 +152,10 @@ def decode_escapes(text: str) -> str:
     return text
 
 
-def _base64_forms() -> Dict[str, int]:
+def _base64_forms() -> dict[str, int]:
     """Each prefix's base64 digits in its three alignments (only those that
     depend on the prefix alone), with how many digits of its group precede."""
-    forms: Dict[str, int] = {}
+    forms: dict[str, int] = {}
     for prefix in _TOKEN_PREFIXES:
         for offset in range(3):
             encoded = base64.b64encode(b"\0" * offset + prefix.encode("ascii")).decode("ascii")
@@ -170,13 +170,13 @@ _BASE64_LEAD = _base64_forms()
 
 # By their first two digits: ``str.find`` of these is fast where a regular
 # expression of every form is not (Python's engine tries each at each place).
-_BASE64_HEADS: Dict[str, List[Tuple[str, int]]] = {}
+_BASE64_HEADS: dict[str, list[tuple[str, int]]] = {}
 for _form, _lead in _BASE64_LEAD.items():
     _BASE64_HEADS.setdefault(_form[:2], []).append((_form, _lead))
 
 _BASE64_BEFORE = 4
 _BASE64_AFTER = 4 * -(-(2 + _MAX_TOKEN_LENGTH) // 3) + 4
-_BASE64_VALUES: Dict[str, int] = {
+_BASE64_VALUES: dict[str, int] = {
     c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 }
 _BASE64_VALUES.update({"+": 62, "-": 62, "/": 63, "_": 63})
@@ -206,7 +206,7 @@ def _decode_base64_window(text: str, start: int, end: int) -> str:
     ``binascii``."""
     groups = max(0, (end - start) // 4)
     chunk = text[start : start + 4 * groups].translate(_TO_STANDARD_BASE64)
-    out: List[str] = []
+    out: list[str] = []
     done = 0
     for bad in _NOT_BASE64.finditer(chunk):
         group = bad.start() // 4
@@ -225,9 +225,9 @@ def _base64_tokens(text: str, add: Callable[[str], None]) -> None:
     """Tokens inside base64: around each prefix form, decode from its group on
     (a group before, room for the longest token after); windows of the same
     alignment that overlap are decoded once, as one."""
-    current: List[Optional[List[int]]] = [None, None, None, None]
-    windows: List[List[int]] = []
-    hits: List[Tuple[int, int]] = []
+    current: list[list[int] | None] = [None, None, None, None]
+    windows: list[list[int]] = []
+    hits: list[tuple[int, int]] = []
     for head, forms in _BASE64_HEADS.items():
         index = text.find(head)
         while index >= 0:
@@ -254,7 +254,7 @@ def _base64_tokens(text: str, add: Callable[[str], None]) -> None:
             add(decoded[token_start:token_end])
 
 
-def _split_tokens(text: str, add: Callable[[str], None], heads_before: Optional[int] = None) -> None:
+def _split_tokens(text: str, add: Callable[[str], None], heads_before: int | None = None) -> None:
     """Tokens split across two string literals: a head ``gh?_`` + fewer than 36
     letters or digits ending a word run, completed by the first letters or
     digits of one of the next 3 word runs starting within 40 characters, the
@@ -286,7 +286,7 @@ def _split_tokens(text: str, add: Callable[[str], None], heads_before: Optional[
         hit = _HEAD_PREFIX.search(text, i + 1)
 
 
-def find_tokens(text: object, image: bool = False) -> List[str]:
+def find_tokens(text: object, image: bool = False) -> list[str]:
     """Every GitHub token ``text`` holds (``[]`` for a non-string), in the
     page's order (``findTokenValues``): those with a position, repeats kept,
     then, once each, those seen only once escapes are undone, inside base64
@@ -315,22 +315,22 @@ def find_tokens(text: object, image: bool = False) -> List[str]:
     return tokens
 
 
-def find_split_tokens_across(before: str, after: str) -> List[str]:
+def find_split_tokens_across(before: str, after: str) -> list[str]:
     """Tokens split across the end of one cell's source and the start of the next."""
-    tokens: List[str] = []
+    tokens: list[str] = []
     tail = before[-2 * (_BODY_LENGTH + _SPLIT_GAP) :]
     _split_tokens(tail + "\n" + after[: 2 * (_BODY_LENGTH + _SPLIT_GAP)], tokens.append, len(tail))
     return tokens
 
 
-def remove_tokens(text: str) -> Tuple[str, int]:
+def remove_tokens(text: str) -> tuple[str, int]:
     """``text`` without any token, and how many it held: tokens with a position
     are removed; if any is left after that (escaped, in base64, split), the
     whole text becomes ``""`` (the page's ``scrubTokens``)."""
     tokens = find_tokens(text)
     if not tokens:
         return text, 0
-    out: List[str] = []
+    out: list[str] = []
     pos = 0
     for start, end in _positional(text):
         out.append(text[pos:start])
@@ -347,21 +347,21 @@ def _is_image_key(key: object) -> bool:
 def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
     """A copy of the JSON ``value`` with ``fn`` applied to every string and key."""
     # Iterative, so a deeply nested state cannot exhaust the recursion limit.
-    root: List[Any] = [None]
-    stack: List[Tuple[Any, Any, Any]] = [(value, root, 0)]
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
     while stack:
         item, parent, key = stack.pop()
         if isinstance(item, str):
             parent[key] = fn(item)
         elif isinstance(item, dict):
-            copy: Dict[Any, Any] = {}
+            copy: dict[Any, Any] = {}
             parent[key] = copy
             for k, v in item.items():
                 new_key = fn(k) if isinstance(k, str) else k
                 copy[new_key] = None
                 stack.append((v, copy, new_key))
         elif isinstance(item, (list, tuple)):
-            items: List[Any] = [None] * len(item)
+            items: list[Any] = [None] * len(item)
             parent[key] = items
             for i, v in enumerate(item):
                 stack.append((v, items, i))
@@ -378,7 +378,7 @@ def count_tokens(value: Any) -> int:
     total = 0
     # Containers only (strings are searched where they are met): a save of a
     # large notebook walks tens of thousands of values.
-    stack: List[Tuple[Any, bool]] = [(value, False)]
+    stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
         item, image = stack.pop()
         if isinstance(item, dict):
@@ -448,7 +448,7 @@ def scrub_widget_state(notebook: Any) -> int:
     return removed
 
 
-def _file_text(model: Dict[str, Any]) -> Optional[str]:
+def _file_text(model: dict[str, Any]) -> str | None:
     """The text of a ``type=file`` model's content, or None (binary, malformed)."""
     content = model.get("content")
     if not isinstance(content, str):
@@ -473,15 +473,14 @@ def _log_notebook(log: Any, path: str, notebook: Any) -> int:
     elsewhere = count_notebook_tokens(notebook)
     if elsewhere:
         log.warning(
-            "jupyterlab_github_token: %s is being saved with %d GitHub token(s) in its cells, "
-            "outputs or metadata",
+            "jupyterlab_github_token: %s is being saved with %d GitHub token(s) in its cells, outputs or metadata",
             path,
             elsewhere,
         )
     return removed
 
 
-def _guard_file(log: Any, model: Dict[str, Any], path: str) -> None:
+def _guard_file(log: Any, model: dict[str, Any], path: str) -> None:
     """A file saved whole: an ``.ipynb`` is treated as a notebook (its widget
     state scrubbed, written back in the same format); any other text is only
     searched, and logged."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from typing import Iterable, List, Optional, Sequence
 
 #: Characters (and length) a token may have.
 SAFE_TOKEN = re.compile(r"[A-Za-z0-9_]{1,255}")
@@ -29,22 +29,65 @@ DEFAULT_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 RESERVED_ENV_NAMES = frozenset(
     {
         # System and session.
-        "PATH", "HOME", "USER", "USERNAME", "LOGNAME", "PWD", "TMPDIR", "TEMP", "TMP",
-        "LANG", "LANGUAGE", "TERM", "SYSTEMROOT", "COMSPEC", "PATHEXT",
+        "PATH",
+        "HOME",
+        "USER",
+        "USERNAME",
+        "LOGNAME",
+        "PWD",
+        "TMPDIR",
+        "TEMP",
+        "TMP",
+        "LANG",
+        "LANGUAGE",
+        "TERM",
+        "SYSTEMROOT",
+        "COMSPEC",
+        "PATHEXT",
         # Shells: prompts, start-up files, word splitting.
-        "SHELL", "IFS", "ENV", "BASH_ENV", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND",
+        "SHELL",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "PS1",
+        "PS2",
+        "PS3",
+        "PS4",
+        "PROMPT_COMMAND",
         # Programs started by git, gh, man, ssh and others.
-        "EDITOR", "VISUAL", "PAGER", "MANPAGER", "BROWSER", "LESSOPEN", "LESSCLOSE",
-        "GH_EDITOR", "GH_BROWSER", "GH_PAGER", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE",
-        "SSH_AUTH_SOCK", "SUDO_ASKPASS",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "MANPAGER",
+        "BROWSER",
+        "LESSOPEN",
+        "LESSCLOSE",
+        "GH_EDITOR",
+        "GH_BROWSER",
+        "GH_PAGER",
+        "SSH_ASKPASS",
+        "SSH_ASKPASS_REQUIRE",
+        "SSH_AUTH_SOCK",
+        "SUDO_ASKPASS",
         # Proxies.
-        "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
     }
 )
 
 #: Reserved prefixes (compared case-insensitively).
 RESERVED_ENV_PREFIXES = (
-    "LD_", "DYLD_", "PYTHON", "JPY_", "JUPYTER", "IPYTHON", "LC_", "BASH_FUNC_", "GIT_",
+    "LD_",
+    "DYLD_",
+    "PYTHON",
+    "JPY_",
+    "JUPYTER",
+    "IPYTHON",
+    "LC_",
+    "BASH_FUNC_",
+    "GIT_",
 )
 
 #: Known token prefixes, longest first (kept visible by ``masked()``).
@@ -79,14 +122,12 @@ def validate_token(token: object) -> str:
     if len(token) > MAX_TOKEN_LENGTH:
         raise TokenValidationError(
             "token-length",
-            f"The token is {len(token)} characters long; GitHub tokens have at most "
-            f"{MAX_TOKEN_LENGTH}.",
+            f"The token is {len(token)} characters long; GitHub tokens have at most {MAX_TOKEN_LENGTH}.",
         )
     if not SAFE_TOKEN.fullmatch(token):
         raise TokenValidationError(
             "token-characters",
-            "The token contains characters GitHub never uses (only letters, digits and "
-            "underscores are possible).",
+            "The token contains characters GitHub never uses (only letters, digits and underscores are possible).",
         )
     return token
 
@@ -121,31 +162,25 @@ def validate_env_name(name: object) -> str:
     return name
 
 
-def validate_env_names(names: object) -> List[str]:
+def validate_env_names(names: object) -> list[str]:
     """Return ``names`` as a list: 1-16 safe names, distinct case-insensitively."""
     if not isinstance(names, (list, tuple)) or len(names) == 0:
-        raise TokenValidationError(
-            "no-names", "Choose at least one environment variable for the token."
-        )
+        raise TokenValidationError("no-names", "Choose at least one environment variable for the token.")
     if len(names) > MAX_ENV_NAMES:
-        raise TokenValidationError(
-            "name-invalid", f"Use at most {MAX_ENV_NAMES} environment variables."
-        )
+        raise TokenValidationError("name-invalid", f"Use at most {MAX_ENV_NAMES} environment variables.")
     seen = set()
-    out: List[str] = []
+    out: list[str] = []
     for name in names:
         validate_env_name(name)
         key = name.upper()
         if key in seen:
-            raise TokenValidationError(
-                "name-duplicate", f"The environment variable {name} is listed twice."
-            )
+            raise TokenValidationError("name-duplicate", f"The environment variable {name} is listed twice.")
         seen.add(key)
         out.append(name)
     return out
 
 
-def _validate_optional(value: object, pattern: "re.Pattern[str]", field: str) -> Optional[str]:
+def _validate_optional(value: object, pattern: re.Pattern[str], field: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not pattern.fullmatch(value):
@@ -168,21 +203,27 @@ class TokenStore:
     """
 
     __slots__ = (
-        "_lock", "_token", "_variables", "_login", "_expires_at", "_set_at", "_api_base_url",
+        "_api_base_url",
+        "_expires_at",
         "_git_hosts",
+        "_lock",
+        "_login",
+        "_set_at",
+        "_token",
+        "_variables",
     )
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._token: Optional[str] = None
-        self._variables: List[str] = list(DEFAULT_VARIABLES)
-        self._login: Optional[str] = None
-        self._expires_at: Optional[str] = None
-        self._set_at: Optional[str] = None
+        self._token: str | None = None
+        self._variables: list[str] = list(DEFAULT_VARIABLES)
+        self._login: str | None = None
+        self._expires_at: str | None = None
+        self._set_at: str | None = None
         # The API base URL the token was verified against, and the git origins it
         # serves: the token is bound to them, never offered to another allowed host.
-        self._api_base_url: Optional[str] = None
-        self._git_hosts: List[str] = []
+        self._api_base_url: str | None = None
+        self._git_hosts: list[str] = []
 
     # Never show the token in a representation.
     def __repr__(self) -> str:
@@ -196,10 +237,10 @@ class TokenStore:
     def set(
         self,
         token: object,
-        variables: Optional[Sequence[str]] = None,
+        variables: Sequence[str] | None = None,
         login: object = None,
         expires_at: object = None,
-        api_base_url: Optional[str] = None,
+        api_base_url: str | None = None,
         git_hosts: Iterable[str] = (),
     ) -> None:
         """Validate everything first, then replace the held token.
@@ -235,31 +276,31 @@ class TokenStore:
         return self._token is not None
 
     @property
-    def token(self) -> Optional[str]:
+    def token(self) -> str | None:
         return self._token
 
     @property
-    def variables(self) -> List[str]:
+    def variables(self) -> list[str]:
         return list(self._variables)
 
     @property
-    def login(self) -> Optional[str]:
+    def login(self) -> str | None:
         return self._login
 
     @property
-    def expires_at(self) -> Optional[str]:
+    def expires_at(self) -> str | None:
         return self._expires_at
 
     @property
-    def set_at(self) -> Optional[str]:
+    def set_at(self) -> str | None:
         return self._set_at
 
     @property
-    def api_base_url(self) -> Optional[str]:
+    def api_base_url(self) -> str | None:
         return self._api_base_url
 
     @property
-    def git_hosts(self) -> List[str]:
+    def git_hosts(self) -> list[str]:
         """Git origins (``https://github.com``...) whose credential helper gets the token."""
         with self._lock:
             return list(self._git_hosts)
@@ -278,7 +319,7 @@ class TokenStore:
                 return None
             return self._token, list(self._variables), list(self._git_hosts)
 
-    def masked(self) -> Optional[str]:
+    def masked(self) -> str | None:
         token = self._token
         return None if token is None else mask_token(token)
 

@@ -1,8 +1,4 @@
-import {
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -55,7 +51,8 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
               return {
                 sessionContext: panel.sessionContext,
                 path: panel.context.path,
-                cells: () => Array.from(cells() ?? [], cell => ({ cellType: cell.type, source: cell.sharedModel.getSource() })),
+                cells: () =>
+                  Array.from(cells() ?? [], cell => ({ cellType: cell.type, source: cell.sharedModel.getSource() })),
                 setCellSource: (index, source) => cells()?.get(index)?.sharedModel.setSource(source)
               };
             },
@@ -77,7 +74,13 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
           model.changed.connect(() => {
             if (held !== snapshot()) {
               held = snapshot();
-              for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.writeNotebookField, CommandIDs.forget, CommandIDs.useForNewKernels]) {
+              for (const id of [
+                CommandIDs.verify,
+                CommandIDs.writeKernel,
+                CommandIDs.writeNotebookField,
+                CommandIDs.forget,
+                CommandIDs.useForNewKernels
+              ]) {
                 app.commands.notifyCommandChanged(id);
               }
             }
@@ -127,7 +130,9 @@ const plugin: JupyterFrontEndPlugin<IGitHubTokenFlow> = {
         setOpenText: (path, text) => {
           for (const widget of app.shell.widgets('main')) {
             // A document widget (structurally: no dependency on docregistry at start-up).
-            const context = (widget as { context?: { path?: string; model?: { sharedModel?: { setSource?(text: string): void } } } }).context;
+            const context = (
+              widget as { context?: { path?: string; model?: { sharedModel?: { setSource?(text: string): void } } } }
+            ).context;
             if (context?.path === path) {
               context.model?.sharedModel?.setSource?.(text);
             }

@@ -39,9 +39,7 @@ export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
 });
 
 /** Read the composite settings into a typed object. */
-export function readSettings(
-  settings: ISettingRegistry.ISettings | null
-): IGitHubTokenSettings {
+export function readSettings(settings: ISettingRegistry.ISettings | null): IGitHubTokenSettings {
   if (!settings) {
     return { ...DEFAULT_SETTINGS };
   }

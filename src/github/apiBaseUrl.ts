@@ -20,11 +20,17 @@ export function apiBaseUrlProblem(apiBaseUrl: string, trans: Trans = defaultTran
   try {
     url = new URL(apiBaseUrl);
   } catch {
-    return trans.__('The GitHub API base URL setting "%1" is not a URL. Fix it in Settings → GitHub token.', apiBaseUrl);
+    return trans.__(
+      'The GitHub API base URL setting "%1" is not a URL. Fix it in Settings → GitHub token.',
+      apiBaseUrl
+    );
   }
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) {
     return '';
   }
-  return trans.__('The GitHub API base URL %1 is not https: the token would travel unencrypted. Use an https URL in Settings → GitHub token.', url.origin);
+  return trans.__(
+    'The GitHub API base URL %1 is not https: the token would travel unencrypted. Use an https URL in Settings → GitHub token.',
+    url.origin
+  );
 }

@@ -131,10 +131,7 @@ export async function requestVerification(options: IVerifyRequest): Promise<IVer
   try {
     const userPromise = settle(() => octokit.request('GET /user'), timedOut);
     const repoPromise = options.repository
-      ? settle(
-          () => octokit.request('GET /repos/{owner}/{repo}', { ...options.repository }),
-          timedOut
-        )
+      ? settle(() => octokit.request('GET /repos/{owner}/{repo}', { ...options.repository }), timedOut)
       : undefined;
     const [user, repo] = await Promise.all([userPromise, repoPromise]);
     return repo ? { user, repo } : { user };

@@ -62,7 +62,11 @@ export function guideItems(options: IGuideOptions, trans: Trans = defaultTrans):
       { id: 'generate', text: trans.__('Click Generate new token, then Generate new token (classic).') },
       {
         id: 'name',
-        text: trans.__('In Note, type a name you will recognise, e.g. "%1"; set Expiration, e.g. %2 days.', tokenName, expirationDays)
+        text: trans.__(
+          'In Note, type a name you will recognise, e.g. "%1"; set Expiration, e.g. %2 days.',
+          tokenName,
+          expirationDays
+        )
       },
       scopeItem,
       { id: 'create', text: trans.__('Click Generate token at the bottom of the page.') },
@@ -79,7 +83,11 @@ export function guideItems(options: IGuideOptions, trans: Trans = defaultTrans):
     { id: 'generate', text: trans.__('Click Generate new token.') },
     {
       id: 'name',
-      text: trans.__('Enter Token name "%1", choose an Expiration (e.g. %2 days) and the Resource owner that owns the repositories.', tokenName, expirationDays)
+      text: trans.__(
+        'Enter Token name "%1", choose an Expiration (e.g. %2 days) and the Resource owner that owns the repositories.',
+        tokenName,
+        expirationDays
+      )
     },
     {
       id: 'repositories',

@@ -79,10 +79,7 @@ export interface ProblemContext {
 }
 
 /** Look a header up case-insensitively. */
-function header(
-  headers: Record<string, string> | undefined,
-  name: string
-): string | undefined {
+function header(headers: Record<string, string> | undefined, name: string): string | undefined {
   if (!headers) {
     return undefined;
   }
@@ -112,9 +109,7 @@ function parseCount(value: string | undefined): number | undefined {
  *
  * @returns `undefined` unless limit, remaining and reset are all readable.
  */
-export function parseRateLimit(
-  headers: Record<string, string>
-): RateLimitInfo | undefined {
+export function parseRateLimit(headers: Record<string, string>): RateLimitInfo | undefined {
   const limit = parseCount(header(headers, 'x-ratelimit-limit'));
   const remaining = parseCount(header(headers, 'x-ratelimit-remaining'));
   const reset = parseCount(header(headers, 'x-ratelimit-reset'));
@@ -169,30 +164,19 @@ export function parseSsoHeader(value: string | null | undefined): string | undef
  * @returns `null` when the header is absent (the token does not expire),
  *   `undefined` when the value cannot be understood.
  */
-export function parseExpiryHeader(
-  value: string | null | undefined
-): Date | null | undefined {
+export function parseExpiryHeader(value: string | null | undefined): Date | null | undefined {
   if (value === null || value === undefined) {
     return null;
   }
-  const match =
-    /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*(UTC|GMT|Z|[+-]\d{2}:?\d{2})\s*$/i.exec(
-      value
-    );
+  const match = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*(UTC|GMT|Z|[+-]\d{2}:?\d{2})\s*$/i.exec(
+    value
+  );
   if (!match) {
     return undefined;
   }
   const [year, month, day, hour, minute] = match.slice(1, 6).map(Number);
   const second = match[6] ? Number(match[6]) : 0;
-  if (
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    day > 31 ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
   const utc = Date.UTC(year, month - 1, day, hour, minute, second);
@@ -223,8 +207,7 @@ export function parseExpiryHeader(
  * case, so a token glued to other hexadecimal digits is caught too; commit
  * SHAs are redacted as well, which is harmless in an error message).
  */
-const SECRET_PATTERN =
-  /(?<![A-Za-z0-9])(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]+|[0-9A-Fa-f]{40,}/g;
+const SECRET_PATTERN = /(?<![A-Za-z0-9])(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]+|[0-9A-Fa-f]{40,}/g;
 
 /** Make a string from a server safe and short enough to show. */
 function sanitizeText(text: string, maxLength = 300): string {
@@ -274,9 +257,7 @@ export function bodyMessage(data: unknown): string | undefined {
 function settingsLink(
   context: ProblemContext,
   trans: Trans,
-  type: 'fine-grained' | 'classic' = context.tokenKind === 'fine-grained'
-    ? 'fine-grained'
-    : 'classic'
+  type: 'fine-grained' | 'classic' = context.tokenKind === 'fine-grained' ? 'fine-grained' : 'classic'
 ): Problem['link'] | undefined {
   try {
     return {
@@ -316,11 +297,7 @@ function isGithubDotCom(apiBaseUrl: string): boolean {
 }
 
 /** Problems for 403 and 429 responses. */
-function forbiddenProblem(
-  response: NormalizedResponse,
-  context: ProblemContext,
-  trans: Trans
-): Problem {
+function forbiddenProblem(response: NormalizedResponse, context: ProblemContext, trans: Trans): Problem {
   const headers = response.headers;
   const now = context.now ?? new Date();
   const message = bodyMessage(response.data);
@@ -381,10 +358,7 @@ function forbiddenProblem(
     };
   }
 
-  const policy =
-    response.status === 403 && message !== undefined
-      ? organizationPolicyOf(message)
-      : undefined;
+  const policy = response.status === 403 && message !== undefined ? organizationPolicyOf(message) : undefined;
   if (policy !== undefined) {
     return organizationPolicyProblem(policy, message as string, context, trans);
   }
@@ -400,17 +374,13 @@ function forbiddenProblem(
   }
   const permissions = header(headers, 'x-accepted-github-permissions')?.trim();
   if (permissions) {
-    parts.push(
-      trans.__('Fine-grained permissions that allow it: %1.', sanitizeText(permissions))
-    );
+    parts.push(trans.__('Fine-grained permissions that allow it: %1.', sanitizeText(permissions)));
   }
   return {
     code: 'forbidden',
     title: trans.__('GitHub refused access'),
     message: parts.join(' '),
-    nextStep: trans.__(
-      'Give the token the scopes or permissions it needs (or create a new token), then verify again.'
-    ),
+    nextStep: trans.__('Give the token the scopes or permissions it needs (or create a new token), then verify again.'),
     link: settingsLink(context, trans)
   };
 }
@@ -439,8 +409,7 @@ function organizationPolicyOf(message: string): OrganizationPolicy | undefined {
   }
   const classic = /\(classic\)|classic (?:personal access )?tokens?/.test(text);
   const refused = /forbid|forbidden|not allowed|not permitted|disallow|restrict|block/.test(text);
-  const requiresFineGrained =
-    /fine-grained/.test(text) && /\b(?:require|requires|required|must|only|use)\b/.test(text);
+  const requiresFineGrained = /fine-grained/.test(text) && /\b(?:require|requires|required|must|only|use)\b/.test(text);
   if ((classic && (refused || requiresFineGrained)) || (refused && requiresFineGrained)) {
     return 'no-classic';
   }
@@ -519,9 +488,10 @@ export function problemFromOutcome(
     return {
       code: 'unreachable',
       title: trans.__('Cannot reach the GitHub API'),
-      message: (detail
-        ? trans.__('The GitHub API at %1 could not be reached (%2).', context.apiBaseUrl, detail)
-        : trans.__('The GitHub API at %1 could not be reached.', context.apiBaseUrl)) +
+      message:
+        (detail
+          ? trans.__('The GitHub API at %1 could not be reached (%2).', context.apiBaseUrl, detail)
+          : trans.__('The GitHub API at %1 could not be reached.', context.apiBaseUrl)) +
         ' ' +
         trans.__(
           'The browser reports the same error when the API refuses cross-origin requests from this page (CORS), which is common with GitHub Enterprise Server.'
@@ -541,9 +511,7 @@ export function problemFromOutcome(
     return {
       code: 'bad-credentials',
       title: trans.__('Token not accepted'),
-      message: trans.__(
-        'GitHub does not accept this token: it is wrong, expired or revoked.'
-      ),
+      message: trans.__('GitHub does not accept this token: it is wrong, expired or revoked.'),
       nextStep: trans.__('Create a new token on GitHub and paste it here.'),
       link: settingsLink(context, trans)
     };
@@ -562,10 +530,7 @@ export function problemFromOutcome(
             'The repository %1 was not found, or this token is not granted access to it. A fine-grained token only reaches the repositories selected under "Repository access" when it was created, for the resource owner chosen then.',
             name
           )
-        : trans.__(
-            'The repository %1 was not found, or this token is not granted access to it.',
-            name
-          ),
+        : trans.__('The repository %1 was not found, or this token is not granted access to it.', name),
       nextStep: fineGrained
         ? trans.__(
             'Check the owner and name; then edit the token on GitHub and add this repository under "Repository access" (the organization may also need to approve the token).'
@@ -710,11 +675,7 @@ function malformedProblem(trans: Trans): Problem {
 }
 
 /** Check the repository outcome. */
-function repoCheckFrom(
-  repo: { fullName: string; outcome: ApiOutcome },
-  input: VerifyInput,
-  trans: Trans
-): RepoCheck {
+function repoCheckFrom(repo: { fullName: string; outcome: ApiOutcome }, input: VerifyInput, trans: Trans): RepoCheck {
   const problem = problemFromOutcome(
     repo.outcome,
     {
@@ -764,10 +725,7 @@ function repoCheckFrom(
  * and (when a repository was checked) it is reachable and, unless read-only
  * access was chosen, the account can push to it.
  */
-export function buildVerifyReport(
-  input: VerifyInput,
-  trans: Trans = defaultTrans
-): VerifyReport {
+export function buildVerifyReport(input: VerifyInput, trans: Trans = defaultTrans): VerifyReport {
   const notes: string[] = [];
   const report: VerifyReport = {
     ok: false,
@@ -854,8 +812,7 @@ export function buildVerifyReport(
 
   // Scopes missing or in excess.
   if (report.missingScopes.length) {
-    const publicOnly =
-      input.access === 'read-write' && scopes !== null && grantsWrite(scopes);
+    const publicOnly = input.access === 'read-write' && scopes !== null && grantsWrite(scopes);
     notes.push(
       publicOnly
         ? trans.__(
@@ -875,11 +832,7 @@ export function buildVerifyReport(
         'You chose read-only access, but this token can also push to repositories. A fine-grained token with read-only "Contents" permission is safer.'
       )
     );
-  } else if (
-    input.access === 'read-write-public' &&
-    scopes !== null &&
-    scopes.includes('repo')
-  ) {
+  } else if (input.access === 'read-write-public' && scopes !== null && scopes.includes('repo')) {
     notes.push(
       trans.__(
         'This token can also push to private repositories (scope repo); a token with only public_repo would be enough.'
@@ -889,52 +842,29 @@ export function buildVerifyReport(
 
   // Expiry.
   if (report.expiresAt) {
-    notes.push(
-      trans.__('The token expires on %1.', report.expiresAt.toLocaleString())
-    );
+    notes.push(trans.__('The token expires on %1.', report.expiresAt.toLocaleString()));
   }
 
   // Repository.
   const repo = report.repo;
   if (repo) {
     if (!repo.reachable) {
-      notes.push(
-        trans.__(
-          'Repository %1: %2',
-          repo.fullName,
-          repo.problem?.title ?? trans.__('not reachable')
-        )
-      );
+      notes.push(trans.__('Repository %1: %2', repo.fullName, repo.problem?.title ?? trans.__('not reachable')));
     } else if (repo.canPush) {
-      notes.push(
-        trans.__('Repository %1 is reachable and your account can push to it.', repo.fullName)
-      );
+      notes.push(trans.__('Repository %1 is reachable and your account can push to it.', repo.fullName));
     } else if (repo.canPush === false) {
-      notes.push(
-        trans.__(
-          'Repository %1 is reachable, but your account can only read it.',
-          repo.fullName
-        )
-      );
+      notes.push(trans.__('Repository %1 is reachable, but your account can only read it.', repo.fullName));
       if (input.access !== 'read-only') {
         repo.problem = {
           code: 'forbidden',
           title: trans.__('No write access'),
-          message: trans.__(
-            'Your account can read %1 but not push to it.',
-            repo.fullName
-          ),
-          nextStep: trans.__(
-            'Ask an owner of the repository for write access, or choose read-only access.'
-          )
+          message: trans.__('Your account can read %1 but not push to it.', repo.fullName),
+          nextStep: trans.__('Ask an owner of the repository for write access, or choose read-only access.')
         };
       }
     } else {
       notes.push(
-        trans.__(
-          'Repository %1 is reachable; GitHub did not report whether you can push to it.',
-          repo.fullName
-        )
+        trans.__('Repository %1 is reachable; GitHub did not report whether you can push to it.', repo.fullName)
       );
     }
     if (repo.reachable && input.tokenKind === 'fine-grained') {
@@ -1002,9 +932,6 @@ export function parseRepoFullName(
 }
 
 /** Reject the reserved names `.` and `..` (and an empty name). */
-function validRepoName(
-  owner: string,
-  repo: string
-): { owner: string; repo: string } | undefined {
+function validRepoName(owner: string, repo: string): { owner: string; repo: string } | undefined {
   return repo && repo !== '.' && repo !== '..' ? { owner, repo } : undefined;
 }

@@ -49,7 +49,10 @@ export async function revokeTokens(
   } catch {
     return {
       ok: false,
-      message: trans.__('Could not reach %1 to revoke the token. Check your connection, or revoke it yourself on GitHub (Settings → Developer settings → Personal access tokens → Delete).', new URL(url).host)
+      message: trans.__(
+        'Could not reach %1 to revoke the token. Check your connection, or revoke it yourself on GitHub (Settings → Developer settings → Personal access tokens → Delete).',
+        new URL(url).host
+      )
     };
   } finally {
     clearTimeout(timer);
@@ -72,10 +75,19 @@ export async function revokeTokens(
   }
   const remaining = response.headers.get('x-ratelimit-remaining');
   if (response.status === 429 || (response.status === 403 && remaining === '0')) {
-    return { ok: false, message: trans.__('GitHub is rate limiting revocation requests from this address. Try again later, or revoke the token yourself on GitHub.') };
+    return {
+      ok: false,
+      message: trans.__(
+        'GitHub is rate limiting revocation requests from this address. Try again later, or revoke the token yourself on GitHub.'
+      )
+    };
   }
   return {
     ok: false,
-    message: trans.__('GitHub refused the revocation (%1%2). Revoke the token yourself on GitHub: Settings → Developer settings → Personal access tokens.', response.status, detail ? `: ${detail}` : '')
+    message: trans.__(
+      'GitHub refused the revocation (%1%2). Revoke the token yourself on GitHub: Settings → Developer settings → Personal access tokens.',
+      response.status,
+      detail ? `: ${detail}` : ''
+    )
   };
 }

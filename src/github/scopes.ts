@@ -17,13 +17,7 @@ export type AccessLevel = 'read-write' | 'read-write-public' | 'read-only';
 
 /** Each scope's direct children (scopes it implies). */
 export const SCOPE_CHILDREN: Readonly<Record<string, readonly string[]>> = {
-  repo: [
-    'public_repo',
-    'repo:status',
-    'repo_deployment',
-    'repo:invite',
-    'security_events'
-  ],
+  repo: ['public_repo', 'repo:status', 'repo_deployment', 'repo:invite', 'security_events'],
   'admin:org': ['write:org'],
   'write:org': ['read:org'],
   'admin:public_key': ['write:public_key'],
@@ -48,9 +42,7 @@ export const SCOPE_CHILDREN: Readonly<Record<string, readonly string[]>> = {
  *   (a classic token without scopes), otherwise the trimmed, de-duplicated
  *   scope names in header order.
  */
-export function parseScopesHeader(
-  value: string | null | undefined
-): string[] | null {
+export function parseScopesHeader(value: string | null | undefined): string[] | null {
   if (value === null || value === undefined) {
     return null;
   }
@@ -99,10 +91,7 @@ export function requiredScopes(access: AccessLevel): string[] {
  * a parent). `granted === null` means the scopes are unknown (fine-grained
  * token): nothing can be reported missing, so `[]` is returned.
  */
-export function missingScopes(
-  granted: readonly string[] | null,
-  required: readonly string[]
-): string[] {
+export function missingScopes(granted: readonly string[] | null, required: readonly string[]): string[] {
   if (granted === null) {
     return [];
   }
@@ -126,9 +115,7 @@ export function grantsWrite(granted: readonly string[] | null): boolean {
 export function describeScope(scope: string, trans: Trans = defaultTrans): string {
   switch (scope) {
     case 'repo':
-      return trans.__(
-        'Full control of all repositories you can access, public and private (read and push)'
-      );
+      return trans.__('Full control of all repositories you can access, public and private (read and push)');
     case 'public_repo':
       return trans.__('Read and push to public repositories only');
     case 'repo:status':

@@ -60,9 +60,7 @@ export function normalizeWebBaseUrl(webBaseUrl: string): string {
     throw new Error(`Invalid GitHub web URL: ${JSON.stringify(webBaseUrl)}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(
-      `The GitHub web URL must start with https:// or http://, not ${url.protocol}`
-    );
+    throw new Error(`The GitHub web URL must start with https:// or http://, not ${url.protocol}`);
   }
   if (url.username || url.password) {
     throw new Error('The GitHub web URL must not contain credentials');
@@ -77,18 +75,11 @@ export function normalizeWebBaseUrl(webBaseUrl: string): string {
 type QueryParam = readonly [string, string | readonly string[]];
 
 /** Build `base + path + ?query` with every key and value URL-encoded. */
-function buildUrl(
-  webBaseUrl: string,
-  path: string,
-  params: readonly QueryParam[]
-): string {
+function buildUrl(webBaseUrl: string, path: string, params: readonly QueryParam[]): string {
   const base = normalizeWebBaseUrl(webBaseUrl);
   const query = params
     .map(([key, value]) => {
-      const encoded =
-        typeof value === 'string'
-          ? encodeURIComponent(value)
-          : value.map(encodeURIComponent).join(',');
+      const encoded = typeof value === 'string' ? encodeURIComponent(value) : value.map(encodeURIComponent).join(',');
       return `${encodeURIComponent(key)}=${encoded}`;
     })
     .join('&');
@@ -100,10 +91,7 @@ function buildUrl(
  * `https://github.com/settings/tokens/new?scopes=repo&description=Jupyter`.
  * Scopes are comma-separated; an empty scope list leaves `scopes` out.
  */
-export function classicTokenUrl(
-  webBaseUrl: string,
-  options: ClassicTokenOptions
-): string {
+export function classicTokenUrl(webBaseUrl: string, options: ClassicTokenOptions): string {
   const params: QueryParam[] = [];
   if (options.scopes.length) {
     params.push(['scopes', options.scopes]);
@@ -121,22 +109,14 @@ export function clampExpiry(expiresInDays: number | 'none'): string {
     throw new RangeError('expiresInDays must be a number of days or "none"');
   }
   const days = Math.floor(expiresInDays);
-  return String(
-    Math.min(
-      FINE_GRAINED_EXPIRY_MAX_DAYS,
-      Math.max(FINE_GRAINED_EXPIRY_MIN_DAYS, days)
-    )
-  );
+  return String(Math.min(FINE_GRAINED_EXPIRY_MAX_DAYS, Math.max(FINE_GRAINED_EXPIRY_MIN_DAYS, days)));
 }
 
 /**
  * The pre-filled creation page of a fine-grained token, e.g.
  * `https://github.com/settings/personal-access-tokens/new?name=Jupyter&description=...&target_name=octo-org&expires_in=30&contents=read`.
  */
-export function fineGrainedTokenUrl(
-  webBaseUrl: string,
-  options: FineGrainedTokenOptions
-): string {
+export function fineGrainedTokenUrl(webBaseUrl: string, options: FineGrainedTokenOptions): string {
   // Truncate by code points so that a surrogate pair is never split.
   const name = Array.from(options.name).slice(0, FINE_GRAINED_NAME_MAX).join('');
   const params: QueryParam[] = [
@@ -161,11 +141,7 @@ export function fineGrainedTokenUrl(
 export function newTokenUrl(webBaseUrl: string, options: NewTokenOptions): string {
   if (options.tokenType === 'classic') {
     const scopes =
-      options.access === 'read-write'
-        ? ['repo']
-        : options.access === 'read-write-public'
-          ? ['public_repo']
-          : [];
+      options.access === 'read-write' ? ['repo'] : options.access === 'read-write-public' ? ['public_repo'] : [];
     return classicTokenUrl(webBaseUrl, {
       scopes,
       description: options.description || options.name
@@ -182,9 +158,5 @@ export function newTokenUrl(webBaseUrl: string, options: NewTokenOptions): strin
 
 /** The page listing the user's tokens of the given type. */
 export function tokenSettingsUrl(webBaseUrl: string, tokenType: TokenType): string {
-  return buildUrl(
-    webBaseUrl,
-    tokenType === 'classic' ? '/settings/tokens' : '/settings/personal-access-tokens',
-    []
-  );
+  return buildUrl(webBaseUrl, tokenType === 'classic' ? '/settings/tokens' : '/settings/personal-access-tokens', []);
 }

@@ -137,10 +137,7 @@ const TOKEN_VARIABLE_NAME = /^(?:.*TOKEN|PAT|.*_PAT)$/;
  */
 export function assertSafeToken(token: string, trans: Trans = defaultTrans): void {
   if (typeof token !== 'string' || token.length === 0) {
-    throw new UnsafeKernelInputError(
-      'token-empty',
-      trans.__('There is no token to send to the kernel.')
-    );
+    throw new UnsafeKernelInputError('token-empty', trans.__('There is no token to send to the kernel.'));
   }
   if (token.length > MAX_TOKEN_LENGTH) {
     throw new UnsafeKernelInputError(
@@ -186,10 +183,7 @@ export function assertSafeEnvName(name: string, trans: Trans = defaultTrans): vo
     );
   }
   const upper = name.toUpperCase();
-  if (
-    RESERVED_ENV_NAMES.has(upper) ||
-    RESERVED_ENV_PREFIXES.some(prefix => upper.startsWith(prefix))
-  ) {
+  if (RESERVED_ENV_NAMES.has(upper) || RESERVED_ENV_PREFIXES.some(prefix => upper.startsWith(prefix))) {
     throw new UnsafeKernelInputError(
       'name-invalid',
       trans.__(
@@ -213,21 +207,12 @@ export function assertSafeEnvName(name: string, trans: Trans = defaultTrans): vo
  * Throw unless `names` is a non-empty list of at most 16 safe, distinct
  * (case-insensitively, as on Windows) environment variable names.
  */
-export function assertSafeEnvNames(
-  names: readonly string[],
-  trans: Trans = defaultTrans
-): void {
+export function assertSafeEnvNames(names: readonly string[], trans: Trans = defaultTrans): void {
   if (!Array.isArray(names) || names.length === 0) {
-    throw new UnsafeKernelInputError(
-      'no-names',
-      trans.__('Choose at least one environment variable for the token.')
-    );
+    throw new UnsafeKernelInputError('no-names', trans.__('Choose at least one environment variable for the token.'));
   }
   if (names.length > MAX_ENV_NAMES) {
-    throw new UnsafeKernelInputError(
-      'name-invalid',
-      trans.__('Use at most %1 environment variables.', MAX_ENV_NAMES)
-    );
+    throw new UnsafeKernelInputError('name-invalid', trans.__('Use at most %1 environment variables.', MAX_ENV_NAMES));
   }
   const seen = new Set<string>();
   for (const name of names) {
@@ -248,9 +233,7 @@ export function assertSafeEnvNames(
  * (`python`, `python3`, `ipython`, `ipython3`..., case-insensitive).
  */
 export function isSupportedKernelLanguage(language: string | undefined): boolean {
-  return (
-    typeof language === 'string' && /^i?python[23]?$/i.test(language.trim())
-  );
+  return typeof language === 'string' && /^i?python[23]?$/i.test(language.trim());
 }
 
 /**
@@ -265,10 +248,7 @@ export function describeKernelLanguage(language: string | undefined, trans: Tran
 }
 
 /** Throw reason `language` unless the language is supported. */
-function assertSupportedLanguage(
-  language: string | undefined,
-  trans: Trans
-): void {
+function assertSupportedLanguage(language: string | undefined, trans: Trans): void {
   if (!isSupportedKernelLanguage(language)) {
     throw new UnsafeKernelInputError(
       'language',
@@ -388,8 +368,7 @@ export function buildUnsetEnvCode(
   assertSupportedLanguage(language, trans);
   assertSafeEnvNames(names, trans);
   return pythonSilentStatement(
-    '(lambda env: [env.pop(name, None) for name in ' +
-      `${pythonNameList(names)}] and None)(__import__('os').environ)`
+    '(lambda env: [env.pop(name, None) for name in ' + `${pythonNameList(names)}] and None)(__import__('os').environ)`
   );
 }
 
@@ -407,10 +386,7 @@ export function buildEnvCheckExpression(
 ): string {
   assertSupportedLanguage(language, trans);
   assertSafeEnvNames(names, trans);
-  return (
-    `[name for name in ${pythonNameList(names)} ` +
-    "if __import__('os').environ.get(name)]"
-  );
+  return `[name for name in ${pythonNameList(names)} ` + "if __import__('os').environ.get(name)]";
 }
 
 /** Most widgets a request may name at once. */
@@ -433,7 +409,9 @@ export function assertSafeModelIds(ids: readonly string[], trans: Trans = defaul
   if (ids.some(id => typeof id !== 'string' || !SAFE_MODEL_ID.test(id)) || new Set(ids).size !== ids.length) {
     throw new UnsafeKernelInputError(
       'widget-invalid',
-      trans.__('The notebook field is not a widget this kernel created (its id is not an ipywidgets model id). Nothing was sent to the kernel.')
+      trans.__(
+        'The notebook field is not a widget this kernel created (its id is not an ipywidgets model id). Nothing was sent to the kernel.'
+      )
     );
   }
 }
@@ -459,10 +437,7 @@ const FIELD_WIDGET_CLASSES = ['Password', 'Text'];
  *
  * @throws UnsafeKernelInputError when the language is not supported.
  */
-export function buildListWidgetsExpression(
-  language: string | undefined,
-  trans: Trans = defaultTrans
-): string {
+export function buildListWidgetsExpression(language: string | undefined, trans: Trans = defaultTrans): string {
   assertSupportedLanguage(language, trans);
   const classes = pythonNameList(FIELD_WIDGET_CLASSES);
   return (
@@ -497,7 +472,7 @@ export function buildSetWidgetValueCode(
   assertSafeToken(token, trans);
   assertSafeModelIds(modelIds, trans);
   return pythonSilentStatement(
-    '(lambda value, widgets: [widgets[key].set_trait(\'value\', value) for key in ' +
+    "(lambda value, widgets: [widgets[key].set_trait('value', value) for key in " +
       `${pythonNameList(modelIds)} if key in widgets] and None)` +
       `(${literals.python(token)}, ${PYTHON_WIDGET_REGISTRY})`
   );

@@ -61,7 +61,11 @@ export interface IKernelWriteResult {
 const USER_EXPRESSION = 'jupyterlab_github_token_set';
 
 /** A failed result, phrased for the user. */
-export function writeFailure(problem: KernelWriteProblem, message: string, kernelDisplayName?: string): IKernelWriteResult {
+export function writeFailure(
+  problem: KernelWriteProblem,
+  message: string,
+  kernelDisplayName?: string
+): IKernelWriteResult {
   return { ok: false, problem, message, variables: [], ...(kernelDisplayName ? { kernelDisplayName } : {}) };
 }
 
@@ -103,21 +107,42 @@ export async function readyPythonKernel(
   if (!kernel) {
     return fail(
       'no-kernel',
-      trans.__('The notebook "%1" has no running kernel. Start one (Kernel → Start Kernel…) and try again.', notebookName ?? '')
+      trans.__(
+        'The notebook "%1" has no running kernel. Start one (Kernel → Start Kernel…) and try again.',
+        notebookName ?? ''
+      )
     );
   }
   const status = kernel.status;
   if (status === 'dead') {
-    return fail('dead', trans.__('The kernel of "%1" is dead. Restart it (Kernel → Restart Kernel…) and try again.', notebookName ?? ''));
+    return fail(
+      'dead',
+      trans.__('The kernel of "%1" is dead. Restart it (Kernel → Restart Kernel…) and try again.', notebookName ?? '')
+    );
   }
   if (status === 'restarting' || status === 'autorestarting' || status === 'starting' || status === 'terminating') {
-    return fail('restarting', trans.__('The kernel of "%1" is restarting. Wait until it is idle and try again.', notebookName ?? ''));
+    return fail(
+      'restarting',
+      trans.__('The kernel of "%1" is restarting. Wait until it is idle and try again.', notebookName ?? '')
+    );
   }
   if (status === 'busy') {
-    return fail('busy', trans.__('The kernel of "%1" is busy running code. Wait until it is idle (or interrupt it) and try again.', notebookName ?? ''));
+    return fail(
+      'busy',
+      trans.__(
+        'The kernel of "%1" is busy running code. Wait until it is idle (or interrupt it) and try again.',
+        notebookName ?? ''
+      )
+    );
   }
   if (kernel.connectionStatus !== 'connected' || status === 'unknown') {
-    return fail('disconnected', trans.__('JupyterLab is not connected to the kernel of "%1". Wait for it to reconnect and try again.', notebookName ?? ''));
+    return fail(
+      'disconnected',
+      trans.__(
+        'JupyterLab is not connected to the kernel of "%1". Wait for it to reconnect and try again.',
+        notebookName ?? ''
+      )
+    );
   }
   const info = await kernel.info;
   const language = info.language_info?.name;
@@ -125,7 +150,11 @@ export async function readyPythonKernel(
   if (!isSupportedKernelLanguage(language)) {
     return fail(
       'unsupported-language',
-      trans.__('The kernel "%1" runs %2. Writing the token is supported for Python kernels only, not yet for %2.', kernelDisplayName, describeKernelLanguage(language, trans)),
+      trans.__(
+        'The kernel "%1" runs %2. Writing the token is supported for Python kernels only, not yet for %2.',
+        kernelDisplayName,
+        describeKernelLanguage(language, trans)
+      ),
       kernelDisplayName
     );
   }
@@ -153,12 +182,17 @@ export async function executeSilently(
   if (content.status !== 'ok') {
     return writeFailure(
       'execution-failed',
-      trans.__('The kernel refused the request (%1). Nothing was changed.', content.status === 'error' ? content.ename : content.status),
+      trans.__(
+        'The kernel refused the request (%1). Nothing was changed.',
+        content.status === 'error' ? content.ename : content.status
+      ),
       ready.kernelDisplayName
     );
   }
-  const r = content.user_expressions?.[USER_EXPRESSION] as { status?: string; data?: Record<string, unknown> } | undefined;
-  const value = r?.status === 'ok' && typeof r.data?.['text/plain'] === 'string' ? (r.data['text/plain'] as string) : '';
+  const r = content.user_expressions?.[USER_EXPRESSION] as
+    { status?: string; data?: Record<string, unknown> } | undefined;
+  const value =
+    r?.status === 'ok' && typeof r.data?.['text/plain'] === 'string' ? (r.data['text/plain'] as string) : '';
   return { value };
 }
 
@@ -171,7 +205,10 @@ export async function executeSilently(
  * a namespace that breaks the expression) is refused too: the token is only
  * sent where it is known not to be logged.
  */
-export async function refuseLoggingKernel(ready: IReadyKernel, trans: Trans = defaultTrans): Promise<IKernelWriteResult | null> {
+export async function refuseLoggingKernel(
+  ready: IReadyKernel,
+  trans: Trans = defaultTrans
+): Promise<IKernelWriteResult | null> {
   const checked = await executeSilently(ready, '', KERNEL_DEBUG_CHECK_EXPRESSION, trans);
   if (!('value' in checked)) {
     return checked;
@@ -185,13 +222,23 @@ export async function refuseLoggingKernel(ready: IReadyKernel, trans: Trans = de
     case 'debug':
       return writeFailure(
         'kernel-logs-requests',
-        trans.__('The kernel "%1" logs every request it receives (it runs with debug logging, e.g. --debug), so the token would be written to its log. Nothing was sent.', ready.kernelDisplayName) + ' ' + next,
+        trans.__(
+          'The kernel "%1" logs every request it receives (it runs with debug logging, e.g. --debug), so the token would be written to its log. Nothing was sent.',
+          ready.kernelDisplayName
+        ) +
+          ' ' +
+          next,
         ready.kernelDisplayName
       );
     default:
       return writeFailure(
         'kernel-logging-unknown',
-        trans.__('Could not check whether the kernel "%1" logs the requests it receives (only ipykernel can be checked), so the token was not sent.', ready.kernelDisplayName) + ' ' + next,
+        trans.__(
+          'Could not check whether the kernel "%1" logs the requests it receives (only ipykernel can be checked), so the token was not sent.',
+          ready.kernelDisplayName
+        ) +
+          ' ' +
+          next,
         ready.kernelDisplayName
       );
   }
@@ -250,7 +297,11 @@ export async function writeTokenToKernel(
     const already = parseSetNames(probe.value);
     if (already.length) {
       return {
-        ...writeFailure('already-set', trans.__('The kernel already has %1 set: it was left as it is.', already.join(', ')), kernelDisplayName),
+        ...writeFailure(
+          'already-set',
+          trans.__('The kernel already has %1 set: it was left as it is.', already.join(', ')),
+          kernelDisplayName
+        ),
         variables: already
       };
     }
@@ -270,7 +321,12 @@ export async function writeTokenToKernel(
   }
   return {
     ok: true,
-    message: trans.__('Set %1 in the kernel "%2" of "%3". Code in this notebook can now read them; restarting the kernel clears them.', names.join(', '), kernelDisplayName, notebookName ?? ''),
+    message: trans.__(
+      'Set %1 in the kernel "%2" of "%3". Code in this notebook can now read them; restarting the kernel clears them.',
+      names.join(', '),
+      kernelDisplayName,
+      notebookName ?? ''
+    ),
     variables: [...names],
     kernelDisplayName,
     kernelId: kernel.id

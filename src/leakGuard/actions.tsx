@@ -92,7 +92,11 @@ export async function askBeforeSave(
   const offer = (choice: SaveChoice) => canFix && !ineffective.has(choice);
   const buttons: Dialog.IButton[] = [
     Dialog.cancelButton({ label: trans.__('Cancel'), caption: trans.__('Do not save now') }),
-    Dialog.warnButton({ label: trans.__('Save anyway'), actions: ['save'], caption: trans.__('Write the token to disk') })
+    Dialog.warnButton({
+      label: trans.__('Save anyway'),
+      actions: ['save'],
+      caption: trans.__('Write the token to disk')
+    })
   ];
   if (offer('clear-outputs') && hasPlace(leaks, ['outputs'])) {
     buttons.push(Dialog.okButton({ label: trans.__('Clear outputs'), actions: ['clear-outputs'] }));
@@ -190,7 +194,10 @@ export async function applyFix(
       await giveKernelTheToken(moved, panel, settings, trans);
     } else if (moved.size) {
       Notification.info(
-        trans.__('Code in this notebook now reads %1 from the environment. Set it in the kernel from the GitHub token panel (Use → Write to kernel environment).', settings.environmentVariables[0]),
+        trans.__(
+          'Code in this notebook now reads %1 from the environment. Set it in the kernel from the GitHub token panel (Use → Write to kernel environment).',
+          settings.environmentVariables[0]
+        ),
         { autoClose: 10000 }
       );
     }
@@ -222,24 +229,44 @@ async function giveKernelTheToken(
   const names = settings.environmentVariables;
   if (tokens.size !== 1 || !panel) {
     if (tokens.size > 1) {
-      Notification.warning(trans.__('The notebook held %1 different tokens: code now reads %2, which you need to set yourself (GitHub token panel → Use).', tokens.size, names[0]), { autoClose: 10000 });
+      Notification.warning(
+        trans.__(
+          'The notebook held %1 different tokens: code now reads %2, which you need to set yourself (GitHub token panel → Use).',
+          tokens.size,
+          names[0]
+        ),
+        { autoClose: 10000 }
+      );
     }
     return;
   }
   const couldNot = (why: string) =>
-    Notification.warning(trans.__('Code now reads %1 from the environment, but the kernel could not get the token: %2', names[0], why), { autoClose: 12000 });
+    Notification.warning(
+      trans.__('Code now reads %1 from the environment, but the kernel could not get the token: %2', names[0], why),
+      { autoClose: 12000 }
+    );
   const [token] = tokens;
   // One the user gave the kernel stays: the notebook's token never silently replaces it.
   const result = await writeTokenToKernel(panel.sessionContext, panel.context.path, token, names, trans, true);
   if (result.problem === 'already-set') {
     Notification.info(
-      trans.__("Code now reads %1 from the environment. The kernel already has %2 set: it was left as it is, not replaced by the notebook's token.", names[0], result.variables.join(', ')),
+      trans.__(
+        "Code now reads %1 from the environment. The kernel already has %2 set: it was left as it is, not replaced by the notebook's token.",
+        names[0],
+        result.variables.join(', ')
+      ),
       { autoClose: 12000 }
     );
     return;
   }
   if (result.ok) {
-    Notification.info(trans.__('The token moved out of the notebook into the kernel environment (%1). Run the changed cells again to use it.', names.join(', ')), { autoClose: 8000 });
+    Notification.info(
+      trans.__(
+        'The token moved out of the notebook into the kernel environment (%1). Run the changed cells again to use it.',
+        names.join(', ')
+      ),
+      { autoClose: 8000 }
+    );
   } else {
     couldNot(result.message);
   }
@@ -261,7 +288,12 @@ export async function warnOnOpen(
   const host = urlHost(settings.apiBaseUrl);
   const body = (
     <div className="jp-GitHubToken-leakDialog">
-      <p>{trans.__('"%1" contains a GitHub token. Anyone who has had this file, or a copy or commit of it, may have used it:', panel.context.path)}</p>
+      <p>
+        {trans.__(
+          '"%1" contains a GitHub token. Anyone who has had this file, or a copy or commit of it, may have used it:',
+          panel.context.path
+        )}
+      </p>
       <LeakList leaks={placed(leaks, trans)} trans={trans} />
       <p>
         {trans._n(
@@ -293,7 +325,10 @@ export async function warnOnOpen(
   }
   const revoke = result.button.actions.includes('revoke');
   if (revoke) {
-    const revoked = await revokeTokens(settings.apiBaseUrl, tokens, { timeoutMs: settings.requestTimeoutSeconds * 1000, trans });
+    const revoked = await revokeTokens(settings.apiBaseUrl, tokens, {
+      timeoutMs: settings.requestTimeoutSeconds * 1000,
+      trans
+    });
     const after = await showDialog({
       title: revoked.ok ? trans.__('Token revoked') : trans.__('The token was not revoked'),
       body: (
@@ -301,7 +336,10 @@ export async function warnOnOpen(
           {revoked.message} {trans.__('It still appears in the notebook.')}
         </p>
       ),
-      buttons: [Dialog.cancelButton({ label: trans.__('Keep for now') }), Dialog.okButton({ label: trans.__('Remove from notebook') })]
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Keep for now') }),
+        Dialog.okButton({ label: trans.__('Remove from notebook') })
+      ]
     });
     if (!after.button.accept || panel.isDisposed) {
       return 'kept';
@@ -319,7 +357,11 @@ export async function warnOnOpen(
  * checkpoints keep a single one, overwritten), then delete any other listed
  * before. When that fails (e.g. a read-only folder), say so.
  */
-export async function replaceCheckpoint(contents: Contents.IManager, path: string, trans: TranslationBundle): Promise<void> {
+export async function replaceCheckpoint(
+  contents: Contents.IManager,
+  path: string,
+  trans: TranslationBundle
+): Promise<void> {
   try {
     const before = await contents.listCheckpoints(path);
     const made = await contents.createCheckpoint(path);
@@ -330,7 +372,10 @@ export async function replaceCheckpoint(contents: Contents.IManager, path: strin
     }
   } catch {
     Notification.warning(
-      trans.__('"%1" was saved without the token, but its checkpoint (.ipynb_checkpoints) could not be replaced and may still hold it. Delete the checkpoint yourself.', path),
+      trans.__(
+        '"%1" was saved without the token, but its checkpoint (.ipynb_checkpoints) could not be replaced and may still hold it. Delete the checkpoint yourself.',
+        path
+      ),
       { autoClose: false }
     );
   }
@@ -378,7 +423,8 @@ function parseNotebook(json: string): Record<string, unknown> | null {
 
 /** UTF-8 bytes (as a binary string) to text, and back. */
 const fromBytes = (bytes: string): string => new TextDecoder().decode(Uint8Array.from(bytes, c => c.charCodeAt(0)));
-const toBytes = (text: string): string => Array.from(new TextEncoder().encode(text), b => String.fromCharCode(b)).join('');
+const toBytes = (text: string): string =>
+  Array.from(new TextEncoder().encode(text), b => String.fromCharCode(b)).join('');
 
 /** Unapproved tokens in a text file, by line. */
 function tokensByLine(path: string, text: string, trans: TranslationBundle): IPlacedToken[] {
@@ -468,27 +514,53 @@ export async function askBeforeFileSave(
   trans: TranslationBundle
 ): Promise<FileSaveChoice> {
   const buttons: Dialog.IButton[] = [
-    Dialog.cancelButton({ label: trans.__('Cancel'), caption: how.upload ? trans.__('Do not upload') : trans.__('Do not save now') }),
-    Dialog.warnButton({ label: trans.__('Save anyway'), actions: ['save'], caption: trans.__('Write the token to disk') })
+    Dialog.cancelButton({
+      label: trans.__('Cancel'),
+      caption: how.upload ? trans.__('Do not upload') : trans.__('Do not save now')
+    }),
+    Dialog.warnButton({
+      label: trans.__('Save anyway'),
+      actions: ['save'],
+      caption: trans.__('Write the token to disk')
+    })
   ];
   if (how.canRedact) {
-    buttons.push(Dialog.okButton({ label: trans.__('Remove token'), actions: ['redact'], caption: trans.__('Replace the token with a placeholder, then save') }));
+    buttons.push(
+      Dialog.okButton({
+        label: trans.__('Remove token'),
+        actions: ['redact'],
+        caption: trans.__('Replace the token with a placeholder, then save')
+      })
+    );
   }
   const body = (
     <div className="jp-GitHubToken-leakDialog">
       <p>
         {how.upload
-          ? trans.__('Uploading "%1" would write a GitHub token to disk. Anyone who can read the file, or a copy or commit of it, could use the token:', path)
-          : trans.__('Saving "%1" would write a GitHub token to disk. Anyone who can read the file, or a checkpoint, copy or commit of it, could use the token:', path)}
+          ? trans.__(
+              'Uploading "%1" would write a GitHub token to disk. Anyone who can read the file, or a copy or commit of it, could use the token:',
+              path
+            )
+          : trans.__(
+              'Saving "%1" would write a GitHub token to disk. Anyone who can read the file, or a checkpoint, copy or commit of it, could use the token:',
+              path
+            )}
       </p>
       <LeakList leaks={found} trans={trans} />
       <p>
         {how.canRedact
-          ? trans.__('Remove token: each token is replaced with "<GitHub token removed>", then the file is saved. Save anyway: saves it as it is.')
+          ? trans.__(
+              'Remove token: each token is replaced with "<GitHub token removed>", then the file is saved. Save anyway: saves it as it is.'
+            )
           : trans.__('This content is not text: the token cannot be removed here. Save anyway: saves it as it is.')}
       </p>
       {how.chunk !== null && how.chunk !== 1 && (
-        <p>{trans.__('This is a part of a large upload; the parts before it are already on the server. Cancel stops the upload and deletes what was uploaded of "%1".', path)}</p>
+        <p>
+          {trans.__(
+            'This is a part of a large upload; the parts before it are already on the server. Cancel stops the upload and deletes what was uploaded of "%1".',
+            path
+          )}
+        </p>
       )}
       {how.onDisk && <CheckpointNote trans={trans} />}
     </div>

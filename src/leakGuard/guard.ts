@@ -94,7 +94,10 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
     }
     const cells = JSON.stringify((content as { cells?: unknown } | null)?.cells ?? null);
     const candidates = [...saving].filter(
-      panel => !panel.isDisposed && panel.context.path !== path && JSON.stringify((panel.context.model.toJSON() as { cells?: unknown } | null)?.cells ?? null) === cells
+      panel =>
+        !panel.isDisposed &&
+        panel.context.path !== path &&
+        JSON.stringify((panel.context.model.toJSON() as { cells?: unknown } | null)?.cells ?? null) === cells
     );
     return candidates.length === 1 ? candidates[0] : null;
   };
@@ -116,7 +119,11 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
   };
 
   /** Save once the user dealt with `leaks` (found in `saveOptions.content`). */
-  const guardedSave = async (path: string, saveOptions: Partial<Contents.IModel>, leaks: ILeak[]): Promise<Contents.IModel> => {
+  const guardedSave = async (
+    path: string,
+    saveOptions: Partial<Contents.IModel>,
+    leaks: ILeak[]
+  ): Promise<Contents.IModel> => {
     const panel = panelOf(path, saveOptions.content);
     const modelOf = (): INotebookModel | null => (panel && !panel.isDisposed ? panel.context.model : null);
     let content = saveOptions.content as unknown;
@@ -167,14 +174,22 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
     const chunk = saveOptions.chunk;
     const base64 = saveOptions.format === 'base64';
     // Widget state is scrubbed even with the guard off, as for notebooks.
-    const text = ask || notebook ? (base64 ? decodeBase64(saveOptions.content) : (saveOptions.content as string)) : null;
+    const text =
+      ask || notebook ? (base64 ? decodeBase64(saveOptions.content) : (saveOptions.content as string)) : null;
     if (text === null || !containsTokenValue(text)) {
       const result = await save.call(contents, path, saveOptions);
       await afterSave(path, text === null ? null : false, chunk);
       return result;
     }
     const actions = await loadActions();
-    const outcome = await actions.guardFileSave({ path, options: saveOptions, text, ask, onDisk: tokenOnDisk.has(path), trans });
+    const outcome = await actions.guardFileSave({
+      path,
+      options: saveOptions,
+      text,
+      ask,
+      onDisk: tokenOnDisk.has(path),
+      trans
+    });
     if (outcome === 'cancel') {
       if (typeof chunk === 'number' && chunk !== 1) {
         // The chunks before this one are on disk: do not leave half a file.
@@ -223,7 +238,10 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
     if (waiting) {
       return waiting;
     }
-    const scrubbed = { ...saveOptions, content: scrubWidgetState(saveOptions.content).content as Contents.IModel['content'] };
+    const scrubbed = {
+      ...saveOptions,
+      content: scrubWidgetState(saveOptions.content).content as Contents.IModel['content']
+    };
     if (!settings().leakGuard) {
       return save.call(contents, path, scrubbed).then(async result => {
         await afterSave(path, null);

@@ -23,15 +23,11 @@ export type Step = (typeof STEPS)[number];
 
 /** Verification progress. */
 export type VerifyState =
-  | { status: 'idle' }
-  | { status: 'verifying' }
-  | { status: 'done'; report: VerifyReport; repository?: string };
+  { status: 'idle' } | { status: 'verifying' } | { status: 'done'; report: VerifyReport; repository?: string };
 
 /** Kernel write progress. */
 export type KernelWriteState =
-  | { status: 'idle' }
-  | { status: 'writing' }
-  | { status: 'done'; result: IKernelWriteResult };
+  { status: 'idle' } | { status: 'writing' } | { status: 'done'; result: IKernelWriteResult };
 
 /** Notebook field progress. */
 export type FieldState =
@@ -272,7 +268,10 @@ export class GitHubTokenModel {
     return {
       ok: false,
       problem: 'several-fields',
-      message: this._trans.__('The notebook has %1 fields that could take the token: pick one in the panel.', found.candidates.length),
+      message: this._trans.__(
+        'The notebook has %1 fields that could take the token: pick one in the panel.',
+        found.candidates.length
+      ),
       variables: []
     };
   }
@@ -285,7 +284,11 @@ export class GitHubTokenModel {
     return this._fill(candidate, mode, this._generation);
   }
 
-  private async _fill(candidate: FieldCandidate, mode: AssignmentMode, generation: number): Promise<IKernelWriteResult | null> {
+  private async _fill(
+    candidate: FieldCandidate,
+    mode: AssignmentMode,
+    generation: number
+  ): Promise<IKernelWriteResult | null> {
     const fill = this._deps.fillField;
     if (!fill) {
       return null;
@@ -294,7 +297,13 @@ export class GitHubTokenModel {
     this._emit();
     let result: IKernelWriteResult;
     try {
-      result = await fill(candidate, this._format!.token, mode, this._settings.environmentVariables, this._settings.notebookFieldName);
+      result = await fill(
+        candidate,
+        this._format!.token,
+        mode,
+        this._settings.environmentVariables,
+        this._settings.notebookFieldName
+      );
     } catch (error) {
       result = this._unreachable(error);
     }

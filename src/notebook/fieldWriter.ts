@@ -9,11 +9,7 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Trans } from '../i18n';
 import { defaultTrans } from '../i18n';
-import {
-  buildListWidgetsExpression,
-  buildSetWidgetValueCode,
-  buildWidgetValueCheckExpression
-} from '../kernel/code';
+import { buildListWidgetsExpression, buildSetWidgetValueCode, buildWidgetValueCheckExpression } from '../kernel/code';
 import {
   executeSilently,
   executeWithToken,
@@ -81,7 +77,11 @@ export function parseWidgetList(value: string): IWidgetCandidate[] {
     return list
       .filter(
         (w): w is { id: string; cls: string; description: string; names: string[]; empty: boolean } =>
-          !!w && typeof w.id === 'string' && typeof w.cls === 'string' && typeof w.description === 'string' && Array.isArray(w.names)
+          !!w &&
+          typeof w.id === 'string' &&
+          typeof w.cls === 'string' &&
+          typeof w.description === 'string' &&
+          Array.isArray(w.names)
       )
       .map(w => ({
         kind: 'widget',
@@ -98,7 +98,10 @@ export function parseWidgetList(value: string): IWidgetCandidate[] {
 
 /** There is no active notebook to look in. */
 function noNotebook(trans: Trans): IKernelWriteResult {
-  return writeFailure('no-notebook', trans.__('Open the notebook that asks for the token first: its field is filled in the active notebook.'));
+  return writeFailure(
+    'no-notebook',
+    trans.__('Open the notebook that asks for the token first: its field is filled in the active notebook.')
+  );
 }
 
 /** A short label for a candidate, as the panel lists it. */
@@ -131,7 +134,10 @@ export async function findNotebookFields(
     const listed = await executeSilently(ready, '', buildListWidgetsExpression(ready.language, trans), trans);
     if ('value' in listed) {
       for (const widget of parseWidgetList(listed.value)) {
-        if (fieldNameMatches(widget.description, fieldName) || widget.names.some(name => fieldNameMatches(name, fieldName))) {
+        if (
+          fieldNameMatches(widget.description, fieldName) ||
+          widget.names.some(name => fieldNameMatches(name, fieldName))
+        ) {
           candidates.push(widget);
         }
       }
@@ -206,16 +212,32 @@ async function fillWidget(
   const length = Number(/,\s*(-?\d+)\]\]$/.exec(executed.value.trim())?.[1] ?? NaN);
   const label = describeCandidate(candidate, trans);
   if (length === -1) {
-    return writeFailure('changed', trans.__('The field %1 no longer exists in the kernel (was its cell run again?). Search again.', label), ready.kernelDisplayName);
+    return writeFailure(
+      'changed',
+      trans.__('The field %1 no longer exists in the kernel (was its cell run again?). Search again.', label),
+      ready.kernelDisplayName
+    );
   }
   if (length !== token.length) {
-    return writeFailure('execution-failed', trans.__('The kernel did not confirm that %1 holds the token. Check the kernel and try again.', label), ready.kernelDisplayName);
+    return writeFailure(
+      'execution-failed',
+      trans.__('The kernel did not confirm that %1 holds the token. Check the kernel and try again.', label),
+      ready.kernelDisplayName
+    );
   }
   const reader = candidate.names[0] ? `${candidate.names[0]}.value` : trans.__('its value');
   const message =
     candidate.widgetClass === 'Password'
-      ? trans.__('Filled the %1: it shows the token masked, and code reading %2 gets it. Nothing was written to the notebook\'s source.', label, reader)
-      : trans.__('Filled the %1, and code reading %2 gets it. This is a Text field: it shows the token in clear on screen.', label, reader);
+      ? trans.__(
+          "Filled the %1: it shows the token masked, and code reading %2 gets it. Nothing was written to the notebook's source.",
+          label,
+          reader
+        )
+      : trans.__(
+          'Filled the %1, and code reading %2 gets it. This is a Text field: it shows the token in clear on screen.',
+          label,
+          reader
+        );
   return { ok: true, message, variables: [], kernelDisplayName: ready.kernelDisplayName };
 }
 
@@ -233,7 +255,10 @@ async function fillAssignment(
     c => c.cellIndex === candidate.cellIndex && c.line === candidate.line && c.variable === candidate.variable
   );
   if (!current) {
-    return writeFailure('changed', trans.__('Cell %1 changed since the search: search again.', candidate.cellIndex + 1));
+    return writeFailure(
+      'changed',
+      trans.__('Cell %1 changed since the search: search again.', candidate.cellIndex + 1)
+    );
   }
   const source = notebook.cells()[current.cellIndex].source;
   const where = trans.__('cell %1, line %2', current.cellIndex + 1, current.line + 1);
@@ -248,7 +273,11 @@ async function fillAssignment(
     notebook.setCellSource(current.cellIndex, rewritten);
     return {
       ok: true,
-      message: trans.__('Put the token into %1 (%2), as you asked: it will be saved to disk with the notebook. Run the cell to use it.', where, current.variable),
+      message: trans.__(
+        'Put the token into %1 (%2), as you asked: it will be saved to disk with the notebook. Run the cell to use it.',
+        where,
+        current.variable
+      ),
       variables: []
     };
   }
@@ -261,6 +290,11 @@ async function fillAssignment(
   }
   return {
     ...written,
-    message: trans.__('%1 (%2) now reads os.environ.get("%3", ""), and the kernel has %3: run the cell to load the token. The token itself is not in the notebook.', where, current.variable, names[0])
+    message: trans.__(
+      '%1 (%2) now reads os.environ.get("%3", ""), and the kernel has %3: run the cell to load the token. The token itself is not in the notebook.',
+      where,
+      current.variable,
+      names[0]
+    )
   };
 }

@@ -35,9 +35,7 @@ function normalize(text: string): string {
 }
 
 /** The normalised aliases (`githubtoken`, `personalaccesstoken`, ...). */
-const NORMALIZED_ALIASES: readonly string[] = [
-  ...new Set(FIELD_ALIASES.map(normalize))
-];
+const NORMALIZED_ALIASES: readonly string[] = [...new Set(FIELD_ALIASES.map(normalize))];
 
 /**
  * Whether `text` (a variable name, a widget description or label) names the
@@ -57,8 +55,7 @@ export function fieldNameMatches(text: string, fieldName: string): boolean {
   }
   const field = normalize(fieldName);
   return (
-    (field !== '' && normalizedText.includes(field)) ||
-    NORMALIZED_ALIASES.some(alias => normalizedText.includes(alias))
+    (field !== '' && normalizedText.includes(field)) || NORMALIZED_ALIASES.some(alias => normalizedText.includes(alias))
   );
 }
 
@@ -138,9 +135,7 @@ function classifyValue(value: string): IAssignmentCandidate['current'] {
 /** `line` with tokens masked, cut to 120 characters. */
 function previewOf(line: string): string {
   const masked = replaceTokens(line, maskToken).text;
-  return masked.length > MAX_PREVIEW_LENGTH
-    ? `${masked.slice(0, MAX_PREVIEW_LENGTH - 1)}…`
-    : masked;
+  return masked.length > MAX_PREVIEW_LENGTH ? `${masked.slice(0, MAX_PREVIEW_LENGTH - 1)}…` : masked;
 }
 
 /** A line without its trailing `\r` (CRLF sources), and that `\r`. */
@@ -168,11 +163,7 @@ export function findAssignmentCandidates(
   }
   cells.forEach((cell, cellIndex) => {
     const source: unknown = cell?.source;
-    if (
-      cell?.cellType !== 'code' ||
-      typeof source !== 'string' ||
-      isCellMagicSource(source)
-    ) {
+    if (cell?.cellType !== 'code' || typeof source !== 'string' || isCellMagicSource(source)) {
       return;
     }
     const statements = pythonStatementLines(source);
@@ -203,12 +194,7 @@ export function findAssignmentCandidates(
  *
  * @throws Error when that line is not a candidate-shaped assignment.
  */
-function replaceValue(
-  source: string,
-  line: number,
-  value: string,
-  trans: Trans
-): string {
+function replaceValue(source: string, line: number, value: string, trans: Trans): string {
   const lines = typeof source === 'string' ? source.split('\n') : [];
   const parts =
     Number.isInteger(line) &&
@@ -249,9 +235,7 @@ export function rewriteAssignmentToEnvRead(
   trans: Trans = defaultTrans
 ): string {
   assertSafeEnvName(envName, trans);
-  return ensureOsImport(
-    replaceValue(source, line, envRead(envName, '"'), trans)
-  );
+  return ensureOsImport(replaceValue(source, line, envRead(envName, '"'), trans));
 }
 
 /**

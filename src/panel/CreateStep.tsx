@@ -4,7 +4,6 @@ import { guideItems } from '../github/guideSteps';
 import { newTokenUrl } from '../github/tokenPages';
 import { urlHost } from '../github/apiBaseUrl';
 
-
 /** Step 2: the click-by-click path on GitHub, and a pre-filled new-token page. */
 export function CreateStep({ model, trans }: IStepProps): JSX.Element {
   const s = model.settings;
@@ -29,7 +28,10 @@ export function CreateStep({ model, trans }: IStepProps): JSX.Element {
       expiresInDays: s.expirationDays
     });
   } catch {
-    urlError = trans.__('The web base URL setting "%1" is not an http(s) URL; fix it in Settings → GitHub token.', s.webBaseUrl);
+    urlError = trans.__(
+      'The web base URL setting "%1" is not an http(s) URL; fix it in Settings → GitHub token.',
+      s.webBaseUrl
+    );
   }
   const done = items.filter(i => model.isChecked(i.id)).length;
   return (
@@ -37,7 +39,9 @@ export function CreateStep({ model, trans }: IStepProps): JSX.Element {
       <p>
         {s.tokenType === 'classic'
           ? trans.__('Open the pre-filled page, or follow the steps by hand. Tick each step as you go.')
-          : trans.__('Open the pre-filled page (name, expiration and Contents permission are set), then choose the repositories.')}
+          : trans.__(
+              'Open the pre-filled page (name, expiration and Contents permission are set), then choose the repositories.'
+            )}
       </p>
       {url ? (
         <a

@@ -47,9 +47,7 @@ export function NotebookFieldSection({ model, trans }: IStepProps): JSX.Element 
             : trans.__('Write to notebook field')}
       </button>
       <div aria-live="polite" data-testid="notebook-field-result">
-        {state.status === 'done' && (
-          <WriteResult result={state.result} />
-        )}
+        {state.status === 'done' && <WriteResult result={state.result} />}
         {state.status === 'choose' && (
           <>
             <p>{trans.__('Several fields could take the token. Pick one:')}</p>

@@ -44,7 +44,9 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
       <h4>{trans.__('New kernels and terminals')}</h4>
       {server === null && (
         <p className="jp-GitHubToken-hint" data-testid="server-absent">
-          {trans.__('The jupyterlab_github_token server extension is not enabled on this Jupyter server, so new kernels and terminals cannot receive the token.')}
+          {trans.__(
+            'The jupyterlab_github_token server extension is not enabled on this Jupyter server, so new kernels and terminals cannot receive the token.'
+          )}
         </p>
       )}
       {server && (
@@ -61,20 +63,37 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
             <span>
               <span className="jp-GitHubToken-choiceLabel">{trans.__('Use for new kernels and terminals')}</span>
               <span className="jp-GitHubToken-hint">
-                {trans.__('Every kernel and terminal started from now on gets %1, and git over HTTPS to %2 uses it. The server keeps it in memory only: a server restart forgets it.', names, server.gitHosts.join(', ') || 'GitHub')}
+                {trans.__(
+                  'Every kernel and terminal started from now on gets %1, and git over HTTPS to %2 uses it. The server keeps it in memory only: a server restart forgets it.',
+                  names,
+                  server.gitHosts.join(', ') || 'GitHub'
+                )}
               </span>
             </span>
           </label>
           {server.held && (
             <p className="jp-GitHubToken-success" data-testid="server-held">
               {host
-                ? trans.__('The server holds %1%2 for %3 only: new kernels and terminals use it with that host.', server.masked ?? '', server.login ? trans.__(' (%1)', server.login) : '', host)
-                : trans.__('The server holds %1%2.', server.masked ?? '', server.login ? trans.__(' (%1)', server.login) : '')}
+                ? trans.__(
+                    'The server holds %1%2 for %3 only: new kernels and terminals use it with that host.',
+                    server.masked ?? '',
+                    server.login ? trans.__(' (%1)', server.login) : '',
+                    host
+                  )
+                : trans.__(
+                    'The server holds %1%2.',
+                    server.masked ?? '',
+                    server.login ? trans.__(' (%1)', server.login) : ''
+                  )}
             </p>
           )}
           {model.serverTokenForOtherHost && (
             <p className="jp-GitHubToken-warning" data-testid="server-other-host">
-              {trans.__('The token the server holds is for %1, not for the GitHub API in your settings (%2).', host, model.apiHost)}
+              {trans.__(
+                'The token the server holds is for %1, not for the GitHub API in your settings (%2).',
+                host,
+                model.apiHost
+              )}
             </p>
           )}
         </>
@@ -106,7 +125,11 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
           </ul>
           <p className="jp-GitHubToken-hint">{initialEnvironmentNote(trans)}</p>
           <div className="jp-GitHubToken-actions">
-            <button type="button" className="jp-Button jp-mod-styled jp-mod-warn" onClick={() => void model.clearKernels()}>
+            <button
+              type="button"
+              className="jp-Button jp-mod-styled jp-mod-warn"
+              onClick={() => void model.clearKernels()}
+            >
               {trans.__('Clear it from these kernels')}
             </button>
             {restartButton}
@@ -145,7 +168,11 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
             ))}
           </ul>
           {model.canCloseTerminals && (
-            <button type="button" className="jp-Button jp-mod-styled jp-mod-warn" onClick={() => void model.closeTerminals()}>
+            <button
+              type="button"
+              className="jp-Button jp-mod-styled jp-mod-warn"
+              onClick={() => void model.closeTerminals()}
+            >
               {trans.__('Close these terminals')}
             </button>
           )}

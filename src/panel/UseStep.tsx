@@ -26,7 +26,11 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
         {model.verifyState.status !== 'done' && ' ' + trans.__('It has not been verified yet.')}
       </p>
       <p>
-        {trans.__('Write it to the environment of the active notebook\'s kernel as %1. Code can then read it, e.g. os.environ["%2"].', names.join(', '), names[0])}
+        {trans.__(
+          'Write it to the environment of the active notebook\'s kernel as %1. Code can then read it, e.g. os.environ["%2"].',
+          names.join(', '),
+          names[0]
+        )}
       </p>
       <button
         type="button"
@@ -37,14 +41,14 @@ export function UseStep({ model, trans }: IStepProps): JSX.Element {
         {state.status === 'writing' ? trans.__('Writing…') : trans.__('Write to kernel environment')}
       </button>
       <div aria-live="polite" data-testid="kernel-write-result">
-        {state.status === 'done' && (
-          <WriteResult result={state.result} />
-        )}
+        {state.status === 'done' && <WriteResult result={state.result} />}
       </div>
       <NotebookFieldSection model={model} trans={trans} />
       <ServerSection model={model} trans={trans} />
       <p className="jp-GitHubToken-hint">
-        {trans.__('Nothing is written to disk, settings or the notebook unless you put the token in a cell. The kernel keeps the variables until it is restarted or shut down, even if this tab is closed; Forget clears the token from this tab only.')}
+        {trans.__(
+          'Nothing is written to disk, settings or the notebook unless you put the token in a cell. The kernel keeps the variables until it is restarted or shut down, even if this tab is closed; Forget clears the token from this tab only.'
+        )}
       </p>
     </div>
   );

@@ -43,7 +43,9 @@ export function VerifyResult({
         {!report.ok
           ? trans.__('✗ The token is not ready for the access you chose.')
           : scopes === null
-            ? trans.__('✓ The token is valid. GitHub does not report what a fine-grained token may do: check its repository access and Contents permission on GitHub.')
+            ? trans.__(
+                '✓ The token is valid. GitHub does not report what a fine-grained token may do: check its repository access and Contents permission on GitHub.'
+              )
             : trans.__('✓ The token works for the access you chose.')}
       </p>
       {report.problem && <ProblemView problem={report.problem} trans={trans} />}
@@ -89,12 +91,7 @@ export function VerifyResult({
               <dd data-testid="token-expiry" className={expiresSoon ? 'jp-GitHubToken-warning' : undefined}>
                 {report.expiresAt === null
                   ? trans.__('never')
-                  : trans._n(
-                      '%2 (in %1 day)',
-                      '%2 (in %1 days)',
-                      daysLeft ?? 0,
-                      report.expiresAt.toLocaleDateString()
-                    )}
+                  : trans._n('%2 (in %1 day)', '%2 (in %1 days)', daysLeft ?? 0, report.expiresAt.toLocaleDateString())}
                 {expiresSoon && ' ' + trans.__('Create a new token soon (step 2).')}
               </dd>
             </>
@@ -103,7 +100,12 @@ export function VerifyResult({
             <>
               <dt>{trans.__('Rate limit')}</dt>
               <dd data-testid="rate-limit">
-                {trans.__('%1 of %2 requests left, resets at %3', rateLimit.remaining, rateLimit.limit, rateLimit.resetAt.toLocaleTimeString())}
+                {trans.__(
+                  '%1 of %2 requests left, resets at %3',
+                  rateLimit.remaining,
+                  rateLimit.limit,
+                  rateLimit.resetAt.toLocaleTimeString()
+                )}
               </dd>
             </>
           )}

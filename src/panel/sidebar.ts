@@ -41,7 +41,9 @@ export class GitHubTokenSidebar extends Panel {
     error.addClass('jp-GitHubToken-loading');
     const message = document.createElement('p');
     message.setAttribute('role', 'alert');
-    message.textContent = this._trans.__('The GitHub token panel could not be loaded. Check that JupyterLab is still running, then retry.');
+    message.textContent = this._trans.__(
+      'The GitHub token panel could not be loaded. Check that JupyterLab is still running, then retry.'
+    );
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'jp-Button jp-mod-styled jp-mod-accept';

@@ -80,19 +80,7 @@ interface ICodeContext {
 }
 
 /** Valid string prefixes (lowercase): `t` strings are Python 3.14 templates. */
-const STRING_PREFIXES: ReadonlySet<string> = new Set([
-  'r',
-  'u',
-  'b',
-  'f',
-  't',
-  'br',
-  'rb',
-  'fr',
-  'rf',
-  'tr',
-  'rt'
-]);
+const STRING_PREFIXES: ReadonlySet<string> = new Set(['r', 'u', 'b', 'f', 't', 'br', 'rb', 'fr', 'rf', 'tr', 'rt']);
 
 /**
  * Nested f-strings and format-spec fields deeper than this are not looked
@@ -104,8 +92,7 @@ const MAX_F_DEPTH = 32;
  * An IPython line at a statement start: `!shell`, `%magic`, or an
  * assignment from one (`files = !ls`, `t = %time f()`).
  */
-const MAGIC_LINE =
-  /[ \t]*(?:[!%]|[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*[!%])/y;
+const MAGIC_LINE = /[ \t]*(?:[!%]|[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*[!%])/y;
 
 /** Whether `char` can be part of a Python identifier (non-ASCII included). */
 function isIdentChar(char: string): boolean {
@@ -132,12 +119,7 @@ class PyLexer {
     this.lexCode(0, { blocked: '', fDepth: 0 });
   }
 
-  private region(
-    start: number,
-    end: number,
-    kind: IPyRegion['kind'],
-    literal?: IPyLiteral
-  ): void {
+  private region(start: number, end: number, kind: IPyRegion['kind'], literal?: IPyLiteral): void {
     if (end > start) {
       this.regions.push({ start, end, kind, literal });
     }
@@ -227,10 +209,7 @@ class PyLexer {
           j++;
         }
         const word = src.slice(i, j);
-        if (
-          (src[j] === '"' || src[j] === "'") &&
-          STRING_PREFIXES.has(word.toLowerCase())
-        ) {
+        if ((src[j] === '"' || src[j] === "'") && STRING_PREFIXES.has(word.toLowerCase())) {
           i = this.lexString(i, j, ctx, stream);
         } else {
           stream.push({ type: 'name', start: i, end: j });
@@ -255,10 +234,7 @@ class PyLexer {
     let eol = this.endOfLine(i);
     // Look only at the line's end: testing the whole line so far for each
     // continuation would be quadratic.
-    while (
-      eol < src.length &&
-      (src[eol - 1] === '\\' || (src[eol - 1] === '\r' && src[eol - 2] === '\\'))
-    ) {
+    while (eol < src.length && (src[eol - 1] === '\\' || (src[eol - 1] === '\r' && src[eol - 2] === '\\'))) {
       eol = this.endOfLine(eol + 1);
     }
     this.region(i, eol, 'magic');
@@ -312,12 +288,7 @@ class PyLexer {
    * A string literal whose prefix starts at `start` and opening quote is at
    * `quoteAt`; returns the index after it.
    */
-  private lexString(
-    start: number,
-    quoteAt: number,
-    ctx: ICodeContext,
-    stream: IPyToken[]
-  ): number {
+  private lexString(start: number, quoteAt: number, ctx: ICodeContext, stream: IPyToken[]): number {
     const src = this.src;
     const quote = src[quoteAt] as '"' | "'";
     const triple = this.tripleAt(quote, quoteAt);
@@ -516,8 +487,7 @@ function importsOs(source: string, lexer: PyLexer, before: number): boolean {
  */
 function docstringBeforeFuture(source: string, lexer: PyLexer): Set<IPyLiteral> {
   const stream = lexer.streams[0];
-  const text = (k: number): string =>
-    k < stream.length ? source.slice(stream[k].start, stream[k].end) : '';
+  const text = (k: number): string => (k < stream.length ? source.slice(stream[k].start, stream[k].end) : '');
   let k = 0;
   while (stream[k]?.type === 'newline') {
     k++;
@@ -551,8 +521,7 @@ function importInsertionOffset(source: string, lexer: PyLexer): number {
       k++;
     }
   };
-  const text = (token: IPyToken | undefined): string =>
-    token ? source.slice(token.start, token.end) : '';
+  const text = (token: IPyToken | undefined): string => (token ? source.slice(token.start, token.end) : '');
   skipNewlines();
   if (stream[k]?.type === 'string') {
     let after = k;
@@ -602,9 +571,7 @@ interface IEdit {
  * insertions at one offset in the given order); `undefined` if two overlap.
  */
 function applyEdits(source: string, edits: IEdit[]): string | undefined {
-  const sorted = [...edits].sort(
-    (a, b) => a.start - b.start || a.end - a.start - (b.end - b.start)
-  );
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - a.start - (b.end - b.start));
   let out = '';
   let pos = 0;
   for (const edit of sorted) {
@@ -725,11 +692,7 @@ function rewritePlainLiteral(
   envName: string
 ): { text: string; operands: number } {
   const read = envRead(envName, pickQuote(['"', "'"], lit.blocked));
-  if (
-    tokens.length === 1 &&
-    tokens[0].start === lit.contentStart &&
-    tokens[0].end === lit.contentEnd
-  ) {
+  if (tokens.length === 1 && tokens[0].start === lit.contentStart && tokens[0].end === lit.contentEnd) {
     return { text: read, operands: 1 };
   }
   const quotes = lit.triple ? lit.quote.repeat(3) : lit.quote;
@@ -832,8 +795,7 @@ export function replaceTokensInPythonSource(
       r++;
     }
     const region = regions[r];
-    const inside =
-      region !== undefined && region.start <= match.start && match.end <= region.end;
+    const inside = region !== undefined && region.start <= match.start && match.end <= region.end;
     const lit = inside && region.kind === 'literal' ? region.literal : undefined;
     if (lit && lit.terminated && lit.kind === 'plain' && !docstring.has(lit)) {
       const list = plainTokens.get(lit) ?? [];
@@ -843,8 +805,7 @@ export function replaceTokensInPythonSource(
       firstRead = Math.min(firstRead, match.start);
     } else if (lit && lit.terminated && lit.kind === 'f' && fieldQuote(lit)) {
       const quote = fieldQuote(lit)!;
-      const escape =
-        !lit.raw && backslashesBefore(source, match.start) % 2 === 1 ? '\\' : '';
+      const escape = !lit.raw && backslashesBefore(source, match.start) % 2 === 1 ? '\\' : '';
       edits.push({
         start: match.start,
         end: match.end,
@@ -896,12 +857,8 @@ export function replaceTokensInPythonSource(
           }
           previousChanged = tokens !== undefined;
         }
-        const opText = (token: IPyToken | undefined): string =>
-          token?.type === 'op' ? source[token.start] : '';
-        if (
-          operands > 1 &&
-          (TIGHT_BEFORE.has(opText(stream[k - 1])) || TIGHT_AFTER.has(opText(stream[m])))
-        ) {
+        const opText = (token: IPyToken | undefined): string => (token?.type === 'op' ? source[token.start] : '');
+        if (operands > 1 && (TIGHT_BEFORE.has(opText(stream[k - 1])) || TIGHT_AFTER.has(opText(stream[m])))) {
           const open = stream[k].start;
           const close = stream[m - 1].end;
           groupEdits.unshift({ start: open, end: open, text: '(' });

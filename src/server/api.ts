@@ -80,7 +80,9 @@ export interface IHoldRequest {
 
 /** Hand the token to the server for new kernels and terminals. */
 export async function holdOnServer(body: IHoldRequest): Promise<IServerStatus> {
-  return normalizeServerStatus(await json<Partial<IServerStatus>>(await call('token', { method: 'PUT', body: JSON.stringify(body) })));
+  return normalizeServerStatus(
+    await json<Partial<IServerStatus>>(await call('token', { method: 'PUT', body: JSON.stringify(body) }))
+  );
 }
 
 /** Make the server forget the token. */

@@ -6,8 +6,7 @@
  */
 
 /** The alphabet of GitHub's base62 checksum encoding. */
-const BASE62_ALPHABET =
-  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Lazily built CRC32 (IEEE 802.3, reflected polynomial 0xEDB88320) table. */
 let crcTable: Uint32Array | undefined;
@@ -36,18 +35,9 @@ function utf8Bytes(s: string): number[] {
     } else if (cp < 0x800) {
       bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
     } else if (cp < 0x10000) {
-      bytes.push(
-        0xe0 | (cp >> 12),
-        0x80 | ((cp >> 6) & 0x3f),
-        0x80 | (cp & 0x3f)
-      );
+      bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
     } else {
-      bytes.push(
-        0xf0 | (cp >> 18),
-        0x80 | ((cp >> 12) & 0x3f),
-        0x80 | ((cp >> 6) & 0x3f),
-        0x80 | (cp & 0x3f)
-      );
+      bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
     }
   }
   return bytes;

@@ -13,14 +13,7 @@ export { crc32, toBase62 };
 
 /** The kinds of GitHub tokens this extension can recognise. */
 export type TokenKind =
-  | 'classic'
-  | 'fine-grained'
-  | 'oauth'
-  | 'user-to-server'
-  | 'server-to-server'
-  | 'refresh'
-  | 'legacy'
-  | 'unknown';
+  'classic' | 'fine-grained' | 'oauth' | 'user-to-server' | 'server-to-server' | 'refresh' | 'legacy' | 'unknown';
 
 /** Token prefixes and the kind each one denotes (longest first). */
 const PREFIXES: ReadonlyArray<readonly [string, TokenKind]> = [
@@ -95,10 +88,7 @@ export function tokenKindOf(token: string): TokenKind {
 }
 
 /** A human-readable name for a token kind. */
-export function tokenKindLabel(
-  kind: TokenKind,
-  trans: Trans = defaultTrans
-): string {
+export function tokenKindLabel(kind: TokenKind, trans: Trans = defaultTrans): string {
   switch (kind) {
     case 'classic':
       return trans.__('Personal access token (classic)');
@@ -144,9 +134,7 @@ export function tokenChecksumValid(token: string): boolean | undefined {
   const kind = tokenKindOf(token);
   if (FIXED_LENGTH_KINDS.has(kind)) {
     const body = token.slice(4);
-    return body.length === FIXED_BODY_LENGTH
-      ? checksumMatches(body)
-      : undefined;
+    return body.length === FIXED_BODY_LENGTH ? checksumMatches(body) : undefined;
   }
   if (kind === 'fine-grained') {
     const body = token.slice('github_pat_'.length);
@@ -210,9 +198,7 @@ function describeBadCharacters(token: string, trans: Trans): string[] {
     } else if (/[\u200b-\u200d\u2060\ufeff]/.test(char)) {
       found.add(trans.__('invisible zero-width characters'));
     } else if (char.codePointAt(0)! > 0x7f) {
-      found.add(
-        trans.__('non-ASCII characters (for example look-alike letters)')
-      );
+      found.add(trans.__('non-ASCII characters (for example look-alike letters)'));
     } else if (char === '-') {
       found.add(trans.__('hyphens'));
     } else {
@@ -245,10 +231,7 @@ function describeWhitespace(token: string, trans: Trans): string[] {
  * The returned messages are suitable for showing to the user; none of them
  * contains the token.
  */
-export function checkTokenFormat(
-  raw: string,
-  trans: Trans = defaultTrans
-): TokenFormatCheck {
+export function checkTokenFormat(raw: string, trans: Trans = defaultTrans): TokenFormatCheck {
   const token = normalizeTokenInput(raw);
   const kind: TokenKind = token ? tokenKindOf(token) : 'unknown';
   const issues: TokenIssue[] = [];
@@ -395,10 +378,7 @@ export function checkTokenFormat(
  * `gho_` tokens (such as the output of `gh auth token`) and `ghu_` user
  * access tokens act as the user and are fine.
  */
-function notAPersonalTokenIssue(
-  kind: TokenKind,
-  trans: Trans
-): TokenIssue | undefined {
+function notAPersonalTokenIssue(kind: TokenKind, trans: Trans): TokenIssue | undefined {
   if (kind === 'refresh') {
     return {
       code: 'not-a-pat',

@@ -298,7 +298,8 @@ function base64Of(bytes: string): string {
     const a = bytes.charCodeAt(i);
     const b = i + 1 < bytes.length ? bytes.charCodeAt(i + 1) : 0;
     const c = i + 2 < bytes.length ? bytes.charCodeAt(i + 2) : 0;
-    out += alphabet[a >> 2] + alphabet[((a & 3) << 4) | (b >> 4)] + alphabet[((b & 15) << 2) | (c >> 6)] + alphabet[c & 63];
+    out +=
+      alphabet[a >> 2] + alphabet[((a & 3) << 4) | (b >> 4)] + alphabet[((b & 15) << 2) | (c >> 6)] + alphabet[c & 63];
   }
   return out;
 }
@@ -591,13 +592,7 @@ export function scrubTokens(text: string, options: IFindOptions = {}): { text: s
 // ---------------------------------------------------------------------------
 
 /** Where in a notebook a token was found. */
-export type LeakPlace =
-  | 'source'
-  | 'outputs'
-  | 'attachments'
-  | 'cell-metadata'
-  | 'notebook-metadata'
-  | 'widget-state';
+export type LeakPlace = 'source' | 'outputs' | 'attachments' | 'cell-metadata' | 'notebook-metadata' | 'widget-state';
 
 /** A token found in a notebook. */
 export interface ILeak {
@@ -639,11 +634,7 @@ function isImageKey(key: string): boolean {
  * cannot overflow the stack), and each object is visited once (cycles are
  * harmless).
  */
-function walkStrings(
-  root: unknown,
-  visit: (text: string, image: boolean) => void,
-  joinLines = true
-): void {
+function walkStrings(root: unknown, visit: (text: string, image: boolean) => void, joinLines = true): void {
   const stack: WalkItem[] = [{ value: root, image: false }];
   const seen = new WeakSet<object>();
   while (stack.length > 0) {
@@ -688,9 +679,7 @@ function sourceText(cell: unknown): string {
   if (typeof source === 'string') {
     return source;
   }
-  return Array.isArray(source) && source.every(part => typeof part === 'string')
-    ? source.join('')
-    : '';
+  return Array.isArray(source) && source.every(part => typeof part === 'string') ? source.join('') : '';
 }
 
 /** Where each key of a cell is reported. */
@@ -711,15 +700,9 @@ function cellPlace(key: string): LeakPlace {
 const CELL_KEY_ORDER = ['source', 'outputs', 'attachments', 'metadata'];
 
 /** `keys` of `record`, the listed ones first (in the listed order). */
-function orderedKeys(
-  record: Record<string, unknown>,
-  first: readonly string[]
-): string[] {
+function orderedKeys(record: Record<string, unknown>, first: readonly string[]): string[] {
   const keys = Object.keys(record);
-  return [
-    ...first.filter(key => keys.includes(key)),
-    ...keys.filter(key => !first.includes(key))
-  ];
+  return [...first.filter(key => keys.includes(key)), ...keys.filter(key => !first.includes(key))];
 }
 
 /**
@@ -737,12 +720,7 @@ function orderedKeys(
 export function scanNotebook(content: unknown): ILeak[] {
   const leaks: ILeak[] = [];
   const reported = new Set<string>();
-  const report = (
-    token: string,
-    place: LeakPlace,
-    cellIndex: number | null,
-    cell?: Record<string, unknown>
-  ): void => {
+  const report = (token: string, place: LeakPlace, cellIndex: number | null, cell?: Record<string, unknown>): void => {
     const key = `${place}\u0000${cellIndex ?? ''}\u0000${token}`;
     if (reported.has(key)) {
       return;
@@ -757,12 +735,7 @@ export function scanNotebook(content: unknown): ILeak[] {
     }
     leaks.push(leak);
   };
-  const scan = (
-    value: unknown,
-    place: LeakPlace,
-    cellIndex: number | null,
-    cell?: Record<string, unknown>
-  ): void => {
+  const scan = (value: unknown, place: LeakPlace, cellIndex: number | null, cell?: Record<string, unknown>): void => {
     walkStrings(value, (text, image) => {
       // Image data is searched as text, not decoded: it is no base64 log.
       for (const token of findTokenValues(text, { image })) {
@@ -796,8 +769,7 @@ export function scanNotebook(content: unknown): ILeak[] {
         });
       } else if (key === 'metadata' && isRecord(value)) {
         for (const metaKey of Object.keys(value)) {
-          const place: LeakPlace =
-            metaKey === WIDGETS_KEY ? 'widget-state' : 'notebook-metadata';
+          const place: LeakPlace = metaKey === WIDGETS_KEY ? 'widget-state' : 'notebook-metadata';
           scan(metaKey, place, null);
           scan(value[metaKey], place, null);
         }
@@ -839,13 +811,10 @@ function deepCopy(root: unknown, mapString: (text: string) => string): unknown {
     return root;
   }
   const copies = new Map<object, unknown>();
-  const emptyCopy = (source: object): unknown[] | Record<string, unknown> =>
-    Array.isArray(source) ? [] : {};
+  const emptyCopy = (source: object): unknown[] | Record<string, unknown> => (Array.isArray(source) ? [] : {});
   const rootCopy = emptyCopy(root);
   copies.set(root, rootCopy);
-  const stack: Array<[object, unknown[] | Record<string, unknown>]> = [
-    [root, rootCopy]
-  ];
+  const stack: Array<[object, unknown[] | Record<string, unknown>]> = [[root, rootCopy]];
   const copyValue = (value: unknown): unknown => {
     if (typeof value === 'string') {
       return mapString(value);
@@ -862,10 +831,7 @@ function deepCopy(root: unknown, mapString: (text: string) => string): unknown {
     return copy;
   };
   while (stack.length > 0) {
-    const [source, target] = stack.pop() as [
-      object,
-      unknown[] | Record<string, unknown>
-    ];
+    const [source, target] = stack.pop() as [object, unknown[] | Record<string, unknown>];
     if (Array.isArray(source)) {
       const list = target as unknown[];
       for (const value of source) {
@@ -874,11 +840,7 @@ function deepCopy(root: unknown, mapString: (text: string) => string): unknown {
     } else {
       const record = source as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        setOwn(
-          target as Record<string, unknown>,
-          mapString(key),
-          copyValue(record[key])
-        );
+        setOwn(target as Record<string, unknown>, mapString(key), copyValue(record[key]));
       }
     }
   }

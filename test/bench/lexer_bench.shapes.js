@@ -52,10 +52,7 @@ function adversarialCells(token, size = 4 << 20) {
   // Triple quotes: unterminated (to the end), and inside single-quoted or comments.
   const triples = fill("'''", size, true);
   add('unterminated triple quotes', triples + last, triples + `\nt = "${REDACTED}"`);
-  plain(
-    'triple quotes in strings and comments',
-    `a = "x"\n` + fill(`x = "'''" '"""'  # '''\ny = "'''\n`, size)
-  );
+  plain('triple quotes in strings and comments', `a = "x"\n` + fill(`x = "'''" '"""'  # '''\ny = "'''\n`, size));
   // Deep f-string fields and format specs, unterminated.
   plain('nested f-string fields', fill('f"{', size));
   plain('nested f-string fields, alternating quotes', fill('f\'{f"{', size));
@@ -84,11 +81,7 @@ function adversarialCells(token, size = 4 << 20) {
   // One huge group of implicitly concatenated literals.
   const unit = '"x" f"{x}"\n';
   const group = fill(unit, size);
-  add(
-    'implicit concatenation group',
-    `s = (${group}"${T}")`,
-    `import os\ns = (${group.slice(0, -1)} +\n${READ})`
-  );
+  add('implicit concatenation group', `s = (${group}"${T}")`, `import os\ns = (${group.slice(0, -1)} +\n${READ})`);
   // The same with a token in every other literal: 160,000 edits in one group.
   const tokenUnit = `"${T}" f"{x}"\n`;
   const tokenGroup = fill(tokenUnit, size);

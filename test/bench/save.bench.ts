@@ -61,7 +61,10 @@ for (const megabytes of [10, 21.8]) {
     const file = path.join(STATE_DIR, 'notebooks', tmpPath, name);
     fs.writeFileSync(file, largeNotebook(megabytes));
     const bytes = fs.statSync(file).size;
-    await page.evaluate(p => (window as any).jupyterapp.commands.execute('docmanager:open', { path: p }), `${tmpPath}/${name}`);
+    await page.evaluate(
+      p => (window as any).jupyterapp.commands.execute('docmanager:open', { path: p }),
+      `${tmpPath}/${name}`
+    );
     await expect(page.locator('.jp-Cell').first()).toBeVisible({ timeout: 60000 });
     await medianSave(page); // warm-up: JIT, first checkpoint
     const results: Record<string, number> = {};

@@ -68,7 +68,12 @@ function makeNotebook(count) {
       state: { value: i === 399 ? T : '', description: 'GitHub token' }
     };
   }
-  return { cells, metadata: { widgets: { 'application/vnd.jupyter.widget-state+json': { state } } }, nbformat: 4, nbformat_minor: 5 };
+  return {
+    cells,
+    metadata: { widgets: { 'application/vnd.jupyter.widget-state+json': { state } } },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
 }
 
 /**
@@ -126,7 +131,9 @@ if (process.argv.includes('--python')) {
   const big = JSON.stringify(makeNotebook(400));
   const file = path.join(require('os').tmpdir(), `scan_bench_${process.pid}.ipynb`);
   fs.writeFileSync(file, big);
-  const python = fs.existsSync(path.join(ROOT, '.venv', 'bin', 'python')) ? path.join(ROOT, '.venv', 'bin', 'python') : 'python3';
+  const python = fs.existsSync(path.join(ROOT, '.venv', 'bin', 'python'))
+    ? path.join(ROOT, '.venv', 'bin', 'python')
+    : 'python3';
   const script = `
 import json, sys, time
 sys.path.insert(0, ${JSON.stringify(ROOT)})

@@ -6,6 +6,7 @@ Octokit), and prints what the browser actually fetched at start-up, as recorded
 by test/e2e/panel.spec.ts in test/e2e/test-results/startup-bytes.json.
 The budget is 60 KB (61,440 bytes) of JavaScript at start-up.
 """
+
 import json
 import sys
 from pathlib import Path

@@ -46,8 +46,9 @@ import sys
 import unicodedata
 import warnings
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable
 from urllib.parse import quote, unquote
 
 HERE = Path(__file__).resolve().parent
@@ -87,7 +88,7 @@ LANGUAGE = re.compile(r"i?python[23]?", re.IGNORECASE | re.ASCII)
 # src/kernelCode.ts's (test/corpus/env-name-cases.json proves the two agree), from
 # this source tree, not from an installed (possibly older) copy.
 sys.path.insert(0, str(HERE.parents[1]))
-from jupyterlab_github_token.token_store import (  # noqa: E402
+from jupyterlab_github_token.token_store import (
     RESERVED_ENV_NAMES,
     TokenValidationError,
     validate_env_name,
@@ -164,7 +165,7 @@ def browser_ok(s: str) -> bool:
     return bool(re.fullmatch(r"[0-9a-f]{40}", t))  # legacy
 
 
-ACCEPTS: Dict[str, Callable[[str], bool]] = {
+ACCEPTS: dict[str, Callable[[str], bool]] = {
     "token": token_ok,
     "envName": env_ok,
     "modelId": model_ok,
@@ -221,12 +222,12 @@ MODEL_ID = chars("ght-corpus/model", 32, HEX)
 
 class Corpus:
     def __init__(self) -> None:
-        self.strings: List[str] = []
-        self.group_of: List[str] = []
+        self.strings: list[str] = []
+        self.group_of: list[str] = []
         self.seen: set = set()
-        self.groups: Dict[str, dict] = {}
-        self.controls: List[dict] = []
-        self.payloads: List[int] = []
+        self.groups: dict[str, dict] = {}
+        self.controls: list[dict] = []
+        self.payloads: list[int] = []
         self.group = ""
 
     def start(self, name: str, about: str, paths: Sequence[str] = ALL_PATHS) -> None:
@@ -237,7 +238,7 @@ class Corpus:
     def next(self) -> int:
         return len(self.strings)
 
-    def add(self, make, control: Optional[str] = None) -> Optional[int]:
+    def add(self, make, control: str | None = None) -> int | None:
         """Add ``make(i)`` (or the string ``make``) at index i; skip duplicates.
 
         ``control``: a naive wrapper (``@@`` = the string) under which the string
@@ -295,9 +296,12 @@ def build() -> Corpus:
         for form in forms:
             for prefix in prefixes:
                 made = c.add(
-                    lambda i, q=q, form=form, prefix=prefix, iq=inner_q: prefix
-                    + form.replace("Q", q).replace("P", S(i, iq)),
-                    control=naive if (naive and prefix == "ghp_" and form in ("Q; P; Q", "Q\nP #", "Q + str(P) + Q")) else None,
+                    lambda i, q=q, form=form, prefix=prefix, iq=inner_q: (
+                        prefix + form.replace("Q", q).replace("P", S(i, iq))
+                    ),
+                    control=naive
+                    if (naive and prefix == "ghp_" and form in ("Q; P; Q", "Q\nP #", "Q + str(P) + Q"))
+                    else None,
                 )
                 assert made is not None
     # f-strings and str.format fields.
@@ -342,7 +346,7 @@ def build() -> Corpus:
         "NUL, the other C0 controls, DEL and the C1 controls, inside, before and after a "
         "well-formed token, and before a breakout.",
     )
-    controls = [chr(x) for x in range(0x00, 0x20)] + ["\x7f"] + [chr(x) for x in range(0x80, 0xA0)]
+    controls = [chr(x) for x in range(0x20)] + ["\x7f"] + [chr(x) for x in range(0x80, 0xA0)]
     for k, ch in enumerate(controls):
         base = BASE_TOKENS[k % len(BASE_TOKENS)] if ch not in "\r\n" else T_BADSUM
         c.add(base[:12] + ch + base[12:])
@@ -368,24 +372,52 @@ def build() -> Corpus:
         "controls or a BOM; and look-alikes of 'python'.",
     )
     homoglyphs = {
-        "a": ["\u0430", "\u03b1", "\u0251"], "c": ["\u0441", "\u03f2"], "e": ["\u0435"],
-        "o": ["\u043e", "\u03bf", "\u0585"], "p": ["\u0440", "\u03c1"], "h": ["\u04bb"],
-        "x": ["\u0445", "\u03c7"], "y": ["\u0443"], "i": ["\u0456", "\u0131"], "j": ["\u0458"],
-        "s": ["\u0455", "\u017f"], "d": ["\u0501"], "g": ["\u0261", "\u0581"], "K": ["\u212a"],
-        "A": ["\u0410", "\u0391"], "B": ["\u0412", "\u0392"], "E": ["\u0415", "\u0395"],
-        "H": ["\u041d", "\u0397"], "M": ["\u041c", "\u039c"], "O": ["\u041e", "\u039f"],
-        "P": ["\u0420", "\u03a1"], "T": ["\u0422", "\u03a4"], "X": ["\u0425", "\u03a7"],
-        "0": ["\u041e", "\u0966"], "1": ["\u0406", "\u04c0", "\u2170"], "_": ["\uff3f", "\u2017", "\u02cd"],
+        "a": ["\u0430", "\u03b1", "\u0251"],
+        "c": ["\u0441", "\u03f2"],
+        "e": ["\u0435"],
+        "o": ["\u043e", "\u03bf", "\u0585"],
+        "p": ["\u0440", "\u03c1"],
+        "h": ["\u04bb"],
+        "x": ["\u0445", "\u03c7"],
+        "y": ["\u0443"],
+        "i": ["\u0456", "\u0131"],
+        "j": ["\u0458"],
+        "s": ["\u0455", "\u017f"],
+        "d": ["\u0501"],
+        "g": ["\u0261", "\u0581"],
+        "K": ["\u212a"],
+        "A": ["\u0410", "\u0391"],
+        "B": ["\u0412", "\u0392"],
+        "E": ["\u0415", "\u0395"],
+        "H": ["\u041d", "\u0397"],
+        "M": ["\u041c", "\u039c"],
+        "O": ["\u041e", "\u039f"],
+        "P": ["\u0420", "\u03a1"],
+        "T": ["\u0422", "\u03a4"],
+        "X": ["\u0425", "\u03a7"],
+        "0": ["\u041e", "\u0966"],
+        "1": ["\u0406", "\u04c0", "\u2170"],
+        "_": ["\uff3f", "\u2017", "\u02cd"],
     }
     for latin, subs in homoglyphs.items():
         for sub in subs:
             # Swap the first occurrence of the letter (in the prefix for g, h, p, _).
             pos = T_CLASSIC.find(latin)
             pos = pos if pos >= 0 else 10
-            c.add(T_CLASSIC[:pos] + sub + T_CLASSIC[pos + 1:])
+            c.add(T_CLASSIC[:pos] + sub + T_CLASSIC[pos + 1 :])
             c.add(T_FINE[:50] + sub + T_FINE[51:])
-    for prefix in ["\u0261hp_", "g\u04bbp_", "gh\u0440_", "gh\u03c1_", "ghp\uff3f", "\uff47\uff48\uff50\uff3f",
-                   "github\uff3fpat_", "g\u0456thub_pat_", "\U0001d420\U0001d421\U0001d429_", "\u24d6\u24d7\u24df_"]:
+    for prefix in [
+        "\u0261hp_",
+        "g\u04bbp_",
+        "gh\u0440_",
+        "gh\u03c1_",
+        "ghp\uff3f",
+        "\uff47\uff48\uff50\uff3f",
+        "github\uff3fpat_",
+        "g\u0456thub_pat_",
+        "\U0001d420\U0001d421\U0001d429_",
+        "\u24d6\u24d7\u24df_",
+    ]:
         c.add(prefix + T_CLASSIC[4:])
     # Fullwidth / mathematical letters and digits for the whole body.
     fw = "".join(chr(ord(ch) + 0xFEE0) if ch != "_" else "\uff3f" for ch in T_CLASSIC)
@@ -396,8 +428,24 @@ def build() -> Corpus:
     c.add(unicodedata.normalize("NFD", "ghp_\u00e9" + T_CLASSIC[5:]))
     c.add("ghp_\ufb01" + T_CLASSIC[6:])  # fi ligature: NFKC gives 'fi'
     c.add("ghp_" + T_CLASSIC[4:20] + "\u00b2" + T_CLASSIC[21:])  # superscript two
-    invisible = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u180e", "\u00ad", "\u034f",
-                 "\u2061", "\u2062", "\u2063", "\u2064", "\u115f", "\u3164", "\ufe0f", "\U000e0020"]
+    invisible = [
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u180e",
+        "\u00ad",
+        "\u034f",
+        "\u2061",
+        "\u2062",
+        "\u2063",
+        "\u2064",
+        "\u115f",
+        "\u3164",
+        "\ufe0f",
+        "\U000e0020",
+    ]
     for ch in invisible:
         for pos in (0, 4, 20):
             if pos == 0 and ch in JS_SPACE:
@@ -409,9 +457,21 @@ def build() -> Corpus:
     c.add(T_BADSUM + "\ufeff")
     for mark in ["\u0301", "\u0300", "\u0338", "\u20dd", "\u0335", "\u0489"]:
         for pos in (1, 5, 39):
-            c.add(T_CLASSIC[:pos + 1] + mark + T_CLASSIC[pos + 1:])
-    bidi = ["\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069",
-            "\u200e", "\u200f", "\u061c"]
+            c.add(T_CLASSIC[: pos + 1] + mark + T_CLASSIC[pos + 1 :])
+    bidi = [
+        "\u202e",
+        "\u202d",
+        "\u202a",
+        "\u202b",
+        "\u202c",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+        "\u200e",
+        "\u200f",
+        "\u061c",
+    ]
     for ch in bidi:
         c.add(T_CLASSIC[:20] + ch + T_CLASSIC[20:])
         c.add(ch + T_CLASSIC)
@@ -430,11 +490,35 @@ def build() -> Corpus:
         "an input of every builder).",
         paths=("language", "modelId", "browser"),
     )
-    for lang in ["pyth\u043en", "pyth\u043en3", "\u0440ython", "python\u0033\u20e3", "python\u2083",
-                 "python\u00b3", "pytho\u0578", "\uff50\uff59\uff54\uff48\uff4f\uff4e", "python\u200b",
-                 "py\u200dthon", "python\x00", "python3\x00", "python4", "python33", "ipython4",
-                 "pypython", "python-3", "python 3", "python3.11", "Python\u00a03", "\u0131python3",
-                 "python3'", 'python3"', "python3\\", "r", "julia", "javascript"]:
+    for lang in [
+        "pyth\u043en",
+        "pyth\u043en3",
+        "\u0440ython",
+        "python\u0033\u20e3",
+        "python\u2083",
+        "python\u00b3",
+        "pytho\u0578",
+        "\uff50\uff59\uff54\uff48\uff4f\uff4e",
+        "python\u200b",
+        "py\u200dthon",
+        "python\x00",
+        "python3\x00",
+        "python4",
+        "python33",
+        "ipython4",
+        "pypython",
+        "python-3",
+        "python 3",
+        "python3.11",
+        "Python\u00a03",
+        "\u0131python3",
+        "python3'",
+        'python3"',
+        "python3\\",
+        "r",
+        "julia",
+        "javascript",
+    ]:
         c.add(lang)
     c.add(lambda i: f"python3;{SH(i)}")
 
@@ -453,7 +537,7 @@ def build() -> Corpus:
             if pos in (0, len(base)) and ch in JS_SPACE:
                 pos = 15  # surrounding whitespace is trimmed by the panel: keep it inside
             if j % 2:
-                c.add(base[:pos] + ch + base[pos + 1:])  # substituted
+                c.add(base[:pos] + ch + base[pos + 1 :])  # substituted
             else:
                 c.add(base[:pos] + ch + base[pos:])  # inserted
 
@@ -493,9 +577,32 @@ def build() -> Corpus:
     # --- 7. Empty / whitespace ---------------------------------------------
     c.start("empty-whitespace", "The empty string, and strings made only of (Unicode) whitespace.")
     c.add("")
-    spaces = [" ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\xa0", "\u1680", "\u2000", "\u2003",
-              "\u2007", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff", "\x85",
-              "\x1c", "\x1f", "\u180e", "\u200b"]
+    spaces = [
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\r\n",
+        "\x0b",
+        "\x0c",
+        "\xa0",
+        "\u1680",
+        "\u2000",
+        "\u2003",
+        "\u2007",
+        "\u200a",
+        "\u2028",
+        "\u2029",
+        "\u202f",
+        "\u205f",
+        "\u3000",
+        "\ufeff",
+        "\x85",
+        "\x1c",
+        "\x1f",
+        "\u180e",
+        "\u200b",
+    ]
     for sp in spaces:
         c.add(sp)
         c.add(sp * 3)
@@ -548,7 +655,7 @@ def build() -> Corpus:
         lambda i: f"__builtins__.__dict__['exec']({S(i)!r}) if hasattr(__builtins__, '__dict__') else exec({S(i)!r})",
         lambda i: f"# -*- coding: utf-7 -*-\n{S(i)}",
         lambda i: f"'''\n{S(i)}\n'''",
-        lambda i: f"\"\"\"\n{S(i)}\n\"\"\"",
+        lambda i: f'"""\n{S(i)}\n"""',
         lambda i: f"r'\\'; {S(i)} #",
         lambda i: f"b'; {S(i)} #",
         lambda i: f"u''; {S(i)} #",
@@ -587,14 +694,14 @@ def build() -> Corpus:
         lambda i: f"; rm -f ght-sentinel-decoy-{i}; {SH(i)}",
         lambda i: f";${{IFS}}{SH(i).replace(' ', '${IFS}')}",
         lambda i: f"'; {SH(i)}; '",
-        lambda i: f"\"; {SH(i)}; \"",
+        lambda i: f'"; {SH(i)}; "',
         lambda i: f"\n{SH(i)}\n",
         lambda i: f"> ght-sentinel-{i}",
         lambda i: f"$(sh -c '{SH(i)}')",
         lambda i: f"& {SH(i)} &",
         lambda i: f"{{{S(i, chr(34))}}}",  # IPython expands {expr} in ! lines
         lambda i: f"$'\\x27'; {SH(i)}",
-        lambda i: f"\"$({SH(i)})\"",
+        lambda i: f'"$({SH(i)})"',
         lambda i: f"'$({SH(i)})'",
     ]
     for k, make in enumerate(sh):
@@ -615,7 +722,7 @@ def build() -> Corpus:
         lambda i: f'{{"token": "ghp_"}}\'), {S(i)} #',
         lambda i: f"</script><script>{S(i)}</script>",
         lambda i: f"'; {S(i)} #</script><script>{S(i)}</script>",
-        lambda i: f"<img src=x onerror=\"{S(i)}\">",
+        lambda i: f'<img src=x onerror="{S(i)}">',
         lambda i: f"\"; {S(i)} #\"><svg onload='{S(i)}'>",
         lambda i: f"javascript:{S(i)}",
         lambda i: f"${{{S(i)}}}",
@@ -625,7 +732,7 @@ def build() -> Corpus:
         lambda i: f"{{{{{S(i)}}}}}",
         lambda i: f"\\u0027; {S(i)} #",
         lambda i: f"');{S(i)}#",
-        lambda i: f"<iframe srcdoc=\"&lt;script&gt;{S(i)}&lt;/script&gt;\">",
+        lambda i: f'<iframe srcdoc="&lt;script&gt;{S(i)}&lt;/script&gt;">',
         lambda i: f"</textarea><b>'; {S(i)} #",
     ]
     for make in web:
@@ -633,7 +740,7 @@ def build() -> Corpus:
         c.add(lambda i, make=make: "ghp_" + make(i))
         c.add(lambda i, make=make: T_FINE[:30] + make(i))
     c.add('{"token": "' + T_CLASSIC + '"}')
-    c.add("[\"" + T_CLASSIC + "\"]")
+    c.add('["' + T_CLASSIC + '"]')
 
     # --- 11. IPython magics and shell escapes ----------------------------------
     c.start(
@@ -696,9 +803,18 @@ def build() -> Corpus:
         "Emoji, ZWJ sequences, skin tones, flags, keycaps, variation selectors and invisible "
         "tag characters (ASCII smuggling).",
     )
-    emoji = ["\U0001f511", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f44d\U0001f3fd",
-             "\U0001f1fa\U0001f1f8", "1\ufe0f\u20e3", "\u2764\ufe0f", "\U0001f4a9", "\U0001f9d1\u200d\U0001f4bb",
-             "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", "\u00a9\ufe0e"]
+    emoji = [
+        "\U0001f511",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "\U0001f44d\U0001f3fd",
+        "\U0001f1fa\U0001f1f8",
+        "1\ufe0f\u20e3",
+        "\u2764\ufe0f",
+        "\U0001f4a9",
+        "\U0001f9d1\u200d\U0001f4bb",
+        "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+        "\u00a9\ufe0e",
+    ]
     for e in emoji:
         c.add(e)
         c.add(T_CLASSIC[:10] + e + T_CLASSIC[10:])
@@ -710,16 +826,34 @@ def build() -> Corpus:
     # --- 14. Percent-encoding and other encodings ---------------------------
     c.start(
         "encoding",
-        "Percent-encoded, HTML-entity, escaped, base64-like and header/URL-wrapped tokens "
-        "and breakouts.",
+        "Percent-encoded, HTML-entity, escaped, base64-like and header/URL-wrapped tokens and breakouts.",
     )
     enc = [
-        "ghp_%27%3B", T_CLASSIC + "%00", T_CLASSIC + "%0A", "%2527", "%u0027", T_CLASSIC + "%20",
-        "ghp_&#39;", "&#x27;&#59;", "ghp_\\x27", "ghp_\\u0027", "ghp_\\047", "Z2hwXw==", T_CLASSIC + "==",
-        T_CLASSIC + "+/", "https://x-access-token:" + T_CLASSIC + "@github.com/o/r.git",
-        "Bearer " + T_CLASSIC, "token " + T_CLASSIC, "Authorization: token " + T_CLASSIC,
-        "GITHUB_TOKEN=" + T_CLASSIC, "export GITHUB_TOKEN=" + T_CLASSIC, T_CLASSIC + ",", "ghp-" + T_CLASSIC[4:],
-        "github-pat-" + T_FINE[11:], T_CLASSIC + "." + T_CLASSIC, T_CLASSIC.replace("_", "%5F"),
+        "ghp_%27%3B",
+        T_CLASSIC + "%00",
+        T_CLASSIC + "%0A",
+        "%2527",
+        "%u0027",
+        T_CLASSIC + "%20",
+        "ghp_&#39;",
+        "&#x27;&#59;",
+        "ghp_\\x27",
+        "ghp_\\u0027",
+        "ghp_\\047",
+        "Z2hwXw==",
+        T_CLASSIC + "==",
+        T_CLASSIC + "+/",
+        "https://x-access-token:" + T_CLASSIC + "@github.com/o/r.git",
+        "Bearer " + T_CLASSIC,
+        "token " + T_CLASSIC,
+        "Authorization: token " + T_CLASSIC,
+        "GITHUB_TOKEN=" + T_CLASSIC,
+        "export GITHUB_TOKEN=" + T_CLASSIC,
+        T_CLASSIC + ",",
+        "ghp-" + T_CLASSIC[4:],
+        "github-pat-" + T_FINE[11:],
+        T_CLASSIC + "." + T_CLASSIC,
+        T_CLASSIC.replace("_", "%5F"),
         "ghp_" + T_CLASSIC[4:].encode().hex()[:36] + "%",
     ]
     for s in enc:
@@ -740,24 +874,68 @@ def build() -> Corpus:
         paths=("envName", "modelId", "language", "browser"),
     )
     reserved = sorted(RESERVED_ENV_NAMES) + [
-        "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "DYLD_INSERT_LIBRARIES", "DYLD_LIBRARY_PATH",
-        "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PYTHONINSPECT", "PYTHONWARNINGS",
-        "PYTHONBREAKPOINT", "PYTHONUSERBASE", "JPY_SESSION_NAME", "JPY_PARENT_PID",
-        "JUPYTER_CONFIG_DIR", "JUPYTER_PATH", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "LC_ALL",
-        "LC_CTYPE", "BASH_FUNC_x", "GIT_ASKPASS", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EDITOR",
-        "GIT_PAGER", "GIT_TRACE", "GIT_TRACE_CURL", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0",
-        "GIT_CONFIG_VALUE_0", "GIT_EXEC_PATH", "GIT_DIR", "GIT_PROXY_COMMAND", "GIT_EXTERNAL_DIFF",
+        "LD_PRELOAD",
+        "LD_LIBRARY_PATH",
+        "LD_AUDIT",
+        "DYLD_INSERT_LIBRARIES",
+        "DYLD_LIBRARY_PATH",
+        "PYTHONSTARTUP",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONINSPECT",
+        "PYTHONWARNINGS",
+        "PYTHONBREAKPOINT",
+        "PYTHONUSERBASE",
+        "JPY_SESSION_NAME",
+        "JPY_PARENT_PID",
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_PATH",
+        "JUPYTER_RUNTIME_DIR",
+        "IPYTHONDIR",
+        "LC_ALL",
+        "LC_CTYPE",
+        "BASH_FUNC_x",
+        "GIT_ASKPASS",
+        "GIT_SSH_COMMAND",
+        "GIT_SSH",
+        "GIT_EDITOR",
+        "GIT_PAGER",
+        "GIT_TRACE",
+        "GIT_TRACE_CURL",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_KEY_0",
+        "GIT_CONFIG_VALUE_0",
+        "GIT_EXEC_PATH",
+        "GIT_DIR",
+        "GIT_PROXY_COMMAND",
+        "GIT_EXTERNAL_DIFF",
         # Not reserved, refused because they do not look like token variables (issue 9).
-        "HISTFILE", "SSLKEYLOGFILE", "REQUESTS_CA_BUNDLE", "NODE_OPTIONS", "XDG_CONFIG_HOME",
-        "GITHUB_PATH", "GITHUB_ENV", "GITHUB_TOKEN_FILE",
+        "HISTFILE",
+        "SSLKEYLOGFILE",
+        "REQUESTS_CA_BUNDLE",
+        "NODE_OPTIONS",
+        "XDG_CONFIG_HOME",
+        "GITHUB_PATH",
+        "GITHUB_ENV",
+        "GITHUB_TOKEN_FILE",
     ]
     for k, name in enumerate(reserved):
         c.add(name)
         if k % 2 == 0:
             c.add([name.lower(), name.capitalize(), name[:1].lower() + name[1:]][k % 3])
     # Names that look like tokens (refused as names; as tokens they would be well formed).
-    for name in ["ghp_GITHUB_TOKEN", "GHP_TOKEN", "gho_x", "ghu_x", "ghr_x", "github_pat_x",
-                 "GITHUB_PAT_TOKEN", T_CLASSIC[:-1], T_FINE[:-1], T_LEGACY.upper()]:
+    for name in [
+        "ghp_GITHUB_TOKEN",
+        "GHP_TOKEN",
+        "gho_x",
+        "ghu_x",
+        "ghr_x",
+        "github_pat_x",
+        "GITHUB_PAT_TOKEN",
+        T_CLASSIC[:-1],
+        T_FINE[:-1],
+        T_LEGACY.upper(),
+    ]:
         c.add(name)
 
     # --- 16. ipywidgets model id look-alikes ----------------------------------
@@ -812,7 +990,7 @@ def build() -> Corpus:
     return c
 
 
-def compute_paths(corpus: Corpus) -> List[List[str]]:
+def compute_paths(corpus: Corpus) -> list[list[str]]:
     out = []
     for s, group in zip(corpus.strings, corpus.group_of):
         refused = [p for p in ALL_PATHS if not ACCEPTS[p](s)]
@@ -908,7 +1086,7 @@ def render() -> str:
     return text
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="fail if the JSON file is not up to date")
     args = parser.parse_args(argv)

@@ -197,7 +197,8 @@ function scanFolder(root: string, secrets: Record<string, { value: string; needl
 /** Hits as printable lines: file, area and encodings, never the secret. */
 function describeHits(hits: IHit[]): string[] {
   return hits.map(
-    h => `${h.file} [${h.area}] ${h.secret}: ${h.encodings.join(', ')}${h.jsonPaths ? ` at ${h.jsonPaths.join(', ')}` : ''}`
+    h =>
+      `${h.file} [${h.area}] ${h.secret}: ${h.encodings.join(', ')}${h.jsonPaths ? ` at ${h.jsonPaths.join(', ')}` : ''}`
   );
 }
 
@@ -666,7 +667,10 @@ test('disk audit after a whole session: no file of the session contains the toke
       const fieldResult = panelLocator(page).locator('[data-testid="notebook-field-result"] p').last();
       await expect(fieldResult, 'notebook field result in the panel').toHaveAttribute('data-ok', 'true');
       // The widget in the page and in the kernel now holds the token (compared, never shown).
-      const filledInPage = await password.evaluate((input, token) => (input as HTMLInputElement).value === token, TOKEN);
+      const filledInPage = await password.evaluate(
+        (input, token) => (input as HTMLInputElement).value === token,
+        TOKEN
+      );
       expect.soft(filledInPage, 'the Password widget in the page holds the token').toBe(true);
       const inKernel = await runCell(
         page,
@@ -691,7 +695,9 @@ test('disk audit after a whole session: no file of the session contains the toke
       await expect(toggle).not.toBeChecked();
       await toggle.click();
       await expect(toggle).toBeChecked();
-      await expect(panelLocator(page).locator('[data-testid="server-held"]')).toContainText(`ghp_...${TOKEN.slice(-4)}`);
+      await expect(panelLocator(page).locator('[data-testid="server-held"]')).toContainText(
+        `ghp_...${TOKEN.slice(-4)}`
+      );
 
       const terminalId = await page.evaluate(async () => {
         const app = (window as any).jupyterapp;
@@ -710,7 +716,9 @@ test('disk audit after a whole session: no file of the session contains the toke
       const marker = path.join(dirs.notebooks, 'audit-terminal.txt');
       await page.locator(`[id="${terminalId}"] .xterm`).click();
       // Harmless: the length of the variable, a marker file, and the shell history flushed to $HOME.
-      await page.keyboard.type('test ${#GITHUB_TOKEN} -eq 40 && echo "audit-terminal-$((6*7))" > audit-terminal.txt; history -a');
+      await page.keyboard.type(
+        'test ${#GITHUB_TOKEN} -eq 40 && echo "audit-terminal-$((6*7))" > audit-terminal.txt; history -a'
+      );
       await page.keyboard.press('Enter');
       await expect
         .poll(() => (fs.existsSync(marker) ? fs.readFileSync(marker, 'utf-8').trim() : ''), { timeout: 20_000 })
@@ -724,7 +732,9 @@ test('disk audit after a whole session: no file of the session contains the toke
       const models = savedWidgetModels(notebookFile);
       const saved = models.find(m => m.model === 'PasswordModel' && m.description === FIELD_DESCRIPTION);
       expect(saved, 'the saved widget state has the Password widget').toBeTruthy();
-      notes.push(`first save: ${models.length} widget models; the Password model's saved value has ${saved?.valueLength} characters`);
+      notes.push(
+        `first save: ${models.length} widget models; the Password model's saved value has ${saved?.valueLength} characters`
+      );
       // What is on disk now (the next save overwrites the notebook): scan everything.
       midSession = scanFolder(dirs.audit, { token: secrets.token });
     });
@@ -795,7 +805,9 @@ test('disk audit after a whole session: no file of the session contains the toke
       'base64-2.txt': [Buffer.from('x' + Buffer.from('ab' + TOKEN + '!').toString('base64')), 'base64 (offset 2)'],
       'pieces.bin': [
         Buffer.concat(
-          [4, 16, 28].map(start => Buffer.concat([Buffer.from([0x11, 0x2c, 0x00]), Buffer.from(TOKEN.slice(start, start + 12))]))
+          [4, 16, 28].map(start =>
+            Buffer.concat([Buffer.from([0x11, 0x2c, 0x00]), Buffer.from(TOKEN.slice(start, start + 12))])
+          )
         ),
         'piece 2/3 (ascii)'
       ]
@@ -832,9 +844,11 @@ test('disk audit after a whole session: no file of the session contains the toke
     bytesScanned: scan.bytes,
     symlinksSkipped: scan.symlinks,
     unreadable: scan.unreadable,
-    perArea: Object.fromEntries(AREAS.map(([area]) => [area, scan.perArea[area] ?? { files: 0, bytes: 0 }]).concat(
-      scan.perArea.other ? [['other', scan.perArea.other]] : []
-    )),
+    perArea: Object.fromEntries(
+      AREAS.map(([area]) => [area, scan.perArea[area] ?? { files: 0, bytes: 0 }]).concat(
+        scan.perArea.other ? [['other', scan.perArea.other]] : []
+      )
+    ),
     tokenHits: describeHits(scan.hits.filter(h => h.secret === 'token')),
     midSessionScan: midSession && {
       files: midSession.files,
@@ -849,7 +863,8 @@ test('disk audit after a whole session: no file of the session contains the toke
       bashHistoryHasTerminalCommand: fileHas(path.join(dirs.home, '.bash_history'), 'audit-terminal-'),
       serverLogBytes: serverLogText.length,
       serverLogHasTokenRequests:
-        serverLogText.includes('POST /jupyterlab-github-token/github') && serverLogText.includes('PUT /jupyterlab-github-token/token'),
+        serverLogText.includes('POST /jupyterlab-github-token/github') &&
+        serverLogText.includes('PUT /jupyterlab-github-token/token'),
       localStorageDir: fs.existsSync(path.join(profileDefault, 'Local Storage')),
       indexedDbDir: fs.existsSync(path.join(profileDefault, 'IndexedDB'))
     },
@@ -861,7 +876,9 @@ test('disk audit after a whole session: no file of the session contains the toke
   await testInfo.attach('disk-audit-summary.json', { body: text, contentType: 'application/json' });
 
   if (sessionError) {
-    console.log(`The session failed; the audit folder is kept: ${dirs.audit}\nServer log tail:\n${tail(dirs.serverLog, 15)}`);
+    console.log(
+      `The session failed; the audit folder is kept: ${dirs.audit}\nServer log tail:\n${tail(dirs.serverLog, 15)}`
+    );
     throw sessionError;
   }
 
@@ -869,7 +886,9 @@ test('disk audit after a whole session: no file of the session contains the toke
   for (const c of control) {
     expect.soft(c.found, `scanner control ${c.name} (${c.expected})`).toBe(true);
   }
-  expect.soft(control.find(c => c.name === 'pieces.bin')?.asciiToo, 'the pieces fixture has no whole token').toBe(false);
+  expect
+    .soft(control.find(c => c.name === 'pieces.bin')?.asciiToo, 'the pieces fixture has no whole token')
+    .toBe(false);
   const canaryAreas = new Set(scan.hits.filter(h => h.secret === 'canary').map(h => h.area));
   expect.soft(canaryAreas.has('browser: Local Storage'), 'the localStorage control value is found on disk').toBe(true);
   expect.soft(canaryAreas.has('browser: IndexedDB'), 'the IndexedDB control value is found on disk').toBe(true);

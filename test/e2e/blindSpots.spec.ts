@@ -36,7 +36,10 @@ test.beforeEach(async () => {
   await resetFakeApi();
 });
 
-test('outputs that hide a token from a whole-word scan stop the save; Clear outputs writes none of them', async ({ page, tmpPath }) => {
+test('outputs that hide a token from a whole-word scan stop the save; Clear outputs writes none of them', async ({
+  page,
+  tmpPath
+}) => {
   const name = 'outputs.ipynb';
   await page.notebook.createNew(name);
   await idle(page);
@@ -82,7 +85,9 @@ test('a token split across two cells stops the save; Cancel keeps it off disk', 
   await page.notebook.setCell(0, 'code', `head = "${token.slice(0, 21)}"`);
   await page.notebook.addCell('code', `tail = "${token.slice(21)}"\ntoken = head + tail`);
   await startSave(page);
-  await expect(dialog(page).locator('[data-testid="leak-list"]')).toContainText(`cell 1 source: ${token.slice(0, 4)}...${token.slice(-4)}`);
+  await expect(dialog(page).locator('[data-testid="leak-list"]')).toContainText(
+    `cell 1 source: ${token.slice(0, 4)}...${token.slice(-4)}`
+  );
   await dialog(page).getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog(page)).toHaveCount(0);
   const file = fs.readFileSync(onDisk(tmpPath, name), 'utf-8');
@@ -90,7 +95,10 @@ test('a token split across two cells stops the save; Cancel keeps it off disk', 
   expect(file).not.toContain(token.slice(21));
 });
 
-test('opening a notebook with a token: Enter keeps it and the kernel gets nothing; Remove cleans the file and its checkpoint', async ({ page, tmpPath }) => {
+test('opening a notebook with a token: Enter keeps it and the kernel gets nothing; Remove cleans the file and its checkpoint', async ({
+  page,
+  tmpPath
+}) => {
   const name = 'inherited.ipynb';
   const file = onDisk(tmpPath, name);
   fs.writeFileSync(
@@ -100,8 +108,22 @@ test('opening a notebook with a token: Enter keeps it and the kernel gets nothin
       nbformat_minor: 5,
       metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
       cells: [
-        { cell_type: 'code', id: 'setup', metadata: {}, execution_count: null, outputs: [], source: [`GITHUB_TOKEN = '${token}'`] },
-        { cell_type: 'code', id: 'check', metadata: {}, execution_count: null, outputs: [], source: ['import os\nprint("GITHUB_TOKEN" in os.environ, "GH_TOKEN" in os.environ)'] }
+        {
+          cell_type: 'code',
+          id: 'setup',
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: [`GITHUB_TOKEN = '${token}'`]
+        },
+        {
+          cell_type: 'code',
+          id: 'check',
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: ['import os\nprint("GITHUB_TOKEN" in os.environ, "GH_TOKEN" in os.environ)']
+        }
       ]
     })
   );
@@ -144,7 +166,10 @@ test('opening a notebook with a token: Enter keeps it and the kernel gets nothin
   }
 });
 
-test('a token typed into a Python file in the text editor stops the save; Remove token writes the file without it', async ({ page, tmpPath }) => {
+test('a token typed into a Python file in the text editor stops the save; Remove token writes the file without it', async ({
+  page,
+  tmpPath
+}) => {
   const name = 'script.py';
   const file = onDisk(tmpPath, name);
   fs.writeFileSync(file, 'import requests\n');
@@ -158,7 +183,9 @@ test('a token typed into a Python file in the text editor stops the save; Remove
   await page.keyboard.type(`TOKEN = "${token}"\n`);
   await startSave(page);
   await expect(dialog(page)).toContainText('This file contains a GitHub token');
-  await expect(dialog(page).locator('[data-testid="leak-list"]')).toContainText(`line 2: ${token.slice(0, 4)}...${token.slice(-4)}`);
+  await expect(dialog(page).locator('[data-testid="leak-list"]')).toContainText(
+    `line 2: ${token.slice(0, 4)}...${token.slice(-4)}`
+  );
   await dialog(page).getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog(page)).toHaveCount(0);
   expect(fs.readFileSync(file, 'utf-8')).toBe('import requests\n');

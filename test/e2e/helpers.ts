@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 
-const fixtures = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', 'fake_github', 'tokens.json'), 'utf-8')
-) as { tokens: Record<string, { token: string; login: string | null }> };
+const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fake_github', 'tokens.json'), 'utf-8')) as {
+  tokens: Record<string, { token: string; login: string | null }>;
+};
 
 /** The fake API's named test tokens (test/fake_github/tokens.json). */
 export const TOKENS = Object.fromEntries(
@@ -65,7 +65,10 @@ export async function openPanelFromPalette(page: IJupyterLabPageFixture): Promis
 export const panel = (page: IJupyterLabPageFixture) => page.locator('#jp-github-token-panel');
 
 /** Go to a step through the stepper. */
-export async function goToStep(page: IJupyterLabPageFixture, step: 'access' | 'create' | 'verify' | 'use'): Promise<void> {
+export async function goToStep(
+  page: IJupyterLabPageFixture,
+  step: 'access' | 'create' | 'verify' | 'use'
+): Promise<void> {
   await panel(page).locator(`button[data-step="${step}"]`).click();
   await expect(panel(page).locator(`button[data-step="${step}"]`)).toHaveAttribute('aria-current', 'step');
 }

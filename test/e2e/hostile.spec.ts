@@ -42,7 +42,9 @@ const PROBE = [
   '                  "token_vars": sorted(k for k in ("GITHUB_TOKEN", "GH_TOKEN") if k in os.environ)}))'
 ].join('\n');
 
-async function probe(page: IJupyterLabPageFixture): Promise<{ sentinel: number[] | null; files: string[]; token_vars: string[] }> {
+async function probe(
+  page: IJupyterLabPageFixture
+): Promise<{ sentinel: number[] | null; files: string[]; token_vars: string[] }> {
   await page.notebook.activate(NOTEBOOK);
   await pasteCell(page, 0, PROBE);
   await page.notebook.runCell(0);
@@ -177,8 +179,13 @@ test('every hostile string typed as the token is refused visibly, and nothing re
 
         const toKernel = await run('github-token:write-kernel-environment');
         const toField = hasFieldCommand ? await run('github-token:write-notebook-field') : 'missing';
-        for (const [name, result] of [['kernel', toKernel], ['field', toField]] as const) {
-          count(`${name}: ${result === null ? 'null' : result === 'missing' ? 'missing' : result?.ok === false ? `ok=false ${result.problem}` : JSON.stringify(result).slice(0, 60)}`);
+        for (const [name, result] of [
+          ['kernel', toKernel],
+          ['field', toField]
+        ] as const) {
+          count(
+            `${name}: ${result === null ? 'null' : result === 'missing' ? 'missing' : result?.ok === false ? `ok=false ${result.problem}` : JSON.stringify(result).slice(0, 60)}`
+          );
           if (result && result !== 'missing' && result.ok !== false) {
             problems.push(`${where}: ${name} command did not refuse: ${JSON.stringify(result).slice(0, 100)}`);
           }
@@ -187,10 +194,15 @@ test('every hostile string typed as the token is refused visibly, and nothing re
           }
         }
         // The commands open the panel's last step: it says there is no token.
-        await until(() => !input() && root.querySelector('button[data-step="use"][aria-current="step"]'), 'the use step');
+        await until(
+          () => !input() && root.querySelector('button[data-step="use"][aria-current="step"]'),
+          'the use step'
+        );
         const useStep = root.querySelector('.jp-GitHubToken-use')?.textContent ?? '';
         if (!/No token yet/.test(useStep)) {
-          problems.push(`${where}: the use step does not say that there is no token: ${JSON.stringify(useStep.slice(0, 80))}`);
+          problems.push(
+            `${where}: the use step does not say that there is no token: ${JSON.stringify(useStep.slice(0, 80))}`
+          );
         }
         const refusedByResult = [toKernel, toField].some((r: any) => r && r.ok === false && r.message);
         const refusedByFormat = errors.length > 0;
@@ -252,10 +264,16 @@ test('every hostile string typed as the token is refused visibly, and nothing re
   const control = await probe(page);
   expect(control.sentinel).toEqual([python.index]);
   expect(control.files).toEqual([`ght-sentinel-${shell.index}`]);
-  expect(sentinelFiles(path.join(STATE_DIR, 'notebooks')).map(f => path.basename(f))).toEqual([`ght-sentinel-${shell.index}`]);
+  expect(sentinelFiles(path.join(STATE_DIR, 'notebooks')).map(f => path.basename(f))).toEqual([
+    `ght-sentinel-${shell.index}`
+  ]);
 
   // Clean up what the control did.
-  await pasteCell(page, 1, 'import builtins, glob, os\nbuiltins.__dict__.pop("GHT_" + "SENTINEL", None)\nfor f in glob.glob("ght-" + "sentinel-*"):\n    os.remove(f)');
+  await pasteCell(
+    page,
+    1,
+    'import builtins, glob, os\nbuiltins.__dict__.pop("GHT_" + "SENTINEL", None)\nfor f in glob.glob("ght-" + "sentinel-*"):\n    os.remove(f)'
+  );
   await page.notebook.runCell(1);
   expect(await probe(page)).toEqual({ sentinel: null, files: [], token_vars: [] });
 

@@ -4,13 +4,14 @@ A real JupyterLab with the extension installed from the built package, every
 Jupyter/IPython directory inside E2E_STATE_DIR so that the tests can audit
 what was written to disk, and the extension pointed at the fake GitHub API.
 """
+
 import json
 import os
 from pathlib import Path
 
 from jupyterlab.galata import configure_jupyter_server
 
-c = get_config()  # noqa: F821
+c = get_config()
 configure_jupyter_server(c)
 
 state = Path(os.environ["E2E_STATE_DIR"])

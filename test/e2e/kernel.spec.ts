@@ -20,8 +20,7 @@ import {
 
 const writeButton = (page: Parameters<typeof panel>[0]) =>
   panel(page).getByRole('button', { name: 'Write to kernel environment' });
-const writeResult = (page: Parameters<typeof panel>[0]) =>
-  panel(page).locator('[data-testid="kernel-write-result"] p');
+const writeResult = (page: Parameters<typeof panel>[0]) => panel(page).locator('[data-testid="kernel-write-result"] p');
 
 test.beforeEach(async () => {
   await resetFakeApi();
@@ -146,5 +145,7 @@ test('the write command from the palette delivers the held token', async ({ page
   await page.notebook.activate('palette.ipynb');
   await page.notebook.setCell(0, 'code', 'import os\nprint(len(os.environ["GH_TOKEN"]), os.environ["GH_TOKEN"][-4:])');
   await page.notebook.runCell(0);
-  expect(((await page.notebook.getCellTextOutput(0)) ?? []).join('').trim()).toBe(`40 ${TOKENS.classicNoExpiry.slice(-4)}`);
+  expect(((await page.notebook.getCellTextOutput(0)) ?? []).join('').trim()).toBe(
+    `40 ${TOKENS.classicNoExpiry.slice(-4)}`
+  );
 });

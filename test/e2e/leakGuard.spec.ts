@@ -12,7 +12,10 @@ test.beforeEach(async () => {
   await resetFakeApi();
 });
 
-test('a save of a cell holding a token stops; Cancel keeps it off disk, Replace moves it to the environment', async ({ page, tmpPath }) => {
+test('a save of a cell holding a token stops; Cancel keeps it off disk, Replace moves it to the environment', async ({
+  page,
+  tmpPath
+}) => {
   const token = TOKENS.classicRepo;
   const name = 'leaky.ipynb';
   await page.notebook.createNew(name);
@@ -23,7 +26,9 @@ test('a save of a cell holding a token stops; Cancel keeps it off disk, Replace 
 
   await startSave(page);
   await expect(dialog(page)).toContainText('This notebook contains a GitHub token');
-  await expect(dialog(page).locator('[data-testid="leak-list"]')).toContainText(`cell 1 source: ${token.slice(0, 4)}...${token.slice(-4)}`);
+  await expect(dialog(page).locator('[data-testid="leak-list"]')).toContainText(
+    `cell 1 source: ${token.slice(0, 4)}...${token.slice(-4)}`
+  );
   await expect(dialog(page)).not.toContainText(token);
   await dialog(page).getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog(page)).toHaveCount(0);
@@ -34,15 +39,22 @@ test('a save of a cell holding a token stops; Cancel keeps it off disk, Replace 
   await startSave(page);
   await dialog(page).getByRole('button', { name: 'Replace with environment read' }).click();
   await expect(dialog(page)).toHaveCount(0);
-  await expect.poll(() => fs.readFileSync(onDisk(tmpPath, name), 'utf-8')).toContain('os.environ.get(\\"GITHUB_TOKEN\\", \\"\\")');
+  await expect
+    .poll(() => fs.readFileSync(onDisk(tmpPath, name), 'utf-8'))
+    .toContain('os.environ.get(\\"GITHUB_TOKEN\\", \\"\\")');
   expect(fs.readFileSync(onDisk(tmpPath, name), 'utf-8')).not.toContain(token);
-  expect(await page.notebook.getCellTextInput(0)).toBe('import os\ntoken = os.environ.get("GITHUB_TOKEN", "")\nprint(len(token))');
+  expect(await page.notebook.getCellTextInput(0)).toBe(
+    'import os\ntoken = os.environ.get("GITHUB_TOKEN", "")\nprint(len(token))'
+  );
   // The kernel got the token, so the rewritten cell still works.
   await page.notebook.runCell(0);
   expect(((await page.notebook.getCellTextOutput(0)) ?? []).join('').trim()).toBe('40');
 });
 
-test('an output showing a token: Clear outputs; Save anyway saves and is not asked again', async ({ page, tmpPath }) => {
+test('an output showing a token: Clear outputs; Save anyway saves and is not asked again', async ({
+  page,
+  tmpPath
+}) => {
   const name = 'output.ipynb';
   await page.notebook.createNew(name);
   await idle(page);
@@ -71,7 +83,10 @@ test('an output showing a token: Clear outputs; Save anyway saves and is not ask
   fs.rmSync(onDisk(tmpPath, name));
 });
 
-test('opening a notebook that holds a token warns; Revoke reaches GitHub and the token stops working', async ({ page, tmpPath }) => {
+test('opening a notebook that holds a token warns; Revoke reaches GitHub and the token stops working', async ({
+  page,
+  tmpPath
+}) => {
   const token = TOKENS.classicPublicRepo;
   const name = 'shared.ipynb';
   const before = await fetch(`${FAKE_API}/user`, { headers: { Authorization: `token ${token}` } });
@@ -84,7 +99,14 @@ test('opening a notebook that holds a token warns; Revoke reaches GitHub and the
       metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
       cells: [
         { cell_type: 'markdown', id: 'intro', metadata: {}, source: ['# Shared analysis'] },
-        { cell_type: 'code', id: 'setup', metadata: {}, execution_count: null, outputs: [], source: [`GITHUB_TOKEN = '${token}'`] }
+        {
+          cell_type: 'code',
+          id: 'setup',
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: [`GITHUB_TOKEN = '${token}'`]
+        }
       ]
     })
   );

@@ -18,7 +18,8 @@ import {
   runFromPalette
 } from './helpers';
 
-const fieldResult = (page: IJupyterLabPageFixture) => panel(page).locator('[data-testid="notebook-field-result"] p').last();
+const fieldResult = (page: IJupyterLabPageFixture) =>
+  panel(page).locator('[data-testid="notebook-field-result"] p').last();
 const idle = (page: IJupyterLabPageFixture) =>
   expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 30000 });
 
@@ -63,7 +64,10 @@ test.beforeEach(async () => {
   await resetFakeApi();
 });
 
-test('fills an ipywidgets Password field: masked, .value has the token, saved widget state does not', async ({ page, tmpPath }) => {
+test('fills an ipywidgets Password field: masked, .value has the token, saved widget state does not', async ({
+  page,
+  tmpPath
+}) => {
   const token = TOKENS.classicRepo;
   const name = 'form.ipynb';
   await page.notebook.createNew(name);
@@ -87,13 +91,19 @@ test('fills an ipywidgets Password field: masked, .value has the token, saved wi
 
   // The button's callback reads github_token.value and reaches the (fake) API with it.
   await page.locator('.jp-Cell').first().getByRole('button', { name: 'Test Connection' }).click();
-  await expect(page.locator('.jp-Cell').first().locator('.jp-Cell-outputArea')).toContainText('Connected as octo-scientist');
+  await expect(page.locator('.jp-Cell').first().locator('.jp-Cell-outputArea')).toContainText(
+    'Connected as octo-scientist'
+  );
   const calls = (await fakeApiRequests()).filter(r => r.path === '/user');
   expect(calls.map(r => [r.auth, r.status])).toContainEqual(['classicRepo', 200]);
 
   // Code reading .value gets it; nothing of it went through the cell history.
   await page.notebook.activate(name);
-  await page.notebook.setCell(1, 'code', 'print(len(github_token.value), github_token.value[-4:], any(github_token.value in s for s in In))');
+  await page.notebook.setCell(
+    1,
+    'code',
+    'print(len(github_token.value), github_token.value[-4:], any(github_token.value in s for s in In))'
+  );
   await page.notebook.runCell(1);
   expect(await cellOutput(page, 1)).toBe(`40 ${token.slice(-4)} False`);
 
@@ -110,7 +120,10 @@ test('fills an ipywidgets Password field: masked, .value has the token, saved wi
   expect(passwords[0].state.value ?? '').toBe('');
 });
 
-test('a token cell is rewritten to read the environment; several candidates are listed to pick from', async ({ page, tmpPath }) => {
+test('a token cell is rewritten to read the environment; several candidates are listed to pick from', async ({
+  page,
+  tmpPath
+}) => {
   const token = TOKENS.classicNoExpiry;
   const name = 'params.ipynb';
   await page.notebook.createNew(name);
@@ -141,7 +154,9 @@ test('a token cell is rewritten to read the environment; several candidates are 
   const candidates = panel(page).locator('[data-testid="notebook-field-candidates"] li');
   await expect(candidates).toHaveCount(2);
   await expect(candidates.nth(1)).toContainText('Cell 3, line 1: GITHUB_TOKEN = "paste your token here"');
-  await panel(page).getByRole('button', { name: 'Put the token in the cell: Cell 3, line 1: GITHUB_TOKEN = "paste your token here"' }).click();
+  await panel(page)
+    .getByRole('button', { name: 'Put the token in the cell: Cell 3, line 1: GITHUB_TOKEN = "paste your token here"' })
+    .click();
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog).toContainText('It will be saved to disk with the notebook');
   await dialog.getByRole('button', { name: 'Put it in the cell' }).click();

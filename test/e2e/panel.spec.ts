@@ -55,9 +55,7 @@ test.describe('start-up', () => {
       startupBytes,
       startupChunks: startup.map(c => ({ file: path.basename(c.url.split('?')[0]), bytes: c.bytes })),
       octokitBytes: octokit[0].bytes,
-      panelChunkBytes: served
-        .filter(c => !startup.includes(c) && !c.octokit)
-        .reduce((sum, c) => sum + c.bytes, 0)
+      panelChunkBytes: served.filter(c => !startup.includes(c) && !c.octokit).reduce((sum, c) => sum + c.bytes, 0)
     };
     const out = path.join(__dirname, 'test-results');
     fs.mkdirSync(out, { recursive: true });
@@ -85,7 +83,9 @@ test.describe('verification', () => {
     await expect(panel(page).locator('.jp-GitHubToken-progress')).toContainText('1 of');
 
     await chooseAccess(page, /^Read-only/);
-    await panel(page).getByRole('radio', { name: /Fine-grained token/ }).check();
+    await panel(page)
+      .getByRole('radio', { name: /Fine-grained token/ })
+      .check();
     await goToStep(page, 'create');
     const fine = new URL((await link.getAttribute('href')) as string);
     expect(fine.pathname).toBe('/web/settings/personal-access-tokens/new');
@@ -192,7 +192,10 @@ test.describe('verification', () => {
     await verifyToken(page, TOKENS.ssoRequired, 'octo-org/private-data');
     const problem = panel(page).locator('[data-problem="sso-required"]');
     await expect(problem).toBeVisible();
-    await expect(problem.getByRole('link')).toHaveAttribute('href', /^https:\/\/github\.com\/orgs\/octo-org\/sso\?authorization_request=/);
+    await expect(problem.getByRole('link')).toHaveAttribute(
+      'href',
+      /^https:\/\/github\.com\/orgs\/octo-org\/sso\?authorization_request=/
+    );
   });
 
   test('a fine-grained token says what could be verified', async ({ page }) => {

@@ -28,7 +28,9 @@ test('panel screenshots in the light and dark themes', async ({ page }) => {
   try {
     const dark = await panel(page).evaluate(el => getComputedStyle(el).backgroundColor);
     expect(luminance(dark)).toBeLessThan(0.3);
-    const text = await panel(page).locator('[data-testid="account-login"]').evaluate(el => getComputedStyle(el).color);
+    const text = await panel(page)
+      .locator('[data-testid="account-login"]')
+      .evaluate(el => getComputedStyle(el).color);
     expect(luminance(text)).toBeGreaterThan(0.6);
     await panel(page).screenshot({ path: path.join(SHOTS, 'panel-verified-dark.png') });
   } finally {

@@ -77,7 +77,9 @@ test('verification goes through the Jupyter server and shows the expiry', async 
   await expect(expiry).toHaveClass(/jp-GitHubToken-warning/);
 });
 
-test('use for new kernels: a kernel started afterwards has the token; forget, clear, and new kernels do not', async ({ page }) => {
+test('use for new kernels: a kernel started afterwards has the token; forget, clear, and new kernels do not', async ({
+  page
+}) => {
   const token = TOKENS.classicRepo;
   await openPanelFromPalette(page);
   await verifyToken(page, token);
@@ -91,10 +93,22 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
   await expect(panel(page)).not.toContainText(token);
 
   await page.notebook.createNew('with-token.ipynb');
-  expect(await runInNotebook(page, 0, 'import os\nprint(os.environ.get("GITHUB_TOKEN") == os.environ.get("GH_TOKEN"), os.environ.get("GH_TOKEN", "")[-4:])')).toBe(
-    `True ${token.slice(-4)}`
-  );
-  expect(await runInNotebook(page, 1, 'import subprocess\nprint(subprocess.run(["git", "config", "--get-urlmatch", "credential.helper", "' + FAKE_API + '/x.git"], capture_output=True, text=True).stdout.strip() != "")')).toBe('True');
+  expect(
+    await runInNotebook(
+      page,
+      0,
+      'import os\nprint(os.environ.get("GITHUB_TOKEN") == os.environ.get("GH_TOKEN"), os.environ.get("GH_TOKEN", "")[-4:])'
+    )
+  ).toBe(`True ${token.slice(-4)}`);
+  expect(
+    await runInNotebook(
+      page,
+      1,
+      'import subprocess\nprint(subprocess.run(["git", "config", "--get-urlmatch", "credential.helper", "' +
+        FAKE_API +
+        '/x.git"], capture_output=True, text=True).stdout.strip() != "")'
+    )
+  ).toBe('True');
 
   // A terminal started while the server holds the token.
   const terminal = await page.evaluate(async () => {
@@ -116,9 +130,13 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
   // (The cell rebuilds the token from its reverse: the notebook never holds it.)
   const reversed = [...token].reverse().join('');
   const initialEnvironment = `print("${reversed}"[::-1].encode() in open("/proc/self/environ", "rb").read())`;
-  expect(await runInNotebook(page, 2, 'import os\nprint("GITHUB_TOKEN" in os.environ, "GH_TOKEN" in os.environ)\n' + initialEnvironment)).toBe(
-    'False False\nTrue'
-  );
+  expect(
+    await runInNotebook(
+      page,
+      2,
+      'import os\nprint("GITHUB_TOKEN" in os.environ, "GH_TOKEN" in os.environ)\n' + initialEnvironment
+    )
+  ).toBe('False False\nTrue');
   // os.environ is clean, the process's initial environment is not: the panel says so and offers a restart.
   const restart = panel(page).locator('[data-testid="kernels-restart"]');
   await expect(restart).toContainText('/proc/<pid>/environ');
@@ -126,7 +144,9 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
   await expect(restart).toHaveCount(0);
   await page.notebook.activate('with-token.ipynb');
   await expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 30000 });
-  expect(await runInNotebook(page, 3, 'import os\nprint("GITHUB_TOKEN" in os.environ)\n' + initialEnvironment)).toBe('False\nFalse');
+  expect(await runInNotebook(page, 3, 'import os\nprint("GITHUB_TOKEN" in os.environ)\n' + initialEnvironment)).toBe(
+    'False\nFalse'
+  );
 
   await terminals.getByRole('button', { name: 'Close these terminals' }).click();
   await expect(terminals).toHaveCount(0);
@@ -137,5 +157,7 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
   expect(stillRunning).not.toContain(terminal);
 
   // A kernel started after Forget, through JupyterLab's own kernel service.
-  expect(await runInNewKernel(page, 'import os\nprint("GITHUB_TOKEN" in os.environ, "GIT_CONFIG_PARAMETERS" in os.environ)')).toBe('False False');
+  expect(
+    await runInNewKernel(page, 'import os\nprint("GITHUB_TOKEN" in os.environ, "GIT_CONFIG_PARAMETERS" in os.environ)')
+  ).toBe('False False');
 });

@@ -38,10 +38,9 @@ import sys
 import threading
 import time
 import zlib
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
@@ -74,11 +73,11 @@ def token_checksum(payload: str) -> str:
 def _deterministic_chars(seed: str, count: int, alphabet: str = ALNUM) -> str:
     """`count` characters from `alphabet`, derived only from `seed` (SHA-256 stream,
     rejection sampling), so the result never depends on the Python version."""
-    out: List[str] = []
+    out: list[str] = []
     limit = 256 - (256 % len(alphabet))
     counter = 0
     while len(out) < count:
-        block = hashlib.sha256(f"{seed}:{counter}".encode("utf-8")).digest()
+        block = hashlib.sha256(f"{seed}:{counter}".encode()).digest()
         counter += 1
         for byte in block:
             if byte < limit:
@@ -122,85 +121,147 @@ def classic_checksum_ok(token: str) -> bool:
 _RW = {"admin": False, "maintain": False, "push": True, "triage": True, "pull": True}
 _RO = {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True}
 
-TOKEN_DEFINITIONS: Dict[str, Dict[str, Any]] = {
+TOKEN_DEFINITIONS: dict[str, dict[str, Any]] = {
     "classicRepo": {
-        "kind": "classic", "login": "octo-scientist", "name": "Octo Scientist", "id": 5101,
-        "scopes": "repo, user", "expiration": "2026-12-24 10:00:00 UTC", "behavior": "ok",
+        "kind": "classic",
+        "login": "octo-scientist",
+        "name": "Octo Scientist",
+        "id": 5101,
+        "scopes": "repo, user",
+        "expiration": "2026-12-24 10:00:00 UTC",
+        "behavior": "ok",
         "repos": {"octo-org/private-data": _RW, "octo-org/public-notes": _RW},
         "description": "Classic PAT with repo + user scopes and an expiry date.",
     },
     "classicReadOnly": {
-        "kind": "classic", "login": "octo-reader", "name": "Octo Reader", "id": 5102,
-        "scopes": "read:user", "expiration": None, "behavior": "ok",
+        "kind": "classic",
+        "login": "octo-reader",
+        "name": "Octo Reader",
+        "id": 5102,
+        "scopes": "read:user",
+        "expiration": None,
+        "behavior": "ok",
         "repos": {},
         "description": "Classic PAT without repo scope: cannot see private repositories.",
     },
     "classicPublicRepo": {
-        "kind": "classic", "login": "octo-public", "name": "Octo Public", "id": 5103,
-        "scopes": "public_repo", "expiration": None, "behavior": "ok",
+        "kind": "classic",
+        "login": "octo-public",
+        "name": "Octo Public",
+        "id": 5103,
+        "scopes": "public_repo",
+        "expiration": None,
+        "behavior": "ok",
         "repos": {"octo-org/public-notes": _RW},
         "description": "Classic PAT with public_repo only: push to public repositories.",
     },
     "classicNoExpiry": {
-        "kind": "classic", "login": "octo-forever", "name": "Octo Forever", "id": 5104,
-        "scopes": "repo", "expiration": None, "behavior": "ok",
+        "kind": "classic",
+        "login": "octo-forever",
+        "name": "Octo Forever",
+        "id": 5104,
+        "scopes": "repo",
+        "expiration": None,
+        "behavior": "ok",
         "repos": {"octo-org/private-data": _RW},
         "description": "Classic PAT that never expires: no expiration header.",
     },
     "classicExpiryOffset": {
-        "kind": "classic", "login": "octo-offset", "name": "Octo Offset", "id": 5105,
-        "scopes": "repo", "expiration": "2027-01-05 09:30:00 -0700", "behavior": "ok",
+        "kind": "classic",
+        "login": "octo-offset",
+        "name": "Octo Offset",
+        "id": 5105,
+        "scopes": "repo",
+        "expiration": "2027-01-05 09:30:00 -0700",
+        "behavior": "ok",
         "repos": {"octo-org/private-data": _RW},
         "description": "Classic PAT whose expiration header uses a numeric UTC offset.",
     },
     "fineGrained": {
-        "kind": "fine-grained", "login": "octo-fine", "name": "Octo Fine", "id": 5106,
-        "scopes": None, "expiration": "2027-02-01 00:00:00 UTC", "behavior": "ok",
+        "kind": "fine-grained",
+        "login": "octo-fine",
+        "name": "Octo Fine",
+        "id": 5106,
+        "scopes": None,
+        "expiration": "2027-02-01 00:00:00 UTC",
+        "behavior": "ok",
         "repos": {"octo-org/private-data": _RO},
         "description": "Fine-grained PAT: no X-OAuth-Scopes; read (pull) access to "
-                       "octo-org/private-data only (plus read access to public repos).",
+        "octo-org/private-data only (plus read access to public repos).",
     },
     "revoked": {
-        "kind": "classic", "login": None, "name": None, "id": None,
-        "scopes": None, "expiration": None, "behavior": "unknown",
+        "kind": "classic",
+        "login": None,
+        "name": None,
+        "id": None,
+        "scopes": None,
+        "expiration": None,
+        "behavior": "unknown",
         "repos": {},
         "description": "Well-formed (valid checksum) but unknown to the server: 401 everywhere.",
     },
     "rateLimited": {
-        "kind": "classic", "login": "octo-limited", "name": "Octo Limited", "id": 5108,
-        "scopes": "repo", "expiration": None, "behavior": "rateLimited",
+        "kind": "classic",
+        "login": "octo-limited",
+        "name": "Octo Limited",
+        "id": 5108,
+        "scopes": "repo",
+        "expiration": None,
+        "behavior": "rateLimited",
         "repos": {"octo-org/private-data": _RW},
         "description": "Primary rate limit exhausted: 403 on every call except /rate_limit.",
     },
     "secondaryRateLimited": {
-        "kind": "classic", "login": "octo-burst", "name": "Octo Burst", "id": 5109,
-        "scopes": "repo", "expiration": None, "behavior": "secondaryRateLimited",
+        "kind": "classic",
+        "login": "octo-burst",
+        "name": "Octo Burst",
+        "id": 5109,
+        "scopes": "repo",
+        "expiration": None,
+        "behavior": "secondaryRateLimited",
         "repos": {"octo-org/private-data": _RW},
         "description": "Secondary rate limit: 403 with retry-after: 60 except /rate_limit.",
     },
     "ssoRequired": {
-        "kind": "classic", "login": "octo-sso", "name": "Octo SSO", "id": 5110,
-        "scopes": "repo", "expiration": None, "behavior": "ssoRequired", "ssoOrg": "octo-org",
+        "kind": "classic",
+        "login": "octo-sso",
+        "name": "Octo SSO",
+        "id": 5110,
+        "scopes": "repo",
+        "expiration": None,
+        "behavior": "ssoRequired",
+        "ssoOrg": "octo-org",
         "repos": {"octo-org/private-data": _RW},
         "description": "/user works; /repos/octo-org/* is 403 SAML enforcement with X-GitHub-SSO.",
     },
     "slow": {
-        "kind": "classic", "login": "octo-slow", "name": "Octo Slow", "id": 5111,
-        "scopes": "repo", "expiration": None, "behavior": "slow", "delaySeconds": 20,
+        "kind": "classic",
+        "login": "octo-slow",
+        "name": "Octo Slow",
+        "id": 5111,
+        "scopes": "repo",
+        "expiration": None,
+        "behavior": "slow",
+        "delaySeconds": 20,
         "repos": {"octo-org/private-data": _RW},
         "description": "GET /user answers only after delaySeconds (timeout tests).",
     },
     "serverError": {
-        "kind": "classic", "login": "octo-broken", "name": "Octo Broken", "id": 5112,
-        "scopes": "repo", "expiration": None, "behavior": "serverError",
+        "kind": "classic",
+        "login": "octo-broken",
+        "name": "Octo Broken",
+        "id": 5112,
+        "scopes": "repo",
+        "expiration": None,
+        "behavior": "serverError",
         "repos": {},
         "description": "Every API call answers 502.",
     },
 }
 
 
-def build_tokens_document() -> Dict[str, Any]:
-    tokens: Dict[str, Any] = {}
+def build_tokens_document() -> dict[str, Any]:
+    tokens: dict[str, Any] = {}
     for name, spec in TOKEN_DEFINITIONS.items():
         seed = f"jupyterlab-github-token/fake/{name}"
         if spec["kind"] == "fine-grained":
@@ -212,13 +273,13 @@ def build_tokens_document() -> Dict[str, Any]:
         tokens[name] = entry
     return {
         "_comment": "Fake tokens for the fake GitHub API (test/fake_github/fake_github_api.py). "
-                    "Not real credentials. Regenerate with: python test/fake_github/"
-                    "fake_github_api.py --write-tokens",
+        "Not real credentials. Regenerate with: python test/fake_github/"
+        "fake_github_api.py --write-tokens",
         "tokens": tokens,
     }
 
 
-def load_tokens(path: Path = TOKENS_FILE) -> Dict[str, Dict[str, Any]]:
+def load_tokens(path: Path = TOKENS_FILE) -> dict[str, dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)["tokens"]
 
@@ -229,13 +290,17 @@ def load_tokens(path: Path = TOKENS_FILE) -> Dict[str, Dict[str, Any]]:
 
 DOCS = "https://docs.github.com/rest"
 SUPPORTED_API_VERSIONS = ("2022-11-28",)
-REPOSITORIES: Dict[str, Dict[str, Any]] = {
+REPOSITORIES: dict[str, dict[str, Any]] = {
     "octo-org/private-data": {
-        "id": 700001, "private": True, "description": "Private research data (fake).",
+        "id": 700001,
+        "private": True,
+        "description": "Private research data (fake).",
         "created_at": "2024-03-01T09:00:00Z",
     },
     "octo-org/public-notes": {
-        "id": 700002, "private": False, "description": "Public lab notes (fake).",
+        "id": 700002,
+        "private": False,
+        "description": "Public lab notes (fake).",
         "created_at": "2024-03-02T09:00:00Z",
     },
 }
@@ -274,8 +339,7 @@ def _tiny_png() -> bytes:
     """A valid 1x1 PNG (GitHub-ish grey)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00\x6e\x76\x81")
@@ -285,7 +349,7 @@ def _tiny_png() -> bytes:
 PNG = _tiny_png()
 
 
-def _error(message: str, status: int, documentation_url: str = DOCS) -> Dict[str, Any]:
+def _error(message: str, status: int, documentation_url: str = DOCS) -> dict[str, Any]:
     return {"message": message, "documentation_url": documentation_url, "status": str(status)}
 
 
@@ -300,7 +364,7 @@ def _node_id(prefix: str, number: int) -> str:
 
 
 class FakeGitHubState:
-    def __init__(self, tokens: Dict[str, Dict[str, Any]], slow_seconds: Optional[float] = None):
+    def __init__(self, tokens: dict[str, dict[str, Any]], slow_seconds: Optional[float] = None):
         self.lock = threading.Lock()
         self.tokens = tokens
         self.by_value = {entry["token"]: name for name, entry in tokens.items()}
@@ -309,15 +373,15 @@ class FakeGitHubState:
 
     def reset(self) -> None:
         with self.lock:
-            self.requests: List[Dict[str, Any]] = []
+            self.requests: list[dict[str, Any]] = []
             self.revoked: set = set()
-            self.buckets: Dict[str, Dict[str, float]] = {}
+            self.buckets: dict[str, dict[str, float]] = {}
 
-    def log(self, entry: Dict[str, Any]) -> None:
+    def log(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self.requests.append(entry)
 
-    def bucket(self, key: str, limit: int, window: int = 3600) -> Dict[str, float]:
+    def bucket(self, key: str, limit: int, window: int = 3600) -> dict[str, float]:
         """Rate-limit bucket (caller holds the lock)."""
         now = time.time()
         b = self.buckets.get(key)
@@ -346,7 +410,7 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         return "github.com"
 
     # ---- logging (never tokens) ------------------------------------------------
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
@@ -356,7 +420,7 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         sys.stdout.write(f"{getattr(self, 'command', '-')} {path} {code}\n")
         sys.stdout.flush()
 
-    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_error(self, format: str, *args: Any) -> None:
         if getattr(self.server, "quiet", True):
             return
         sys.stderr.write(_redact("fake GitHub API error: " + (format % args)) + "\n")
@@ -387,10 +451,8 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         self._prefix = ""
         if path == "/api/v3" or path.startswith("/api/v3/"):
             self._prefix = "/api/v3"
-            path = path[len("/api/v3"):] or "/"
-        self._request_id = "%04X:%04X:%06X:%06X:%08X" % (
-            secrets.randbits(16), secrets.randbits(16), secrets.randbits(24),
-            secrets.randbits(24), int(time.time()) & 0xFFFFFFFF)
+            path = path[len("/api/v3") :] or "/"
+        self._request_id = f"{secrets.randbits(16):04X}:{secrets.randbits(16):04X}:{secrets.randbits(24):06X}:{secrets.randbits(24):06X}:{int(time.time()) & 0xFFFFFFFF:08X}"
 
         if self.command == "OPTIONS":
             if not path.startswith("/_fake/"):
@@ -403,8 +465,13 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         self._handle_api(path, parts.path, body_in)
 
     # ---- response helpers ----------------------------------------------------
-    def _send(self, status: int, body: Optional[bytes], headers: List[Tuple[str, str]],
-              content_type: Optional[str] = "application/json; charset=utf-8") -> None:
+    def _send(
+        self,
+        status: int,
+        body: Optional[bytes],
+        headers: list[tuple[str, str]],
+        content_type: Optional[str] = "application/json; charset=utf-8",
+    ) -> None:
         self.send_response(status)
         if content_type and status not in (204, 304):
             self.send_header("Content-Type", content_type)
@@ -423,21 +490,28 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     def _send_preflight(self) -> None:
-        self._send(204, None, [
-            ("Access-Control-Allow-Headers", ALLOW_HEADERS),
-            ("Access-Control-Allow-Methods", ALLOW_METHODS),
-            ("Access-Control-Max-Age", "86400"),
-            ("Vary", "Accept-Encoding, Accept, X-Requested-With"),
-        ], content_type=None)
+        self._send(
+            204,
+            None,
+            [
+                ("Access-Control-Allow-Headers", ALLOW_HEADERS),
+                ("Access-Control-Allow-Methods", ALLOW_METHODS),
+                ("Access-Control-Max-Age", "86400"),
+                ("Vary", "Accept-Encoding, Accept, X-Requested-With"),
+            ],
+            content_type=None,
+        )
 
     def _log(self, path: str, auth: str, status: int) -> None:
-        self.state.log({
-            "method": self.command,
-            "path": _redact(path),
-            "auth": auth,
-            "origin": self.headers.get("Origin"),
-            "status": status,
-        })
+        self.state.log(
+            {
+                "method": self.command,
+                "path": _redact(path),
+                "auth": auth,
+                "origin": self.headers.get("Origin"),
+                "status": status,
+            }
+        )
 
     # ---- test control --------------------------------------------------------
     def _handle_control(self, path: str, body_in: bytes) -> None:
@@ -459,7 +533,7 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
     # ---- API -------------------------------------------------------------------
     def _handle_api(self, path: str, full_path: str, body_in: bytes) -> None:
         st = self.state
-        headers: List[Tuple[str, str]] = [
+        headers: list[tuple[str, str]] = [
             ("X-GitHub-Media-Type", "github.v3; format=json"),
             ("Vary", VARY),
         ]
@@ -490,10 +564,13 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         entry = st.tokens.get(name) if name else None
         log_auth = "none" if auth_header is None else (name or "unknown")
 
-        def finish(status: int, body: Any, extra: List[Tuple[str, str]] = (),
-                   content_type: str = "application/json; charset=utf-8") -> None:
-            raw = body if isinstance(body, bytes) else (
-                None if body is None else json.dumps(body, indent=2).encode())
+        def finish(
+            status: int,
+            body: Any,
+            extra: list[tuple[str, str]] = (),
+            content_type: str = "application/json; charset=utf-8",
+        ) -> None:
+            raw = body if isinstance(body, bytes) else (None if body is None else json.dumps(body, indent=2).encode())
             self._log(full_path, log_auth, status)
             self._send(status, raw, headers + list(extra), content_type=content_type)
 
@@ -501,17 +578,21 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         requested_version = self.headers.get("X-GitHub-Api-Version")
         if requested_version is not None:
             if requested_version not in SUPPORTED_API_VERSIONS:
-                finish(400, _error(
-                    f'The version you specified in the "X-GitHub-API-Version" request header, '
-                    f'"{requested_version}", is not a supported version. The following versions '
-                    f'are currently supported: "{SUPPORTED_API_VERSIONS[-1]}" (most recent).',
-                    400))
+                finish(
+                    400,
+                    _error(
+                        f'The version you specified in the "X-GitHub-API-Version" request header, '
+                        f'"{requested_version}", is not a supported version. The following versions '
+                        f'are currently supported: "{SUPPORTED_API_VERSIONS[-1]}" (most recent).',
+                        400,
+                    ),
+                )
                 return
             headers.append(("X-GitHub-Api-Version-Selected", requested_version))
 
         client_ip = self.client_address[0]
 
-        def unauth_rate_headers(count: bool) -> List[Tuple[str, str]]:
+        def unauth_rate_headers(count: bool) -> list[tuple[str, str]]:
             with st.lock:
                 b = st.bucket("ip:" + client_ip, 60)
                 if count:
@@ -522,17 +603,28 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         if route == "revoke":
             rl = unauth_rate_headers(count=True)
             if auth_header is not None:
-                finish(403, _error(
-                    "This endpoint does not accept authenticated requests. Send the request "
-                    "without an Authorization header.", 403,
-                    "https://docs.github.com/rest/credentials/revoke#revoke-a-list-of-credentials"),
-                    rl)
+                finish(
+                    403,
+                    _error(
+                        "This endpoint does not accept authenticated requests. Send the request "
+                        "without an Authorization header.",
+                        403,
+                        "https://docs.github.com/rest/credentials/revoke#revoke-a-list-of-credentials",
+                    ),
+                    rl,
+                )
                 return
             problem = self._validate_revoke(body_in)
             if problem:
-                finish(422, _error("Invalid request.\n\n" + problem, 422,
-                                   "https://docs.github.com/rest/credentials/revoke"
-                                   "#revoke-a-list-of-credentials"), rl)
+                finish(
+                    422,
+                    _error(
+                        "Invalid request.\n\n" + problem,
+                        422,
+                        "https://docs.github.com/rest/credentials/revoke#revoke-a-list-of-credentials",
+                    ),
+                    rl,
+                )
                 return
             creds = json.loads(body_in.decode("utf-8"))["credentials"]
             with st.lock:
@@ -542,7 +634,8 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
 
         # Bad credentials
         if auth_header is not None and (
-                entry is None or entry.get("behavior") == "unknown" or token_value in st.revoked):
+            entry is None or entry.get("behavior") == "unknown" or token_value in st.revoked
+        ):
             finish(401, _error("Bad credentials", 401), unauth_rate_headers(count=True))
             return
 
@@ -558,30 +651,41 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
                 b = st.bucket("ip:" + client_ip, 60)
                 exhausted = b["used"] >= b["limit"]
             if exhausted:
-                finish(403, _error(
-                    f"API rate limit exceeded for {client_ip}. (But here's the good news: "
-                    "Authenticated requests get a higher rate limit. Check out the documentation "
-                    "for more details.)", 403,
-                    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"),
-                    unauth_rate_headers(count=False))
+                finish(
+                    403,
+                    _error(
+                        f"API rate limit exceeded for {client_ip}. (But here's the good news: "
+                        "Authenticated requests get a higher rate limit. Check out the documentation "
+                        "for more details.)",
+                        403,
+                        "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+                    ),
+                    unauth_rate_headers(count=False),
+                )
                 return
             if route == "user":
-                finish(401, _error("Requires authentication", 401,
-                                   "https://docs.github.com/rest/users/users"
-                                   "#get-the-authenticated-user"),
-                       unauth_rate_headers(count=True))
+                finish(
+                    401,
+                    _error(
+                        "Requires authentication",
+                        401,
+                        "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+                    ),
+                    unauth_rate_headers(count=True),
+                )
                 return
             if route == "repo":
                 full_name = f"{match.group(1)}/{match.group(2)}"
                 repo = self._find_repo(full_name)
                 if repo is not None and not repo[1]["private"]:
                     body = self._repo_body(repo[0], repo[1], permissions=None)
-                    self._ok(finish, headers, body, None, authenticated=False,
-                             count_key="ip:" + client_ip, limit=60)
+                    self._ok(finish, headers, body, None, authenticated=False, count_key="ip:" + client_ip, limit=60)
                     return
-                finish(404, _error("Not Found", 404,
-                                   "https://docs.github.com/rest/repos/repos#get-a-repository"),
-                       unauth_rate_headers(count=True))
+                finish(
+                    404,
+                    _error("Not Found", 404, "https://docs.github.com/rest/repos/repos#get-a-repository"),
+                    unauth_rate_headers(count=True),
+                )
                 return
             finish(404, _error("Not Found", 404), unauth_rate_headers(count=True))
             return
@@ -597,48 +701,67 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
 
         if behavior == "serverError":
             self._log(full_path, log_auth, 502)
-            self._send(502, json.dumps(_error("Server Error", 502)).encode(),
-                       [("X-GitHub-Media-Type", "github.v3; format=json"), ("Vary", VARY)])
+            self._send(
+                502,
+                json.dumps(_error("Server Error", 502)).encode(),
+                [("X-GitHub-Media-Type", "github.v3; format=json"), ("Vary", VARY)],
+            )
             return
 
         key = "token:" + name
         if route == "rate_limit":
             with st.lock:
                 b = dict(self._token_bucket(key, behavior))
-            self._ok(finish, headers, self._rate_limit_body(b), self._rate_headers(b),
-                     authenticated=True)
+            self._ok(finish, headers, self._rate_limit_body(b), self._rate_headers(b), authenticated=True)
             return
 
         with st.lock:
             b = self._token_bucket(key, behavior)
             exhausted = b["used"] >= b["limit"]
         if exhausted:
-            finish(403, _error(f"API rate limit exceeded for user ID {entry['id']}.", 403,
-                               "https://docs.github.com/rest/overview/"
-                               "rate-limits-for-the-rest-api"), self._rate_headers(b))
+            finish(
+                403,
+                _error(
+                    f"API rate limit exceeded for user ID {entry['id']}.",
+                    403,
+                    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+                ),
+                self._rate_headers(b),
+            )
             return
         if behavior == "secondaryRateLimited":
             with st.lock:
                 b["used"] += 1
                 rl = self._rate_headers(b)
             stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-            finish(403, _error(
-                "You have exceeded a secondary rate limit. Please wait a few minutes before you "
-                "try again. If you reach out to GitHub Support for help, please include the "
-                f"request ID {self._request_id} and timestamp {stamp}.", 403,
-                "https://docs.github.com/free-pro-team@latest/rest/overview/"
-                "rate-limits-for-the-rest-api#about-secondary-rate-limits"),
-                rl + [("Retry-After", "60")])
+            finish(
+                403,
+                _error(
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before you "
+                    "try again. If you reach out to GitHub Support for help, please include the "
+                    f"request ID {self._request_id} and timestamp {stamp}.",
+                    403,
+                    "https://docs.github.com/free-pro-team@latest/rest/overview/"
+                    "rate-limits-for-the-rest-api#about-secondary-rate-limits",
+                ),
+                rl + [("Retry-After", "60")],
+            )
             return
 
         if route == "user":
             if behavior == "slow":
-                delay = st.slow_seconds if st.slow_seconds is not None else float(
-                    entry.get("delaySeconds", 20))
+                delay = st.slow_seconds if st.slow_seconds is not None else float(entry.get("delaySeconds", 20))
                 time.sleep(delay)
-            self._ok(finish, headers, self._user_body(entry), None, authenticated=True,
-                     count_key=key, limit=5000,
-                     last_modified="Mon, 01 Jan 2024 00:00:00 GMT")
+            self._ok(
+                finish,
+                headers,
+                self._user_body(entry),
+                None,
+                authenticated=True,
+                count_key=key,
+                limit=5000,
+                last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
+            )
             return
 
         if route == "repo":
@@ -648,13 +771,23 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
                     b["used"] += 1
                     rl = self._rate_headers(b)
                 opaque = secrets.token_hex(20)
-                finish(403, _error(
-                    "Resource protected by organization SAML enforcement. You must grant your "
-                    "Personal Access token access to this organization.", 403,
-                    "https://docs.github.com/articles/authenticating-to-a-github-organization-"
-                    "with-saml-single-sign-on/"),
-                    rl + [("X-GitHub-SSO", f"required; url=https://github.com/orgs/{owner}/sso"
-                                            f"?authorization_request={opaque}")])
+                finish(
+                    403,
+                    _error(
+                        "Resource protected by organization SAML enforcement. You must grant your "
+                        "Personal Access token access to this organization.",
+                        403,
+                        "https://docs.github.com/articles/authenticating-to-a-github-organization-"
+                        "with-saml-single-sign-on/",
+                    ),
+                    rl
+                    + [
+                        (
+                            "X-GitHub-SSO",
+                            f"required; url=https://github.com/orgs/{owner}/sso?authorization_request={opaque}",
+                        )
+                    ],
+                )
                 return
             found = self._find_repo(f"{owner}/{repo_name}")
             perms = None
@@ -666,11 +799,17 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
                 with st.lock:
                     b["used"] += 1
                     rl = self._rate_headers(b)
-                finish(404, _error("Not Found", 404,
-                                   "https://docs.github.com/rest/repos/repos#get-a-repository"), rl)
+                finish(404, _error("Not Found", 404, "https://docs.github.com/rest/repos/repos#get-a-repository"), rl)
                 return
-            self._ok(finish, headers, self._repo_body(found[0], found[1], perms), None,
-                     authenticated=True, count_key=key, limit=5000)
+            self._ok(
+                finish,
+                headers,
+                self._repo_body(found[0], found[1], perms),
+                None,
+                authenticated=True,
+                count_key=key,
+                limit=5000,
+            )
             return
 
         with st.lock:
@@ -679,7 +818,7 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         finish(404, _error("Not Found", 404), rl)
 
     # ---- API helpers -------------------------------------------------------
-    def _token_bucket(self, key: str, behavior: str) -> Dict[str, float]:
+    def _token_bucket(self, key: str, behavior: str) -> dict[str, float]:
         st = self.state
         if behavior == "rateLimited":
             b = st.buckets.get(key)
@@ -690,7 +829,7 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         return st.bucket(key, 5000)
 
     @staticmethod
-    def _rate_headers(b: Dict[str, float]) -> List[Tuple[str, str]]:
+    def _rate_headers(b: dict[str, float]) -> list[tuple[str, str]]:
         return [
             ("x-ratelimit-limit", str(int(b["limit"]))),
             ("x-ratelimit-remaining", str(max(0, int(b["limit"] - b["used"])))),
@@ -699,18 +838,24 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
             ("x-ratelimit-resource", "core"),
         ]
 
-    def _ok(self, finish: Any, headers: List[Tuple[str, str]], body: Dict[str, Any],
-            rate_headers: Optional[List[Tuple[str, str]]], authenticated: bool,
-            count_key: Optional[str] = None, limit: int = 5000,
-            last_modified: Optional[str] = None) -> None:
+    def _ok(
+        self,
+        finish: Any,
+        headers: list[tuple[str, str]],
+        body: dict[str, Any],
+        rate_headers: Optional[list[tuple[str, str]]],
+        authenticated: bool,
+        count_key: Optional[str] = None,
+        limit: int = 5000,
+        last_modified: Optional[str] = None,
+    ) -> None:
         """200 with ETag/Cache-Control, or 304 (not counted) when If-None-Match matches."""
         raw = json.dumps(body, indent=2).encode()
         auth = self.headers.get("Authorization") or ""
-        etag = 'W/"%s"' % hashlib.sha256(raw + b"\0" + auth.encode()).hexdigest()
+        etag = 'W/"{}"'.format(hashlib.sha256(raw + b"\0" + auth.encode()).hexdigest())
         max_age = self.server.cache_max_age  # type: ignore[attr-defined]
         extra = [
-            ("Cache-Control", f"{'private' if authenticated else 'public'}, "
-                              f"max-age={max_age}, s-maxage={max_age}"),
+            ("Cache-Control", f"{'private' if authenticated else 'public'}, max-age={max_age}, s-maxage={max_age}"),
             ("ETag", etag),
         ]
         if last_modified:
@@ -723,8 +868,7 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
                 if not not_modified:
                     b["used"] += 1
                 rate_headers = self._rate_headers(b)
-        finish(304 if not_modified else 200, None if not_modified else raw,
-               (rate_headers or []) + extra)
+        finish(304 if not_modified else 200, None if not_modified else raw, (rate_headers or []) + extra)
 
     @staticmethod
     def _validate_revoke(body_in: bytes) -> Optional[str]:
@@ -748,14 +892,14 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         return None
 
     @staticmethod
-    def _find_repo(full_name: str) -> Optional[Tuple[str, Dict[str, Any]]]:
+    def _find_repo(full_name: str) -> Optional[tuple[str, dict[str, Any]]]:
         for key, repo in REPOSITORIES.items():
             if key.lower() == full_name.lower():
                 return key, repo
         return None
 
     @staticmethod
-    def _lookup_perms(entry: Dict[str, Any], full_name: str) -> Optional[Dict[str, bool]]:
+    def _lookup_perms(entry: dict[str, Any], full_name: str) -> Optional[dict[str, bool]]:
         for key, perms in (entry.get("repos") or {}).items():
             if key.lower() == full_name.lower():
                 return dict(perms)
@@ -764,10 +908,10 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
     def _api(self) -> str:
         return self._base_url() + self._prefix
 
-    def _user_body(self, entry: Dict[str, Any]) -> Dict[str, Any]:
+    def _user_body(self, entry: dict[str, Any]) -> dict[str, Any]:
         login, uid = entry["login"], entry["id"]
         api = self._api()
-        body: Dict[str, Any] = {
+        body: dict[str, Any] = {
             "login": login,
             "id": uid,
             "node_id": _node_id("U", uid),
@@ -805,24 +949,26 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
         }
         scopes = [s.strip() for s in (entry.get("scopes") or "").split(",")]
         if entry.get("kind") == "fine-grained" or "user" in scopes or "read:user" in scopes:
-            body.update({
-                "private_gists": 0,
-                "total_private_repos": 1,
-                "owned_private_repos": 0,
-                "disk_usage": 1024,
-                "collaborators": 0,
-                "two_factor_authentication": True,
-                "plan": {"name": "free", "space": 976562499, "collaborators": 0,
-                         "private_repos": 10000},
-            })
+            body.update(
+                {
+                    "private_gists": 0,
+                    "total_private_repos": 1,
+                    "owned_private_repos": 0,
+                    "disk_usage": 1024,
+                    "collaborators": 0,
+                    "two_factor_authentication": True,
+                    "plan": {"name": "free", "space": 976562499, "collaborators": 0, "private_repos": 10000},
+                }
+            )
         return body
 
-    def _repo_body(self, full_name: str, repo: Dict[str, Any],
-                   permissions: Optional[Dict[str, bool]]) -> Dict[str, Any]:
+    def _repo_body(
+        self, full_name: str, repo: dict[str, Any], permissions: Optional[dict[str, bool]]
+    ) -> dict[str, Any]:
         owner, name = full_name.split("/")
         api = self._api()
         oid = ORGS.get(owner, 9999)
-        body: Dict[str, Any] = {
+        body: dict[str, Any] = {
             "id": repo["id"],
             "node_id": _node_id("R", repo["id"]),
             "name": name,
@@ -866,18 +1012,23 @@ class FakeGitHubHandler(BaseHTTPRequestHandler):
             "subscribers_count": 1,
         }
         if permissions is not None:
-            body["permissions"] = {k: bool(permissions.get(k, False))
-                                   for k in ("admin", "maintain", "push", "triage", "pull")}
+            body["permissions"] = {
+                k: bool(permissions.get(k, False)) for k in ("admin", "maintain", "push", "triage", "pull")
+            }
         return body
 
     @staticmethod
-    def _rate_limit_body(b: Dict[str, float]) -> Dict[str, Any]:
-        core = {"limit": int(b["limit"]), "used": int(b["used"]),
-                "remaining": max(0, int(b["limit"] - b["used"])), "reset": int(b["reset"])}
+    def _rate_limit_body(b: dict[str, float]) -> dict[str, Any]:
+        core = {
+            "limit": int(b["limit"]),
+            "used": int(b["used"]),
+            "remaining": max(0, int(b["limit"] - b["used"])),
+            "reset": int(b["reset"]),
+        }
         authenticated = core["limit"] > 60
         reset = int(time.time()) + 3600
 
-        def res(limit: int) -> Dict[str, int]:
+        def res(limit: int) -> dict[str, int]:
             return {"limit": limit, "used": 0, "remaining": limit, "reset": reset}
 
         return {
@@ -907,14 +1058,21 @@ class FakeGitHubServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = True,
-                tokens_file: Path = TOKENS_FILE, slow_seconds: Optional[float] = None,
-                cache_max_age: int = 60) -> FakeGitHubServer:
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    quiet: bool = True,
+    tokens_file: Path = TOKENS_FILE,
+    slow_seconds: Optional[float] = None,
+    cache_max_age: int = 60,
+) -> FakeGitHubServer:
     if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
         raise ValueError(f"refusing to bind non-loopback host {host!r}")
     if host == "::1":
+
         class _V6(FakeGitHubServer):
             address_family = socket.AF_INET6
+
         server: FakeGitHubServer = _V6((host, port), FakeGitHubHandler)
     else:
         server = FakeGitHubServer((host, port), FakeGitHubHandler)
@@ -927,42 +1085,46 @@ def make_server(host: str = "127.0.0.1", port: int = 0, quiet: bool = True,
     return server
 
 
-def start_fake_github(port: int = 0, host: str = "127.0.0.1", quiet: bool = True,
-                      slow_seconds: Optional[float] = None,
-                      cache_max_age: int = 60) -> Tuple[FakeGitHubServer, str]:
+def start_fake_github(
+    port: int = 0,
+    host: str = "127.0.0.1",
+    quiet: bool = True,
+    slow_seconds: Optional[float] = None,
+    cache_max_age: int = 60,
+) -> tuple[FakeGitHubServer, str]:
     """Start the fake in a daemon thread; return (server, base_url).
 
     Stop it with ``server.shutdown(); server.server_close()``."""
-    server = make_server(host, port, quiet=quiet, slow_seconds=slow_seconds,
-                         cache_max_age=cache_max_age)
+    server = make_server(host, port, quiet=quiet, slow_seconds=slow_seconds, cache_max_age=cache_max_age)
     thread = threading.Thread(target=server.serve_forever, name="fake-github-api", daemon=True)
     thread.start()
     server.thread = thread  # type: ignore[attr-defined]
     return server, server.base_url  # type: ignore[attr-defined]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Local fake of api.github.com for tests.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1", help="loopback address only")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
-    parser.add_argument("--slow-seconds", type=float, default=None,
-                        help="override the 'slow' token's delay (default: tokens.json)")
-    parser.add_argument("--cache-max-age", type=int, default=60,
-                        help="max-age in Cache-Control on 200s (api.github.com uses 60)")
-    parser.add_argument("--write-tokens", action="store_true",
-                        help="regenerate tokens.json from the seeds and exit")
+    parser.add_argument(
+        "--slow-seconds", type=float, default=None, help="override the 'slow' token's delay (default: tokens.json)"
+    )
+    parser.add_argument(
+        "--cache-max-age", type=int, default=60, help="max-age in Cache-Control on 200s (api.github.com uses 60)"
+    )
+    parser.add_argument("--write-tokens", action="store_true", help="regenerate tokens.json from the seeds and exit")
     args = parser.parse_args(argv)
 
     if args.write_tokens:
-        TOKENS_FILE.write_text(json.dumps(build_tokens_document(), indent=2) + "\n",
-                               encoding="utf-8")
+        TOKENS_FILE.write_text(json.dumps(build_tokens_document(), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {TOKENS_FILE}")
         return 0
 
     try:
-        server = make_server(args.host, args.port, quiet=args.quiet,
-                             slow_seconds=args.slow_seconds, cache_max_age=args.cache_max_age)
+        server = make_server(
+            args.host, args.port, quiet=args.quiet, slow_seconds=args.slow_seconds, cache_max_age=args.cache_max_age
+        )
     except (ValueError, OSError) as exc:
         print(f"fake GitHub API: {exc}", file=sys.stderr)
         return 2

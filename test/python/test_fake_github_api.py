@@ -27,9 +27,18 @@ TOKENS = json.loads((FAKE_DIR / "tokens.json").read_text(encoding="utf-8"))["tok
 ALL_TOKEN_VALUES = [entry["token"] for entry in TOKENS.values()]
 
 EXPECTED_NAMES = {
-    "classicRepo", "classicReadOnly", "classicPublicRepo", "classicNoExpiry",
-    "classicExpiryOffset", "fineGrained", "revoked", "rateLimited", "secondaryRateLimited",
-    "ssoRequired", "slow", "serverError",
+    "classicRepo",
+    "classicReadOnly",
+    "classicPublicRepo",
+    "classicNoExpiry",
+    "classicExpiryOffset",
+    "fineGrained",
+    "revoked",
+    "rateLimited",
+    "secondaryRateLimited",
+    "ssoRequired",
+    "slow",
+    "serverError",
 }
 EXPOSED = (
     "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, "
@@ -68,8 +77,7 @@ class Resp:
         return self.headers.get(name)
 
 
-def call(base_url, path, method="GET", token=None, scheme="token", headers=None, body=None,
-         timeout=10):
+def call(base_url, path, method="GET", token=None, scheme="token", headers=None, body=None, timeout=10):
     req_headers = {"Accept": "application/vnd.github+json", "Origin": ORIGIN}
     if token is not None:
         req_headers["Authorization"] = f"{scheme} {token}"
@@ -134,9 +142,16 @@ def test_tokens_json_matches_generator_definitions():
 # ---- /user ----------------------------------------------------------------------------
 
 USER_STATUS = {
-    "classicRepo": 200, "classicReadOnly": 200, "classicPublicRepo": 200,
-    "classicNoExpiry": 200, "classicExpiryOffset": 200, "fineGrained": 200,
-    "revoked": 401, "rateLimited": 403, "secondaryRateLimited": 403, "ssoRequired": 200,
+    "classicRepo": 200,
+    "classicReadOnly": 200,
+    "classicPublicRepo": 200,
+    "classicNoExpiry": 200,
+    "classicExpiryOffset": 200,
+    "fineGrained": 200,
+    "revoked": 401,
+    "rateLimited": 403,
+    "secondaryRateLimited": 403,
+    "ssoRequired": 200,
     "serverError": 502,
 }
 
@@ -162,16 +177,20 @@ def test_user_body_and_avatar(base):
     assert body["avatar_url"].startswith(base + "/_fake/avatars/octo-scientist.png")
     for key in ("id", "node_id", "created_at", "public_repos"):
         assert key in body
-    avatar = call(base, body["avatar_url"][len(base):])
+    avatar = call(base, body["avatar_url"][len(base) :])
     assert avatar.status == 200
     assert avatar.header("Content-Type") == "image/png"
     assert avatar.raw.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_scopes_header_presence(base):
-    expected = {"classicRepo": "repo, user", "classicReadOnly": "read:user",
-                "classicPublicRepo": "public_repo", "classicNoExpiry": "repo",
-                "ssoRequired": "repo"}
+    expected = {
+        "classicRepo": "repo, user",
+        "classicReadOnly": "read:user",
+        "classicPublicRepo": "public_repo",
+        "classicNoExpiry": "repo",
+        "ssoRequired": "repo",
+    }
     for name, scopes in expected.items():
         r = call(base, "/user", token=tok(name))
         assert r.header("X-OAuth-Scopes") == scopes, name
@@ -186,8 +205,7 @@ def test_scopes_header_presence(base):
 def test_expiration_header(base):
     h = "github-authentication-token-expiration"
     assert call(base, "/user", token=tok("classicRepo")).header(h) == "2026-12-24 10:00:00 UTC"
-    assert call(base, "/user", token=tok("classicExpiryOffset")).header(h) == \
-        "2027-01-05 09:30:00 -0700"
+    assert call(base, "/user", token=tok("classicExpiryOffset")).header(h) == "2027-01-05 09:30:00 -0700"
     assert call(base, "/user", token=tok("fineGrained")).header(h) == "2027-02-01 00:00:00 UTC"
     assert call(base, "/user", token=tok("classicNoExpiry")).header(h) is None
 
@@ -198,10 +216,10 @@ def test_missing_and_bad_auth(base):
     assert r.json() == {
         "message": "Requires authentication",
         "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
-        "status": "401"}
+        "status": "401",
+    }
     assert r.header("x-ratelimit-limit") == "60"
-    bad = {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest",
-           "status": "401"}
+    bad = {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}
     for value in (tok("revoked"), fake.make_classic_token("never-issued"), "nonsense"):
         r = call(base, "/user", token=value)
         assert r.status == 401 and r.json() == bad
@@ -210,24 +228,20 @@ def test_missing_and_bad_auth(base):
 
 
 def test_common_headers_and_api_version(base):
-    r = call(base, "/user", token=tok("classicRepo"),
-             headers={"X-GitHub-Api-Version": "2022-11-28"})
+    r = call(base, "/user", token=tok("classicRepo"), headers={"X-GitHub-Api-Version": "2022-11-28"})
     assert r.header("X-GitHub-Media-Type") == "github.v3; format=json"
     assert r.header("X-GitHub-Api-Version-Selected") == "2022-11-28"
-    assert re.fullmatch(r"[0-9A-F]{4}:[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}",
-                        r.header("X-GitHub-Request-Id"))
+    assert re.fullmatch(r"[0-9A-F]{4}:[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}", r.header("X-GitHub-Request-Id"))
     assert "Authorization" in r.header("Vary")
     assert r.header("Cache-Control").startswith("private")
-    assert call(base, "/user", token=tok("classicRepo")).header(
-        "X-GitHub-Api-Version-Selected") is None
+    assert call(base, "/user", token=tok("classicRepo")).header("X-GitHub-Api-Version-Selected") is None
     bad = call(base, "/user", token=tok("classicRepo"), headers={"X-GitHub-Api-Version": "v3"})
     assert bad.status == 400
 
 
 def test_etag_conditional_request_not_counted(base):
     first = call(base, "/user", token=tok("classicRepo"))
-    again = call(base, "/user", token=tok("classicRepo"),
-                 headers={"If-None-Match": first.header("ETag")})
+    again = call(base, "/user", token=tok("classicRepo"), headers={"If-None-Match": first.header("ETag")})
     assert again.status == 304
     assert again.header("x-ratelimit-remaining") == first.header("x-ratelimit-remaining")
 
@@ -236,8 +250,12 @@ def test_etag_conditional_request_not_counted(base):
 
 
 def test_cors_on_get(base):
-    for path, token in (("/user", tok("classicRepo")), ("/user", None),
-                        ("/nope", tok("classicRepo")), ("/_fake/requests", None)):
+    for path, token in (
+        ("/user", tok("classicRepo")),
+        ("/user", None),
+        ("/nope", tok("classicRepo")),
+        ("/_fake/requests", None),
+    ):
         r = call(base, path, token=token)
         assert r.header("Access-Control-Allow-Origin") == "*"
         assert r.header("Access-Control-Expose-Headers") == EXPOSED
@@ -246,9 +264,15 @@ def test_cors_on_get(base):
 
 
 def test_cors_preflight(base):
-    r = call(base, "/repos/octo-org/private-data", method="OPTIONS", headers={
-        "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "authorization,x-github-api-version"})
+    r = call(
+        base,
+        "/repos/octo-org/private-data",
+        method="OPTIONS",
+        headers={
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization,x-github-api-version",
+        },
+    )
     assert r.status == 204
     assert r.raw == b""
     assert r.header("Access-Control-Allow-Origin") == "*"
@@ -260,9 +284,11 @@ def test_cors_preflight(base):
 
 # ---- repos ------------------------------------------------------------------------------
 
-REPO_NOT_FOUND = {"message": "Not Found",
-                  "documentation_url": "https://docs.github.com/rest/repos/repos#get-a-repository",
-                  "status": "404"}
+REPO_NOT_FOUND = {
+    "message": "Not Found",
+    "documentation_url": "https://docs.github.com/rest/repos/repos#get-a-repository",
+    "status": "404",
+}
 
 
 def test_repo_permissions(base):
@@ -280,8 +306,10 @@ def test_repo_permissions(base):
         r = call(base, "/repos/octo-org/private-data", token=tok(name))
         assert r.status == 404 and r.json() == REPO_NOT_FOUND
 
-    pub = {n: call(base, "/repos/octo-org/public-notes", token=tok(n)) for n in
-           ("classicRepo", "classicPublicRepo", "classicReadOnly", "fineGrained")}
+    pub = {
+        n: call(base, "/repos/octo-org/public-notes", token=tok(n))
+        for n in ("classicRepo", "classicPublicRepo", "classicReadOnly", "fineGrained")
+    }
     assert all(r.status == 200 for r in pub.values())
     assert pub["classicRepo"].json()["permissions"]["push"] is True
     assert pub["classicPublicRepo"].json()["permissions"]["push"] is True
@@ -313,7 +341,8 @@ def test_sso_required(base):
     assert r.json()["status"] == "403"
     assert re.fullmatch(
         r"required; url=https://github\.com/orgs/octo-org/sso\?authorization_request=[A-Za-z0-9_-]+",
-        r.header("X-GitHub-SSO"))
+        r.header("X-GitHub-SSO"),
+    )
 
 
 # ---- rate limits ------------------------------------------------------------------------
@@ -334,8 +363,7 @@ def test_rate_limit_headers_decrement(base):
     again = call(base, "/rate_limit", token=tok("classicRepo"))
     assert again.header("x-ratelimit-remaining") == b.header("x-ratelimit-remaining")
     # other tokens have their own counter
-    assert call(base, "/user", token=tok("classicNoExpiry")).header(
-        "x-ratelimit-remaining") == "4999"
+    assert call(base, "/user", token=tok("classicNoExpiry")).header("x-ratelimit-remaining") == "4999"
 
 
 def test_primary_rate_limit(base):
@@ -344,7 +372,8 @@ def test_primary_rate_limit(base):
     assert r.json() == {
         "message": f"API rate limit exceeded for user ID {TOKENS['rateLimited']['id']}.",
         "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-        "status": "403"}
+        "status": "403",
+    }
     assert r.header("x-ratelimit-remaining") == "0"
     reset = int(r.header("x-ratelimit-reset"))
     assert 1100 < reset - time.time() <= 1201
@@ -384,12 +413,14 @@ def test_slow_token(base):
 
 
 def test_unknown_routes_404(base):
-    expected = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest",
-                "status": "404"}
-    for path, method in (("/users/octocat", "GET"), ("/user/", "GET"), ("/user", "POST"),
-                         ("/repos/octo-org/private-data/contents", "GET")):
-        r = call(base, path, method=method, token=tok("classicRepo"),
-                 body=b"{}" if method == "POST" else None)
+    expected = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}
+    for path, method in (
+        ("/users/octocat", "GET"),
+        ("/user/", "GET"),
+        ("/user", "POST"),
+        ("/repos/octo-org/private-data/contents", "GET"),
+    ):
+        r = call(base, path, method=method, token=tok("classicRepo"), body=b"{}" if method == "POST" else None)
         assert r.status == 404 and r.json() == expected, path
 
 
@@ -421,8 +452,14 @@ def test_revoke_then_401(base):
 
 
 def test_revoke_bad_bodies(base):
-    for body in (b"not json", {}, {"credentials": "ghp_x"}, {"credentials": []},
-                 {"credentials": [1]}, [tok("classicRepo")]):
+    for body in (
+        b"not json",
+        {},
+        {"credentials": "ghp_x"},
+        {"credentials": []},
+        {"credentials": [1]},
+        [tok("classicRepo")],
+    ):
         r = call(base, "/credentials/revoke", method="POST", body=body)
         assert r.status == 422, body
         assert r.json()["status"] == "422"
@@ -430,8 +467,13 @@ def test_revoke_bad_bodies(base):
 
 
 def test_revoke_rejects_authenticated_requests(base):
-    r = call(base, "/credentials/revoke", method="POST", token=tok("classicRepo"),
-             body={"credentials": [tok("classicNoExpiry")]})
+    r = call(
+        base,
+        "/credentials/revoke",
+        method="POST",
+        token=tok("classicRepo"),
+        body={"credentials": [tok("classicNoExpiry")]},
+    )
     assert r.status == 403
     assert call(base, "/user", token=tok("classicNoExpiry")).status == 200
 
@@ -449,10 +491,8 @@ def test_request_log_has_no_token_values(base):
     log = call(base, "/_fake/requests")
     assert log.status == 200
     entries = log.json()
-    assert [e["auth"] for e in entries] == [
-        "classicRepo", "unknown", "none", "fineGrained", "none", "classicReadOnly"]
-    assert entries[0] == {"method": "GET", "path": "/user", "auth": "classicRepo",
-                          "origin": ORIGIN, "status": 200}
+    assert [e["auth"] for e in entries] == ["classicRepo", "unknown", "none", "fineGrained", "none", "classicReadOnly"]
+    assert entries[0] == {"method": "GET", "path": "/user", "auth": "classicRepo", "origin": ORIGIN, "status": 200}
     text = log.raw.decode()
     for value in ALL_TOKEN_VALUES + [fake.make_classic_token("stranger")]:
         assert value not in text
@@ -467,7 +507,10 @@ def test_cli_prints_ready_line_and_never_tokens(tmp_path):
 
     proc = subprocess.Popen(
         [sys.executable, str(FAKE_DIR / "fake_github_api.py"), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline().strip()
         m = re.fullmatch(r"fake GitHub API listening on (http://127\.0\.0\.1:(\d+))", line)

@@ -17,7 +17,6 @@ import json
 import time
 from pathlib import Path
 
-
 from conftest import ROOT, TOKENS, run_in_kernel
 
 NS = "jupyterlab-github-token"
@@ -54,9 +53,7 @@ def message_problems(i, message, name_may_be_named=False):
 
 async def call(jp_fetch, method, *parts, body=None):
     raw = json.dumps(body) if body is not None else ("" if method in ("PUT", "POST") else None)
-    response = await jp_fetch(
-        *parts, method=method, body=raw, raise_error=False, allow_nonstandard_methods=True
-    )
+    response = await jp_fetch(*parts, method=method, body=raw, raise_error=False, allow_nonstandard_methods=True)
     text = response.body.decode("utf-8") if response.body else ""
     data = json.loads(text) if text.strip().startswith("{") else None
     return response.code, data, text, len(raw or "")
@@ -64,9 +61,7 @@ async def call(jp_fetch, method, *parts, body=None):
 
 async def start_kernel(jp_fetch, path):
     """Start a python3 kernel in the folder ``path`` (under the notebook root); return its id."""
-    code, model, text, _ = await call(
-        jp_fetch, "POST", "api", "kernels", body={"name": "python3", "path": path}
-    )
+    code, model, text, _ = await call(jp_fetch, "POST", "api", "kernels", body={"name": "python3", "path": path})
     assert code == 201, text
     return model["id"]
 
@@ -101,7 +96,7 @@ print("@@PROBE@@" + json.dumps({
 
 def probe_result(out):
     line = [line for line in out.splitlines() if line.startswith("@@PROBE@@")][-1]
-    return json.loads(line[len("@@PROBE@@"):])
+    return json.loads(line[len("@@PROBE@@") :])
 
 
 # Runs every payload of the corpus through naive code builders, in the kernel it
@@ -326,10 +321,12 @@ async def test_hostile_corpus_is_refused_and_never_runs(
     for f in control_dir.glob("ght-sentinel-*"):
         f.unlink()
     started = time.monotonic()
-    status, out = await run_in_kernel(km, naive_kernel, NAIVE.replace("__CORPUS_PATH__", repr(str(CORPUS_PATH))), timeout=600)
+    status, out = await run_in_kernel(
+        km, naive_kernel, NAIVE.replace("__CORPUS_PATH__", repr(str(CORPUS_PATH))), timeout=600
+    )
     assert status == "ok", out[-2000:]
     line = [x for x in out.splitlines() if x.startswith("@@NAIVE@@")][-1]
-    naive = json.loads(line[len("@@NAIVE@@"):])
+    naive = json.loads(line[len("@@NAIVE@@") :])
     timings["naive builders"] = (len(CORPUS["payloads"]), time.monotonic() - started, {})
     payloads = set(CORPUS["payloads"])
     by_python = {int(i) for i in naive["fired"]}
@@ -367,9 +364,11 @@ async def test_hostile_corpus_is_refused_and_never_runs(
         for name, (n, seconds, codes) in timings.items():
             print(f"  {name}: {n} items in {seconds:.1f} s {codes or ''}")
         print(f"  controls fired: {len(fired)}/{len(expected)}")
-        print(f"  payloads that fire under a naive builder: {len(dangerous)}/{len(tried)}"
-              f" ({len(naive['skipped'])} payloads over 4 KB not run)"
-              f" (Python sentinel {len(by_python)}, shell file {len(by_shell)}), in {naive['seconds']} s in the kernel")
+        print(
+            f"  payloads that fire under a naive builder: {len(dangerous)}/{len(tried)}"
+            f" ({len(naive['skipped'])} payloads over 4 KB not run)"
+            f" (Python sentinel {len(by_python)}, shell file {len(by_shell)}), in {naive['seconds']} s in the kernel"
+        )
         for g, (total, hit) in sorted(per_group.items()):
             print(f"    {g:20} {hit:4}/{total}")
         for name, n in sorted(per_wrapper.items(), key=lambda kv: -kv[1]):

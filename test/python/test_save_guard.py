@@ -119,16 +119,17 @@ def test_scrub_widget_state_in_place():
 
 async def put_notebook(jp_fetch, path, nb):
     response = await jp_fetch(
-        "api", "contents", path, method="PUT",
+        "api",
+        "contents",
+        path,
+        method="PUT",
         body=json.dumps({"type": "notebook", "format": "json", "content": nb}),
     )
     assert response.code in (200, 201)
     return json.loads(response.body)
 
 
-async def test_contents_api_save_loses_the_widget_value_and_keeps_the_rest(
-    jp_fetch, jp_root_dir, all_logs
-):
+async def test_contents_api_save_loses_the_widget_value_and_keeps_the_rest(jp_fetch, jp_root_dir, all_logs):
     nb = notebook(TOKEN, source=f'token = "{FINE}"')
     await put_notebook(jp_fetch, "form.ipynb", nb)
     on_disk_text = (Path(jp_root_dir) / "form.ipynb").read_text(encoding="utf-8")
@@ -159,7 +160,10 @@ async def test_clean_notebooks_are_saved_untouched_and_unlogged(jp_fetch, jp_roo
     assert not [r for r in all_logs.records if "jupyterlab_github_token:" in r.getMessage()]
     # Files that are not notebooks are not the hook's business.
     response = await jp_fetch(
-        "api", "contents", "notes.txt", method="PUT",
+        "api",
+        "contents",
+        "notes.txt",
+        method="PUT",
         body=json.dumps({"type": "file", "format": "text", "content": TOKEN}),
     )
     assert response.code in (200, 201)
@@ -236,7 +240,10 @@ def test_widget_state_blind_spots_are_scrubbed():
 
 async def put_file(jp_fetch, path, content, fmt="text"):
     response = await jp_fetch(
-        "api", "contents", path, method="PUT",
+        "api",
+        "contents",
+        path,
+        method="PUT",
         body=json.dumps({"type": "file", "format": fmt, "content": content}),
     )
     assert response.code in (200, 201)

@@ -19,8 +19,7 @@ async def call(jp_fetch, method, name, body=None, **kwargs):
     if body is None and method in ("PUT", "POST"):
         body = ""
     response = await jp_fetch(
-        NS, name, method=method, body=body, raise_error=False,
-        allow_nonstandard_methods=True, **kwargs
+        NS, name, method=method, body=body, raise_error=False, allow_nonstandard_methods=True, **kwargs
     )
     text = response.body.decode("utf-8") if response.body else ""
     data = json.loads(text) if text.strip().startswith("{") else None
@@ -36,16 +35,32 @@ async def test_status_put_delete(jp_fetch, fake_github, all_logs):
     code, status, text = await call(jp_fetch, "GET", "status")
     assert code == 200
     assert status == {
-        "held": False, "masked": None, "login": None, "expiresAt": None, "setAt": None,
-        "variables": ["GITHUB_TOKEN", "GH_TOKEN"], "kernels": [], "kernelClashes": [],
-        "terminals": [], "apiBaseUrl": None, "gitHosts": [], "allowedApiBaseUrls": [fake_github],
+        "held": False,
+        "masked": None,
+        "login": None,
+        "expiresAt": None,
+        "setAt": None,
+        "variables": ["GITHUB_TOKEN", "GH_TOKEN"],
+        "kernels": [],
+        "kernelClashes": [],
+        "terminals": [],
+        "apiBaseUrl": None,
+        "gitHosts": [],
+        "allowedApiBaseUrls": [fake_github],
         "forgetsOnRestart": True,
     }
 
-    code, status, text = await call(jp_fetch, "PUT", "token", {
-        "token": TOKEN, "login": "octo-scientist", "expiresAt": "2026-12-24 10:00:00 UTC",
-        "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
-    })
+    code, status, text = await call(
+        jp_fetch,
+        "PUT",
+        "token",
+        {
+            "token": TOKEN,
+            "login": "octo-scientist",
+            "expiresAt": "2026-12-24 10:00:00 UTC",
+            "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
+        },
+    )
     assert code == 200, text
     # No apiBaseUrl (an older page): bound to the first allowed URL.
     assert status["apiBaseUrl"] == fake_github and status["gitHosts"] == [fake_github]
@@ -103,7 +118,7 @@ async def test_put_invalid(jp_fetch, body, reason, all_logs):
 
 
 async def test_put_invalid_json_is_not_logged(jp_fetch, all_logs):
-    code, data, text = await call(jp_fetch, "PUT", "token", '{"token": "%s", ' % TOKEN)
+    code, data, text = await call(jp_fetch, "PUT", "token", f'{{"token": "{TOKEN}", ')
     assert code == 400
     assert_no_token(text)
     code, data, text = await call(jp_fetch, "PUT", "token", json.dumps([TOKEN]))
@@ -113,9 +128,16 @@ async def test_put_invalid_json_is_not_logged(jp_fetch, all_logs):
 
 
 async def test_proxy_user_returns_expiry_header(jp_fetch, fake_github, all_logs):
-    code, data, text = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": fake_github + "/", "path": "/user", "token": TOKEN,
-    })
+    code, data, text = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": fake_github + "/",
+            "path": "/user",
+            "token": TOKEN,
+        },
+    )
     assert code == 200, text
     assert data["status"] == 200
     assert data["data"]["login"] == "octo-scientist"
@@ -127,21 +149,42 @@ async def test_proxy_user_returns_expiry_header(jp_fetch, fake_github, all_logs)
     assert_no_token(text)
 
     # Fine-grained token, /repos and /rate_limit, and the GHES prefix.
-    code, data, _ = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": fake_github, "path": "/repos/octo-org/private-data", "token": FINE,
-    })
+    code, data, _ = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": fake_github,
+            "path": "/repos/octo-org/private-data",
+            "token": FINE,
+        },
+    )
     assert code == 200 and data["status"] == 200
     assert data["data"]["permissions"]["pull"] is True
     assert "x-oauth-scopes" not in data["headers"]
-    code, data, _ = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": fake_github, "path": "/rate_limit", "token": TOKEN,
-    })
+    code, data, _ = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": fake_github,
+            "path": "/rate_limit",
+            "token": TOKEN,
+        },
+    )
     assert code == 200 and data["status"] == 200 and "resources" in data["data"]
 
     # GitHub's own errors are passed through.
-    code, data, _ = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": fake_github, "path": "/user", "token": TOKENS["revoked"]["token"],
-    })
+    code, data, _ = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": fake_github,
+            "path": "/user",
+            "token": TOKENS["revoked"]["token"],
+        },
+    )
     assert code == 200 and data["status"] == 401
     assert data["data"]["message"] == "Bad credentials"
 
@@ -177,9 +220,16 @@ async def test_proxy_user_returns_expiry_header(jp_fetch, fake_github, all_logs)
 )
 async def test_proxy_refuses(jp_fetch, fake_github, base, path, status):
     base = fake_github if base == "FAKE" else base
-    code, data, text = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": base, "path": path, "token": TOKEN,
-    })
+    code, data, text = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": base,
+            "path": path,
+            "token": TOKEN,
+        },
+    )
     assert code == status, text
     assert_no_token(text)
     if status == 403 and base != fake_github:
@@ -188,17 +238,31 @@ async def test_proxy_refuses(jp_fetch, fake_github, base, path, status):
 
 
 async def test_proxy_bad_token_and_network_failures(jp_fetch, fake_github, jp_serverapp):
-    code, data, text = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": fake_github, "path": "/user", "token": TOKEN + " ",
-    })
+    code, data, text = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": fake_github,
+            "path": "/user",
+            "token": TOKEN + " ",
+        },
+    )
     assert code == 400 and data["reason"] == "token-characters"
     assert_no_token(text)
 
     ext = jp_serverapp.web_app.settings["jupyterlab_github_token"]["config"]
     ext.request_timeout = 0.5
-    code, data, text = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": fake_github, "path": "/user", "token": TOKENS["slow"]["token"],
-    })
+    code, data, text = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": fake_github,
+            "path": "/user",
+            "token": TOKENS["slow"]["token"],
+        },
+    )
     assert code == 502 and data["network"] == "timeout", text
 
     # Allowed but nothing listens there.
@@ -209,9 +273,16 @@ async def test_proxy_bad_token_and_network_failures(jp_fetch, fake_github, jp_se
     dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
     sock.close()
     ext.allowed_api_base_urls = [fake_github, dead]
-    code, data, text = await call(jp_fetch, "POST", "github", {
-        "apiBaseUrl": dead, "path": "/user", "token": TOKEN,
-    })
+    code, data, text = await call(
+        jp_fetch,
+        "POST",
+        "github",
+        {
+            "apiBaseUrl": dead,
+            "path": "/user",
+            "token": TOKEN,
+        },
+    )
     assert code == 502 and data["network"] == "unreachable", text
 
 
@@ -257,7 +328,10 @@ async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, ht
     keep(r)
     xsrf = cookies["_xsrf"]
     r = await http_server_client.fetch(
-        f"{jp_base_url}login", method="POST", follow_redirects=False, raise_error=False,
+        f"{jp_base_url}login",
+        method="POST",
+        follow_redirects=False,
+        raise_error=False,
         body=urllib.parse.urlencode({"password": server_token, "_xsrf": xsrf}),
         headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
     )
@@ -268,18 +342,26 @@ async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, ht
 
     # Cross-site: cookies sent by the browser, no X-XSRFToken header.
     r = await http_server_client.fetch(
-        url, method="PUT", body=json.dumps({"token": TOKEN}), raise_error=False,
+        url,
+        method="PUT",
+        body=json.dumps({"token": TOKEN}),
+        raise_error=False,
         headers={"Cookie": cookie_header, "Origin": "http://evil.example"},
     )
     assert r.code == 403 or r.code == 404, r.code
     r = await http_server_client.fetch(
-        url, method="PUT", body=json.dumps({"token": TOKEN}), raise_error=False,
+        url,
+        method="PUT",
+        body=json.dumps({"token": TOKEN}),
+        raise_error=False,
         headers={"Cookie": cookie_header},
     )
     assert r.code == 403, r.code
     reset_fake(fake_github)
     r = await http_server_client.fetch(
-        f"{jp_base_url}{NS}/github", method="POST", raise_error=False,
+        f"{jp_base_url}{NS}/github",
+        method="POST",
+        raise_error=False,
         body=json.dumps({"apiBaseUrl": fake_github, "path": "/user", "token": TOKEN}),
         headers={"Cookie": cookie_header},
     )
@@ -290,12 +372,17 @@ async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, ht
 
     # Same session with the XSRF header: accepted. GET status with the cookie alone works.
     r = await http_server_client.fetch(
-        url, method="PUT", body=json.dumps({"token": TOKEN}), raise_error=False,
+        url,
+        method="PUT",
+        body=json.dumps({"token": TOKEN}),
+        raise_error=False,
         headers={"Cookie": cookie_header, "X-XSRFToken": xsrf},
     )
     assert r.code == 200, r.code
     r = await http_server_client.fetch(
-        f"{jp_base_url}{NS}/status", raise_error=False, headers={"Cookie": cookie_header},
+        f"{jp_base_url}{NS}/status",
+        raise_error=False,
+        headers={"Cookie": cookie_header},
     )
     assert r.code == 200 and json.loads(r.body)["held"] is True
     assert_no_token(r.body.decode())

@@ -43,9 +43,7 @@ class GitHandler(BaseHTTPRequestHandler):
     do_POST = do_GET
 
     def _serve(self):
-        expected = "Basic " + base64.b64encode(
-            f"x-access-token:{self.server.token}".encode()
-        ).decode()
+        expected = "Basic " + base64.b64encode(f"x-access-token:{self.server.token}".encode()).decode()
         if self.headers.get("Authorization") != expected:
             self.server.denied += 1
             self.send_response(401)
@@ -77,9 +75,7 @@ class GitHandler(BaseHTTPRequestHandler):
             env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
         if self.headers.get("Git-Protocol"):
             env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
-        out = subprocess.run(
-            ["git", "http-backend"], input=body, env=env, capture_output=True, timeout=30
-        ).stdout
+        out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, timeout=30).stdout
         head, _, payload = out.partition(b"\r\n\r\n")
         if not _:
             head, _, payload = out.partition(b"\n\n")
@@ -101,14 +97,18 @@ class GitHandler(BaseHTTPRequestHandler):
 
 def _git(*args, cwd=None, env=None):
     base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    base.update({
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-        "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
-    })
+    base.update(
+        {
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+        }
+    )
     base.update(env or {})
-    return subprocess.run(["git", *args], cwd=cwd, env=base, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(["git", *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture
@@ -209,8 +209,17 @@ def _files_containing(token, *dirs):
 
 
 async def test_kernels_and_git_get_token_only_while_held(
-    jp_fetch, jp_serverapp, git_server, jp_home_dir, jp_runtime_dir, jp_data_dir,
-    jp_config_dir, jp_env_jupyter_path, jp_root_dir, isolated_home, all_logs,
+    jp_fetch,
+    jp_serverapp,
+    git_server,
+    jp_home_dir,
+    jp_runtime_dir,
+    jp_data_dir,
+    jp_config_dir,
+    jp_env_jupyter_path,
+    jp_root_dir,
+    isolated_home,
+    all_logs,
 ):
     km = jp_serverapp.kernel_manager
     probe = PROBE % {"url": git_server.url}
@@ -219,17 +228,33 @@ async def test_kernels_and_git_get_token_only_while_held(
     # Started before the token is held: nothing.
     before = (await call(jp_fetch, "POST", "api", "kernels", body={"name": "python3"}))["id"]
 
-    status = await call(jp_fetch, "PUT", NS, "token", body={
-        "token": TOKEN, "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
-        "apiBaseUrl": git_server.url + "/api/v3",
-    })
+    status = await call(
+        jp_fetch,
+        "PUT",
+        NS,
+        "token",
+        body={
+            "token": TOKEN,
+            "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
+            "apiBaseUrl": git_server.url + "/api/v3",
+        },
+    )
     assert status["held"] and status["kernels"] == []
     assert status["gitHosts"] == [git_server.url]
 
     # Through a session (env= from the session manager), like JupyterLab does.
-    session = await call(jp_fetch, "POST", "api", "sessions", body={
-        "path": "a.ipynb", "type": "notebook", "name": "a.ipynb", "kernel": {"name": "python3"},
-    })
+    session = await call(
+        jp_fetch,
+        "POST",
+        "api",
+        "sessions",
+        body={
+            "path": "a.ipynb",
+            "type": "notebook",
+            "name": "a.ipynb",
+            "kernel": {"name": "python3"},
+        },
+    )
     with_token = session["kernel"]["id"]
     status = await call(jp_fetch, "GET", NS, "status")
     assert status["kernels"] == [with_token]
@@ -269,10 +294,19 @@ async def test_kernels_and_git_get_token_only_while_held(
         await jp_fetch("api", "kernels", kid, method="DELETE")
 
     # Nothing on disk holds the token.
-    assert _files_containing(
-        TOKEN, jp_home_dir, isolated_home, jp_runtime_dir, jp_data_dir, jp_config_dir,
-        jp_env_jupyter_path, jp_root_dir,
-    ) == []
+    assert (
+        _files_containing(
+            TOKEN,
+            jp_home_dir,
+            isolated_home,
+            jp_runtime_dir,
+            jp_data_dir,
+            jp_config_dir,
+            jp_env_jupyter_path,
+            jp_root_dir,
+        )
+        == []
+    )
     assert TOKEN not in all_logs.text
 
 
@@ -295,7 +329,9 @@ async def test_terminal_gets_token_only_while_held(jp_fetch, jp_serverapp, all_l
         assert TOKEN not in text
         return text
 
-    command = 'echo "@@$(printf %s "$GITHUB_TOKEN" | sha256sum | cut -c1-64)/${GH_TOKEN:+gh}/${GIT_CONFIG_PARAMETERS:+git}"'
+    command = (
+        'echo "@@$(printf %s "$GITHUB_TOKEN" | sha256sum | cut -c1-64)/${GH_TOKEN:+gh}/${GIT_CONFIG_PARAMETERS:+git}"'
+    )
     text = await run(command, "@@")
     assert f"@@{hashlib.sha256(b'').hexdigest()}//" in text
 
@@ -318,7 +354,9 @@ async def _new_kernel(jp_fetch, name="python3"):
     return (await call(jp_fetch, "POST", "api", "kernels", body={"name": name}))["id"]
 
 
-async def test_token_is_offered_only_to_the_bound_git_host(jp_fetch, jp_serverapp, git_server, jp_home_dir, fake_github):
+async def test_token_is_offered_only_to_the_bound_git_host(
+    jp_fetch, jp_serverapp, git_server, jp_home_dir, fake_github
+):
     """Bound to the first allowed API (the fake github.com), the other allowed host's git
     (the git server, an 'Enterprise' host) gets no credential helper: the clone is refused."""
     km = jp_serverapp.kernel_manager
@@ -338,20 +376,37 @@ def _write_kernelspec(data_dir, name, env):
 
     spec_dir = Path(data_dir) / "kernels" / name
     spec_dir.mkdir(parents=True)
-    (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": name, "language": "python", "env": env,
-    }))
+    (spec_dir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": name,
+                "language": "python",
+                "env": env,
+            }
+        )
+    )
 
 
 async def test_kernelspec_git_config_count_keeps_the_helper(
-    jp_fetch, jp_serverapp, git_server, jp_home_dir, jp_data_dir, all_logs,
+    jp_fetch,
+    jp_serverapp,
+    git_server,
+    jp_home_dir,
+    jp_data_dir,
+    all_logs,
 ):
     """jupyter_client applies a kernelspec's env after ours: its GIT_CONFIG_COUNT used to
     replace the helper's entries. Both configurations now reach git."""
-    _write_kernelspec(jp_data_dir, "pager-spec", {
-        "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.pager", "GIT_CONFIG_VALUE_0": "cat",
-    })
+    _write_kernelspec(
+        jp_data_dir,
+        "pager-spec",
+        {
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "core.pager",
+            "GIT_CONFIG_VALUE_0": "cat",
+        },
+    )
     _write_kernelspec(jp_data_dir, "params-spec", {"GIT_CONFIG_PARAMETERS": "'core.pager'='less'"})
     km = jp_serverapp.kernel_manager
     (Path(jp_home_dir) / "clones").mkdir()
@@ -370,19 +425,28 @@ async def test_kernelspec_git_config_count_keeps_the_helper(
     status = await call(jp_fetch, "GET", NS, "status")
     assert status["kernelClashes"] == [{"id": clashing, "variables": ["GIT_CONFIG_PARAMETERS"]}]
     assert sorted(status["kernels"]) == sorted([kernel, clashing])
-    assert any(clashing in r.getMessage() and "GIT_CONFIG_PARAMETERS" in r.getMessage()
-               for r in all_logs.records)
+    assert any(clashing in r.getMessage() and "GIT_CONFIG_PARAMETERS" in r.getMessage() for r in all_logs.records)
     for kid in (kernel, clashing):
         await jp_fetch("api", "kernels", kid, method="DELETE")
     assert TOKEN not in all_logs.text
 
 
-@pytest.mark.parametrize("inherited", [
-    {"GIT_CONFIG_PARAMETERS": "'credential.helper'='store'"},
-    {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "credential.helper", "GIT_CONFIG_VALUE_0": "store"},
-], ids=["parameters", "count"])
+@pytest.mark.parametrize(
+    "inherited",
+    [
+        {"GIT_CONFIG_PARAMETERS": "'credential.helper'='store'"},
+        {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "credential.helper", "GIT_CONFIG_VALUE_0": "store"},
+    ],
+    ids=["parameters", "count"],
+)
 async def test_inherited_credential_store_never_gets_the_token(
-    jp_fetch, jp_serverapp, git_server, jp_home_dir, monkeypatch, inherited, all_logs,
+    jp_fetch,
+    jp_serverapp,
+    git_server,
+    jp_home_dir,
+    monkeypatch,
+    inherited,
+    all_logs,
 ):
     """The server was started with git told to store credentials (`git -c
     credential.helper=store` exports GIT_CONFIG_PARAMETERS): a clone through the
@@ -404,8 +468,9 @@ async def test_inherited_credential_store_never_gets_the_token(
     term = tm.terminals[name]
     granted = git_server.granted
     # The quotes keep the marker out of the echoed command line.
-    term.ptyproc.write(f"GIT_TERMINAL_PROMPT=0 git clone -q {git_server.url}/repo.git "
-                       f"{home}/clones/term; echo @@\"rc\"=$?@@\r")
+    term.ptyproc.write(
+        f'GIT_TERMINAL_PROMPT=0 git clone -q {git_server.url}/repo.git {home}/clones/term; echo @@"rc"=$?@@\r'
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and "@@rc=" not in "".join(term.read_buffer):
         await asyncio.sleep(0.05)

@@ -17,8 +17,7 @@ async def call(jp_fetch, method, name, body=None):
         body = json.dumps(body)
     if body is None and method in ("PUT", "POST"):
         body = ""
-    response = await jp_fetch(NS, name, method=method, body=body, raise_error=False,
-                              allow_nonstandard_methods=True)
+    response = await jp_fetch(NS, name, method=method, body=body, raise_error=False, allow_nonstandard_methods=True)
     text = response.body.decode("utf-8") if response.body else ""
     assert TOKEN not in text
     data = json.loads(text) if text.strip().startswith("{") else None
@@ -34,7 +33,9 @@ def jp_server_config(fake_github, isolated_home):
 
 
 async def test_token_is_bound_to_the_api_base_url_it_names(jp_fetch, fake_github, all_logs):
-    code, status, text = await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": "HTTPS://GHE.example.com/api/v3/"})
+    code, status, text = await call(
+        jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": "HTTPS://GHE.example.com/api/v3/"}
+    )
     assert code == 200, text
     assert status["apiBaseUrl"] == GHE
     assert status["gitHosts"] == ["https://ghe.example.com"]  # not the other allowed host
@@ -52,19 +53,23 @@ async def test_token_is_bound_to_the_api_base_url_it_names(jp_fetch, fake_github
     assert TOKEN not in all_logs.text
 
 
-@pytest.mark.parametrize("base, code", [
-    ("https://api.github.com", 403),  # valid, but not allowed here
-    ("https://ghe.example.com/api/v4", 403),
-    ("http://ghe.example.com/api/v3", 400),
-    ("ftp://ghe.example.com", 400),
-    (42, 400),
-    ("", 400),
-])
+@pytest.mark.parametrize(
+    "base, code",
+    [
+        ("https://api.github.com", 403),  # valid, but not allowed here
+        ("https://ghe.example.com/api/v4", 403),
+        ("http://ghe.example.com/api/v3", 400),
+        ("ftp://ghe.example.com", 400),
+        (42, 400),
+        ("", 400),
+    ],
+)
 async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch, base, code):
     ok, held, _ = await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": GHE})
     assert ok == 200
-    status, data, text = await call(jp_fetch, "PUT", "token", {
-        "token": TOKENS["fineGrained"]["token"], "apiBaseUrl": base})
+    status, data, text = await call(
+        jp_fetch, "PUT", "token", {"token": TOKENS["fineGrained"]["token"], "apiBaseUrl": base}
+    )
     assert status == code, text
     if code == 403:
         assert "c.GitHubTokenExtension.allowed_api_base_urls" in data["message"]
@@ -73,11 +78,14 @@ async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch, base, c
     assert after["masked"] == held["masked"] and after["apiBaseUrl"] == GHE
 
 
-@pytest.mark.parametrize("body", [
-    "[" * 60000,
-    '{"token": ' + "[" * 30000 + "]" * 30000 + "}",
-    '{"a":' * 9000 + "1" + "}" * 9000,
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 60000,
+        '{"token": ' + "[" * 30000 + "]" * 30000 + "}",
+        '{"a":' * 9000 + "1" + "}" * 9000,
+    ],
+)
 @pytest.mark.parametrize("method, name", [("PUT", "token"), ("POST", "github")])
 async def test_deeply_nested_json_is_a_400(jp_fetch, body, method, name, all_logs):
     code, data, text = await call(jp_fetch, method, name, body)

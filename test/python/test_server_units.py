@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import pytest
+from conftest import ROOT, TOKENS
 from traitlets import TraitError
 from traitlets.config import Config
 
@@ -28,7 +29,6 @@ from jupyterlab_github_token.token_store import (
     validate_env_name,
     validate_env_names,
 )
-from conftest import ROOT, TOKENS
 
 TOKEN = TOKENS["classicRepo"]["token"]
 FINE = TOKENS["fineGrained"]["token"]
@@ -70,17 +70,43 @@ def test_env_name_cases(case):
 
 def test_env_name_cases_cover_the_issue():
     names = {c["name"]: c["ok"] for c in NAME_CASES["cases"]}
-    for name in ("HISTFILE", "SSLKEYLOGFILE", "REQUESTS_CA_BUNDLE", "NODE_OPTIONS", "XDG_CONFIG_HOME",
-                 "GITHUB_PATH", "GITHUB_ENV", "GITHUB_TOKEN_FILE"):
+    for name in (
+        "HISTFILE",
+        "SSLKEYLOGFILE",
+        "REQUESTS_CA_BUNDLE",
+        "NODE_OPTIONS",
+        "XDG_CONFIG_HOME",
+        "GITHUB_PATH",
+        "GITHUB_ENV",
+        "GITHUB_TOKEN_FILE",
+    ):
         assert names[name] is False
     for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_PAT", "GH_ENTERPRISE_TOKEN", "NODE_AUTH_TOKEN"):
         assert names[name] is True
 
 
-@pytest.mark.parametrize("name", ["PATH", "path", "GIT_ASKPASS", "git_trace", "LD_PRELOAD",
-                                  "PYTHONPATH", "JPY_X", "JUPYTER_X", "IPYTHONDIR", "LC_ALL",
-                                  "BASH_FUNC_x", "HTTPS_PROXY", "ghp_abc", "a" * 129, "1A", "A-B",
-                                  "0123456789abcdef0123456789abcdef01234567"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PATH",
+        "path",
+        "GIT_ASKPASS",
+        "git_trace",
+        "LD_PRELOAD",
+        "PYTHONPATH",
+        "JPY_X",
+        "JUPYTER_X",
+        "IPYTHONDIR",
+        "LC_ALL",
+        "BASH_FUNC_x",
+        "HTTPS_PROXY",
+        "ghp_abc",
+        "a" * 129,
+        "1A",
+        "A-B",
+        "0123456789abcdef0123456789abcdef01234567",
+    ],
+)
 def test_invalid_names(name):
     with pytest.raises(TokenValidationError):
         validate_env_names([name])
@@ -88,7 +114,11 @@ def test_invalid_names(name):
 
 def test_valid_names():
     assert validate_env_names(["GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x_token", "GITHUB_PAT"]) == [
-        "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "_x_token", "GITHUB_PAT"]
+        "GITHUB_TOKEN",
+        "GH_ENTERPRISE_TOKEN",
+        "_x_token",
+        "GITHUB_PAT",
+    ]
     with pytest.raises(TokenValidationError) as info:
         validate_env_names(["A_TOKEN", "a_token"])
     assert info.value.reason == "name-duplicate"
@@ -123,8 +153,15 @@ def test_mask():
 
 def test_api_base_urls_and_git_hosts():
     assert normalize_api_base_url("HTTPS://API.GitHub.com/") == "https://api.github.com"
-    for bad in ("http://api.github.com", "ftp://x", "https://u:p@api.github.com",
-                "https://api.github.com?x=1", "", None, "api.github.com"):
+    for bad in (
+        "http://api.github.com",
+        "ftp://x",
+        "https://u:p@api.github.com",
+        "https://api.github.com?x=1",
+        "",
+        None,
+        "api.github.com",
+    ):
         with pytest.raises(ValueError):
             normalize_api_base_url(bad)
     assert git_origin_for_api_base("https://api.github.com") == "https://github.com"
@@ -137,9 +174,16 @@ def test_api_base_urls_and_git_hosts():
 
 
 def test_config_validates_urls():
-    ext = GitHubTokenExtension(config=Config({"GitHubTokenExtension": {
-        "allowed_api_base_urls": ["https://api.github.com/", "https://ghe.example.com/api/v3"],
-        "request_timeout": 3}}))
+    ext = GitHubTokenExtension(
+        config=Config(
+            {
+                "GitHubTokenExtension": {
+                    "allowed_api_base_urls": ["https://api.github.com/", "https://ghe.example.com/api/v3"],
+                    "request_timeout": 3,
+                }
+            }
+        )
+    )
     assert ext.allowed_api_base_urls == ["https://api.github.com", "https://ghe.example.com/api/v3"]
     assert ext.request_timeout == 3
     assert GitHubTokenExtension().allowed_api_base_urls == ["https://api.github.com"]
@@ -150,8 +194,9 @@ def test_config_validates_urls():
 
 def _git_env(home, extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
-                "GIT_TERMINAL_PROMPT": "0"})
+    env.update(
+        {"HOME": str(home), "XDG_CONFIG_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+    )
     env.update(extra or {})
     return env
 
@@ -159,11 +204,19 @@ def _git_env(home, extra=None):
 def test_token_env():
     store = TokenStore()
     assert token_env(store, {}) == {}
-    store.set(TOKEN, variables=["MY_TOKEN", "GH_TOKEN"], api_base_url="https://api.github.com",
-              git_hosts=["https://github.com"])
+    store.set(
+        TOKEN,
+        variables=["MY_TOKEN", "GH_TOKEN"],
+        api_base_url="https://api.github.com",
+        git_hosts=["https://github.com"],
+    )
     assert store.api_base_url == "https://api.github.com" and store.git_hosts == ["https://github.com"]
-    base = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.pager", "GIT_CONFIG_VALUE_0": "cat",
-            "GIT_CONFIG_PARAMETERS": "'core.editor'='true'"}
+    base = {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "core.pager",
+        "GIT_CONFIG_VALUE_0": "cat",
+        "GIT_CONFIG_PARAMETERS": "'core.editor'='true'",
+    }
     env = token_env(store, base)
     assert env["MY_TOKEN"] == env["GH_TOKEN"] == TOKEN
     # GIT_CONFIG_COUNT is left alone: the entries go to GIT_CONFIG_PARAMETERS, after the inherited ones.
@@ -188,26 +241,52 @@ def test_git_reads_the_reset_after_inherited_helpers(tmp_path):
     started from a shell with `git -c credential.helper=store` would pass) are cleared
     for the bound host: ours answers, and approving stores nothing anywhere."""
     # Which one git reads last decides where the reset must go.
-    order = subprocess.run(["git", "config", "--get-all", "x.y"], capture_output=True, text=True,
-                           env=_git_env(tmp_path, {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "x.y",
-                                                   "GIT_CONFIG_VALUE_0": "count",
-                                                   "GIT_CONFIG_PARAMETERS": "'x.y'='parameters'"}))
+    order = subprocess.run(
+        ["git", "config", "--get-all", "x.y"],
+        capture_output=True,
+        text=True,
+        env=_git_env(
+            tmp_path,
+            {
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": "x.y",
+                "GIT_CONFIG_VALUE_0": "count",
+                "GIT_CONFIG_PARAMETERS": "'x.y'='parameters'",
+            },
+        ),
+    )
     assert order.stdout.split() == ["count", "parameters"]
     store = TokenStore()
     store.set(TOKEN, git_hosts=["https://github.com"])
-    inherited = {"GIT_CONFIG_PARAMETERS": "'credential.helper'='store'", "GIT_CONFIG_COUNT": "1",
-                 "GIT_CONFIG_KEY_0": "credential.https://github.com.helper", "GIT_CONFIG_VALUE_0": "store"}
+    inherited = {
+        "GIT_CONFIG_PARAMETERS": "'credential.helper'='store'",
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "credential.https://github.com.helper",
+        "GIT_CONFIG_VALUE_0": "store",
+    }
     env = _git_env(tmp_path, inherited)
     env.update(token_env(store, env))
-    helpers = subprocess.run(["git", "config", "--get-all", "credential.https://github.com.helper"],
-                             env=env, capture_output=True, text=True).stdout.splitlines()
+    helpers = subprocess.run(
+        ["git", "config", "--get-all", "credential.https://github.com.helper"], env=env, capture_output=True, text=True
+    ).stdout.splitlines()
     assert helpers[-2] == "" and helpers[-1].startswith("!f() {")
-    out = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=github.com\n\n",
-                         env=env, capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=github.com\n\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert f"password={TOKEN}" in out.stdout
-    subprocess.run(["git", "credential", "approve"],
-                   input=f"protocol=https\nhost=github.com\nusername=x-access-token\npassword={TOKEN}\n\n",
-                   env=env, capture_output=True, text=True, timeout=30)
+    subprocess.run(
+        ["git", "credential", "approve"],
+        input=f"protocol=https\nhost=github.com\nusername=x-access-token\npassword={TOKEN}\n\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert list(tmp_path.iterdir()) == []  # no .git-credentials
 
 
@@ -217,30 +296,58 @@ def test_credential_helper_runs(tmp_path):
     store.set(TOKEN, git_hosts=["https://github.com"])
     env = _git_env(tmp_path)
     env.update(token_env(store, env))
-    out = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=github.com\n\n",
-                         env=env, capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=github.com\n\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert out.returncode == 0, out.stderr
     assert "username=x-access-token" in out.stdout
     assert f"password={TOKEN}" in out.stdout
     # "store"/"erase" are ignored by the helper (nothing written anywhere).
-    subprocess.run(["git", "credential", "approve"],
-                   input=f"protocol=https\nhost=github.com\nusername=x-access-token\npassword={TOKEN}\n\n",
-                   env=env, capture_output=True, text=True, timeout=30)
+    subprocess.run(
+        ["git", "credential", "approve"],
+        input=f"protocol=https\nhost=github.com\nusername=x-access-token\npassword={TOKEN}\n\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert list(tmp_path.iterdir()) == []
     # Other hosts are not answered.
-    out = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=example.com\n\n",
-                         env=env, capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=example.com\n\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert TOKEN not in out.stdout
     assert credential_helper("GITHUB_TOKEN").startswith("!f() {")
     with pytest.raises(ValueError):
         credential_helper("A;rm -rf /")
 
 
-@pytest.mark.parametrize("path, ok", [
-    ("/user", True), ("/rate_limit", True), ("/repos/octo-org/private-data", True),
-    ("/repos/a.b/c_d-e", True), ("/repos/../x", False), ("/repos/a/..", False),
-    ("/repos/a/b/c", False), ("/user/", False), ("/users/x", False), ("user", False),
-    ("/repos/a%2F/b", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "path, ok",
+    [
+        ("/user", True),
+        ("/rate_limit", True),
+        ("/repos/octo-org/private-data", True),
+        ("/repos/a.b/c_d-e", True),
+        ("/repos/../x", False),
+        ("/repos/a/..", False),
+        ("/repos/a/b/c", False),
+        ("/user/", False),
+        ("/users/x", False),
+        ("user", False),
+        ("/repos/a%2F/b", False),
+        (None, False),
+    ],
+)
 def test_allowed_paths(path, ok):
     assert allowed_path(path) is ok

@@ -127,7 +127,8 @@ function expectRefusals(
       thrown = error;
     }
     if (!(thrown instanceof UnsafeKernelInputError)) {
-      const what = thrown === undefined ? `returned ${JSON.stringify(String(returned).slice(0, 80))}` : `threw ${String(thrown)}`;
+      const what =
+        thrown === undefined ? `returned ${JSON.stringify(String(returned).slice(0, 80))}` : `threw ${String(thrown)}`;
       outcome.failures.push(`${label(e)}: not refused (${what})`);
       continue;
     }
@@ -206,8 +207,21 @@ describe('the corpus', () => {
     expect(wrong).toEqual([]);
     // Every group the issue asks for is there.
     for (const group of [
-      'quote-breakout', 'newline', 'control-char', 'lookalike', 'one-bad-char', 'long', 'empty-whitespace',
-      'python-code', 'shell', 'json-html-js', 'magic', 'surrogate', 'emoji', 'encoding', 'reserved-env-name',
+      'quote-breakout',
+      'newline',
+      'control-char',
+      'lookalike',
+      'one-bad-char',
+      'long',
+      'empty-whitespace',
+      'python-code',
+      'shell',
+      'json-html-js',
+      'magic',
+      'surrogate',
+      'emoji',
+      'encoding',
+      'reserved-env-name',
       'model-id-lookalike'
     ]) {
       expect(corpus.groups[group]?.count).toBeGreaterThan(0);
@@ -232,36 +246,72 @@ describe('the corpus', () => {
 
 describe('kernel code builders refuse every hostile string before building anything', () => {
   it('buildSetEnvCode: token', () => {
-    check('buildSetEnvCode token', expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetEnvCode('python', s, NAMES)));
+    check(
+      'buildSetEnvCode token',
+      expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetEnvCode('python', s, NAMES))
+    );
   });
 
   it('buildSetEnvCode: variable names (alone and after a valid one)', () => {
-    check('buildSetEnvCode names', expectRefusals(entries('envName'), NAME_REASONS, s => buildSetEnvCode('python', TOKEN, [s])));
-    check('buildSetEnvCode names[1]', expectRefusals(entries('envName'), NAME_REASONS, s => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', s])));
+    check(
+      'buildSetEnvCode names',
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildSetEnvCode('python', TOKEN, [s]))
+    );
+    check(
+      'buildSetEnvCode names[1]',
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', s]))
+    );
   });
 
   it('buildUnsetEnvCode: variable names', () => {
-    check('buildUnsetEnvCode names', expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', [s])));
-    check('buildUnsetEnvCode names[1]', expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', ['GH_TOKEN', s])));
+    check(
+      'buildUnsetEnvCode names',
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', [s]))
+    );
+    check(
+      'buildUnsetEnvCode names[1]',
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', ['GH_TOKEN', s]))
+    );
   });
 
   it('buildEnvCheckExpression: variable names', () => {
-    check('buildEnvCheckExpression names', expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', [s])));
-    check('buildEnvCheckExpression names[1]', expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', ['GH_TOKEN', s])));
+    check(
+      'buildEnvCheckExpression names',
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', [s]))
+    );
+    check(
+      'buildEnvCheckExpression names[1]',
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', ['GH_TOKEN', s]))
+    );
   });
 
   it('buildSetWidgetValueCode: token', () => {
-    check('buildSetWidgetValueCode token', expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetWidgetValueCode('python', [MODEL_ID], s)));
+    check(
+      'buildSetWidgetValueCode token',
+      expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetWidgetValueCode('python', [MODEL_ID], s))
+    );
   });
 
   it('buildSetWidgetValueCode: model ids (alone and after a valid one)', () => {
-    check('buildSetWidgetValueCode modelIds', expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildSetWidgetValueCode('python', [s], TOKEN)));
-    check('buildSetWidgetValueCode modelIds[1]', expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildSetWidgetValueCode('python', [MODEL_ID, s], TOKEN)));
+    check(
+      'buildSetWidgetValueCode modelIds',
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildSetWidgetValueCode('python', [s], TOKEN))
+    );
+    check(
+      'buildSetWidgetValueCode modelIds[1]',
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildSetWidgetValueCode('python', [MODEL_ID, s], TOKEN))
+    );
   });
 
   it('buildWidgetValueCheckExpression: model ids', () => {
-    check('buildWidgetValueCheckExpression modelIds', expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildWidgetValueCheckExpression('python', [s])));
-    check('buildWidgetValueCheckExpression modelIds[1]', expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildWidgetValueCheckExpression('python', [MODEL_ID, s])));
+    check(
+      'buildWidgetValueCheckExpression modelIds',
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildWidgetValueCheckExpression('python', [s]))
+    );
+    check(
+      'buildWidgetValueCheckExpression modelIds[1]',
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildWidgetValueCheckExpression('python', [MODEL_ID, s]))
+    );
   });
 
   // The language (from the kernel's info) is an input of every builder.
@@ -279,7 +329,6 @@ describe('kernel code builders refuse every hostile string before building anyth
       check(`${name} language`, expectRefusals(entries('language'), LANGUAGE_REASONS, call), true);
     });
   }
-
 });
 
 describe('a refused language is not shown back to the user', () => {
@@ -295,7 +344,11 @@ describe('a refused language is not shown back to the user', () => {
   });
 
   it('by the builders', () => {
-    const outcome = expectRefusals(entries('language').filter(e => !nameLike(e)), LANGUAGE_REASONS, s => buildListWidgetsExpression(s));
+    const outcome = expectRefusals(
+      entries('language').filter(e => !nameLike(e)),
+      LANGUAGE_REASONS,
+      s => buildListWidgetsExpression(s)
+    );
     expect(outcome.failures).toEqual([]);
     const strings = new Set(outcome.echoes.map(e => e.split(' ')[0])).size;
     expect({ strings, first: outcome.echoes.slice(0, 5) }).toEqual({ strings: 0, first: [] });
@@ -333,7 +386,10 @@ function fakeContext(language = 'python'): { context: ISessionContext; kernel: I
       throw new Error('an execute request was sent');
     })
   };
-  return { kernel, context: { session: { kernel }, kernelDisplayName: 'Python 3 (ipykernel)' } as unknown as ISessionContext };
+  return {
+    kernel,
+    context: { session: { kernel }, kernelDisplayName: 'Python 3 (ipykernel)' } as unknown as ISessionContext
+  };
 }
 
 describe('writeTokenToKernel sends nothing for hostile input', () => {
@@ -361,8 +417,17 @@ describe('writeTokenToKernel sends nothing for hostile input', () => {
   }
 
   it('hostile tokens and variable names: refused as unsafe input, no execute request', async () => {
-    const tokens = await refusedWrites(entries('token'), (s, c) => writeTokenToKernel(c, 'a.ipynb', s, NAMES), 'unsafe-input');
-    const names = await refusedWrites(entries('envName'), (s, c) => writeTokenToKernel(c, 'a.ipynb', TOKEN, ['GITHUB_TOKEN', s]), 'unsafe-input', true);
+    const tokens = await refusedWrites(
+      entries('token'),
+      (s, c) => writeTokenToKernel(c, 'a.ipynb', s, NAMES),
+      'unsafe-input'
+    );
+    const names = await refusedWrites(
+      entries('envName'),
+      (s, c) => writeTokenToKernel(c, 'a.ipynb', TOKEN, ['GITHUB_TOKEN', s]),
+      'unsafe-input',
+      true
+    );
     summary['writeTokenToKernel token'] = entries('token').length;
     summary['writeTokenToKernel names'] = entries('envName').length;
     expect(tokens.failures).toEqual([]);
@@ -485,7 +550,14 @@ describe('notebook source rewriting refuses hostile tokens and names', () => {
     for (const e of entries('modelId')) {
       const { context, kernel } = fakeContext();
       const notebook = { sessionContext: context, path: 'a.ipynb', cells: () => [], setCellSource: jest.fn() };
-      const candidate = { kind: 'widget' as const, id: e.value, widgetClass: 'Password', description: 'GitHub token', names: ['t'], empty: true };
+      const candidate = {
+        kind: 'widget' as const,
+        id: e.value,
+        widgetClass: 'Password',
+        description: 'GitHub token',
+        names: ['t'],
+        empty: true
+      };
       const result = await fillNotebookField(notebook, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
       sent += kernel.requestExecute.mock.calls.length;
       if (result.ok !== false || result.problem !== 'unsafe-input') {

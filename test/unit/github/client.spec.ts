@@ -28,12 +28,7 @@ const BAD_CREDENTIALS = {
  * Octokit's fetch wrapper reads (status, url, iterable headers with `get`,
  * text/json/arrayBuffer) stands in for it.
  */
-function reply(
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-  url = ''
-): Response {
+function reply(status: number, body: unknown, headers: Record<string, string> = {}, url = ''): Response {
   const text = body === undefined ? '' : JSON.stringify(body);
   const allHeaders: Record<string, string> = {
     'Content-Type': 'application/json; charset=utf-8',
@@ -42,9 +37,7 @@ function reply(
   if (typeof Response === 'function') {
     return new Response(status === 204 ? null : text, { status, headers: allHeaders });
   }
-  const entries = Object.entries(allHeaders).map(
-    ([name, value]) => [name.toLowerCase(), value] as [string, string]
-  );
+  const entries = Object.entries(allHeaders).map(([name, value]) => [name.toLowerCase(), value] as [string, string]);
   const fake = {
     status,
     url,
@@ -159,11 +152,7 @@ describe('requestVerification', () => {
   describe('without a repository', () => {
     it('makes exactly one call, to /user, with the token and no cache or cookies', async () => {
       fetchMock.mockResolvedValue(
-        reply(
-          200,
-          { login: 'octocat', id: 1 },
-          { 'X-OAuth-Scopes': 'repo, user', 'X-RateLimit-Remaining': '4999' }
-        )
+        reply(200, { login: 'octocat', id: 1 }, { 'X-OAuth-Scopes': 'repo, user', 'X-RateLimit-Remaining': '4999' })
       );
 
       const result = await requestVerification({
@@ -194,8 +183,7 @@ describe('requestVerification', () => {
           data: { login: 'octocat', id: 1 }
         }
       });
-      const { headers } = (result.user as Extract<ApiOutcome, { kind: 'response' }>)
-        .response;
+      const { headers } = (result.user as Extract<ApiOutcome, { kind: 'response' }>).response;
       for (const name of Object.keys(headers)) {
         expect(name).toBe(name.toLowerCase());
         expect(typeof headers[name]).toBe('string');
@@ -269,9 +257,7 @@ describe('requestVerification', () => {
           permissions: { pull: true, push: true }
         })
       );
-      pending.get(userUrl)!.resolve(
-        reply(200, { login: 'octocat' }, { 'X-OAuth-Scopes': 'repo' })
-      );
+      pending.get(userUrl)!.resolve(reply(200, { login: 'octocat' }, { 'X-OAuth-Scopes': 'repo' }));
 
       const result = await resultPromise;
       expect(fetchMock).toHaveBeenCalledTimes(2);
@@ -330,18 +316,16 @@ describe('requestVerification', () => {
     });
 
     it('returns a 403 with the x-github-sso header', async () => {
-      const sso =
-        'required; url=https://github.com/orgs/octo-org/sso?authorization_request=ABC123';
+      const sso = 'required; url=https://github.com/orgs/octo-org/sso?authorization_request=ABC123';
       const body = {
         message:
           'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
-        documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
+        documentation_url:
+          'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
         status: '403'
       };
       fetchMock.mockImplementation(async input =>
-        urlOf(input).endsWith('/user')
-          ? reply(200, { login: 'octocat' })
-          : reply(403, body, { 'X-GitHub-SSO': sso })
+        urlOf(input).endsWith('/user') ? reply(200, { login: 'octocat' }) : reply(403, body, { 'X-GitHub-SSO': sso })
       );
 
       const result = await requestVerification({
@@ -437,9 +421,7 @@ describe('requestVerification', () => {
       });
 
       expect(fetchMock).toHaveBeenCalledTimes(1);
-      expect(result.user).toEqual(
-        expect.objectContaining({ kind: 'network', problem: 'unreachable' })
-      );
+      expect(result.user).toEqual(expect.objectContaining({ kind: 'network', problem: 'unreachable' }));
       expect(result.repo).toBeUndefined();
     });
 
@@ -454,12 +436,8 @@ describe('requestVerification', () => {
       });
 
       expect(fetchMock).toHaveBeenCalledTimes(2);
-      expect(result.user).toEqual(
-        expect.objectContaining({ kind: 'network', problem: 'unreachable' })
-      );
-      expect(result.repo).toEqual(
-        expect.objectContaining({ kind: 'network', problem: 'unreachable' })
-      );
+      expect(result.user).toEqual(expect.objectContaining({ kind: 'network', problem: 'unreachable' }));
+      expect(result.repo).toEqual(expect.objectContaining({ kind: 'network', problem: 'unreachable' }));
     });
 
     it('reports a timeout when the deadline aborts a request that never answers', async () => {
@@ -549,10 +527,7 @@ describe('requestVerification', () => {
               signal?.addEventListener('abort', abort);
             }
           });
-        const headers = [['content-type', 'application/json; charset=utf-8']] as [
-          string,
-          string
-        ][];
+        const headers = [['content-type', 'application/json; charset=utf-8']] as [string, string][];
         // The body stream is tied to the request's signal, as with a real fetch.
         return {
           status: 200,
@@ -608,9 +583,7 @@ describe('requestVerification', () => {
     const methods = ['log', 'warn', 'error', 'debug', 'info'] as const;
 
     function spyConsole(): jest.SpyInstance[] {
-      return methods.map(method =>
-        jest.spyOn(console, method).mockImplementation(() => undefined)
-      );
+      return methods.map(method => jest.spyOn(console, method).mockImplementation(() => undefined));
     }
 
     function expectNoToken(spies: jest.SpyInstance[], result: unknown): void {
@@ -659,9 +632,7 @@ describe('requestVerification', () => {
       // Some fetch implementations put request details in their messages.
       const spies = spyConsole();
       fetchMock.mockImplementation(async (_input, init) => {
-        throw new TypeError(
-          `Failed to fetch (authorization: ${headerOf(init, 'authorization')})`
-        );
+        throw new TypeError(`Failed to fetch (authorization: ${headerOf(init, 'authorization')})`);
       });
 
       const result = await requestVerification({

@@ -139,9 +139,7 @@ describe('guideItems: fine-grained tokens', () => {
   });
 
   it('names the token and the expiration from the options', () => {
-    const items = guideItems(
-      options({ tokenType: 'fine-grained', tokenName: 'Lab token', expirationDays: 7 })
-    );
+    const items = guideItems(options({ tokenType: 'fine-grained', tokenName: 'Lab token', expirationDays: 7 }));
     const name = item(items, 'name');
     expect(name.text).toContain('"Lab token"');
     expect(name.text).toContain('7 days');
@@ -209,11 +207,23 @@ describe('guideItems: every list', () => {
 describe('guideItems: workflow files', () => {
   it('tells read & write users that pushing workflow files needs the workflow scope', () => {
     for (const access of ['read-write', 'read-write-public'] as const) {
-      const items = guideItems({ tokenType: 'classic', access, tokenName: 'JupyterLab', expirationDays: 30, webHost: 'github.com' });
+      const items = guideItems({
+        tokenType: 'classic',
+        access,
+        tokenName: 'JupyterLab',
+        expirationDays: 30,
+        webHost: 'github.com'
+      });
       const scopes = items.find(i => i.id === 'scopes');
       expect(scopes?.hint).toMatch(/workflow/);
     }
-    const readOnly = guideItems({ tokenType: 'classic', access: 'read-only', tokenName: 'JupyterLab', expirationDays: 30, webHost: 'github.com' });
+    const readOnly = guideItems({
+      tokenType: 'classic',
+      access: 'read-only',
+      tokenName: 'JupyterLab',
+      expirationDays: 30,
+      webHost: 'github.com'
+    });
     expect(readOnly.find(i => i.id === 'scopes')?.hint).not.toMatch(/tick workflow/);
   });
 });

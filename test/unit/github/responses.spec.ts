@@ -27,11 +27,7 @@ function rateHeaders(remaining = 4999): Record<string, string> {
   };
 }
 
-function response(
-  status: number,
-  headers: Record<string, string>,
-  data: unknown
-): ApiOutcome {
+function response(status: number, headers: Record<string, string>, data: unknown): ApiOutcome {
   const r: NormalizedResponse = { status, headers, data };
   return { kind: 'response', response: r };
 }
@@ -57,8 +53,7 @@ const NOT_FOUND = {
   status: '404'
 };
 
-const SSO_URL =
-  'https://github.com/orgs/octo-org/sso?authorization_request=A5VUW0N5GHJQ3XCHOSG2X5QUT0QNBQ';
+const SSO_URL = 'https://github.com/orgs/octo-org/sso?authorization_request=A5VUW0N5GHJQ3XCHOSG2X5QUT0QNBQ';
 
 const userContext: ProblemContext = {
   apiBaseUrl: 'https://api.github.com',
@@ -85,9 +80,7 @@ describe('parseRateLimit', () => {
 
   it('needs limit, remaining and reset', () => {
     expect(parseRateLimit({})).toBeUndefined();
-    expect(
-      parseRateLimit({ 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '59' })
-    ).toBeUndefined();
+    expect(parseRateLimit({ 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '59' })).toBeUndefined();
     expect(
       parseRateLimit({
         'x-ratelimit-limit': 'lots',
@@ -126,21 +119,22 @@ describe('parseSsoHeader', () => {
 
 describe('parseExpiryHeader', () => {
   it('parses UTC and numeric offsets', () => {
-    expect(parseExpiryHeader('2026-12-24 10:00:00 UTC')).toEqual(
-      new Date('2026-12-24T10:00:00Z')
-    );
-    expect(parseExpiryHeader('2026-12-24 10:00:00 -0700')).toEqual(
-      new Date('2026-12-24T17:00:00Z')
-    );
-    expect(parseExpiryHeader('2026-12-24 10:00:00 +0530')).toEqual(
-      new Date('2026-12-24T04:30:00Z')
-    );
+    expect(parseExpiryHeader('2026-12-24 10:00:00 UTC')).toEqual(new Date('2026-12-24T10:00:00Z'));
+    expect(parseExpiryHeader('2026-12-24 10:00:00 -0700')).toEqual(new Date('2026-12-24T17:00:00Z'));
+    expect(parseExpiryHeader('2026-12-24 10:00:00 +0530')).toEqual(new Date('2026-12-24T04:30:00Z'));
   });
 
   it('returns null when absent and undefined when unparsable', () => {
     expect(parseExpiryHeader(null)).toBeNull();
     expect(parseExpiryHeader(undefined)).toBeNull();
-    for (const value of ['', 'soon', '2026-13-01 00:00:00 UTC', '2026-02-30 00:00:00 UTC', '2026-12-24 25:00:00 UTC', '2026-12-24 10:00:00 PST']) {
+    for (const value of [
+      '',
+      'soon',
+      '2026-13-01 00:00:00 UTC',
+      '2026-02-30 00:00:00 UTC',
+      '2026-12-24 25:00:00 UTC',
+      '2026-12-24 10:00:00 PST'
+    ]) {
       expect(parseExpiryHeader(value)).toBeUndefined();
     }
   });
@@ -160,9 +154,9 @@ describe('bodyMessage', () => {
   });
 
   it('redacts anything that looks like a token', () => {
-    expect(
-      bodyMessage({ message: 'token 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 is bad' })
-    ).toBe('token [redacted] is bad');
+    expect(bodyMessage({ message: 'token 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 is bad' })).toBe(
+      'token [redacted] is bad'
+    );
   });
 
   it('redacts old 40-character hexadecimal tokens', () => {
@@ -170,15 +164,11 @@ describe('bodyMessage', () => {
     expect(bodyMessage({ message: `Bad credentials for token ${legacy}.` })).toBe(
       'Bad credentials for token [redacted].'
     );
-    expect(bodyMessage({ message: `Authorization: token ${legacy}` })).toBe(
-      'Authorization: token [redacted]'
-    );
+    expect(bodyMessage({ message: `Authorization: token ${legacy}` })).toBe('Authorization: token [redacted]');
     // In quotes, after "=", in JSON strings, at the start and the end.
     expect(bodyMessage({ message: `token="${legacy}"` })).toBe('token="[redacted]"');
     expect(bodyMessage({ message: `${legacy}` })).toBe('[redacted]');
-    expect(bodyMessage(JSON.stringify({ message: `oauth_token=${legacy}&x=1` }))).toBe(
-      'oauth_token=[redacted]&x=1'
-    );
+    expect(bodyMessage(JSON.stringify({ message: `oauth_token=${legacy}&x=1` }))).toBe('oauth_token=[redacted]&x=1');
     // Upper case, and glued to more hexadecimal digits.
     expect(bodyMessage({ message: `T ${legacy.toUpperCase()}` })).toBe('T [redacted]');
     expect(bodyMessage({ message: `x ${legacy}0123abcd y` })).toBe('x [redacted] y');
@@ -253,9 +243,13 @@ describe('problemFromOutcome', () => {
 
   it.each([403, 429])('%i with retry-after is a secondary rate limit', status => {
     const problem = problemFromOutcome(
-      response(status, { ...rateHeaders(4000), 'retry-after': '120' }, {
-        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
-      }),
+      response(
+        status,
+        { ...rateHeaders(4000), 'retry-after': '120' },
+        {
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
+        }
+      ),
       userContext
     );
     const resetAt = new Date(NOW.getTime() + 120000);
@@ -275,11 +269,16 @@ describe('problemFromOutcome', () => {
 
   it('403 with x-github-sso is sso-required with the authorization link', () => {
     const problem = problemFromOutcome(
-      response(403, { ...rateHeaders(), 'x-github-sso': `required; url=${SSO_URL}` }, {
-        message:
-          'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
-        documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/'
-      }),
+      response(
+        403,
+        { ...rateHeaders(), 'x-github-sso': `required; url=${SSO_URL}` },
+        {
+          message:
+            'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+          documentation_url:
+            'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/'
+        }
+      ),
       repoContext
     );
     expect(problem?.code).toBe('sso-required');
@@ -375,10 +374,7 @@ describe('problemFromOutcome', () => {
     });
 
     it('the JSON body may also arrive as a string', () => {
-      const problem = problemFromOutcome(
-        response(403, {}, JSON.stringify(CLASSIC_FORBIDDEN)),
-        userContext
-      );
+      const problem = problemFromOutcome(response(403, {}, JSON.stringify(CLASSIC_FORBIDDEN)), userContext);
       expectNoScopeAdvice(problem);
       expect(problem?.nextStep).toMatch(/fine-grained/);
     });
@@ -402,9 +398,7 @@ describe('problemFromOutcome', () => {
         webBaseUrl: 'https://github.example.com',
         tokenKind: 'fine-grained'
       });
-      expect(problem?.link?.href).toBe(
-        'https://github.example.com/settings/personal-access-tokens'
-      );
+      expect(problem?.link?.href).toBe('https://github.example.com/settings/personal-access-tokens');
     });
 
     it("pending approval: wait for an owner's approval", () => {
@@ -419,23 +413,17 @@ describe('problemFromOutcome', () => {
     });
 
     it('a short "pending" body is enough', () => {
-      const problem = problemFromOutcome(
-        response(403, {}, { message: 'Token access request pending.' }),
-        repoContext
-      );
+      const problem = problemFromOutcome(response(403, {}, { message: 'Token access request pending.' }), repoContext);
       expectNoScopeAdvice(problem);
       expect(problem?.nextStep).toMatch(/approval/);
     });
 
     it('rate limits and SSO still take precedence', () => {
+      expect(problemFromOutcome(response(403, rateHeaders(0), CLASSIC_FORBIDDEN), userContext)?.code).toBe(
+        'rate-limited'
+      );
       expect(
-        problemFromOutcome(response(403, rateHeaders(0), CLASSIC_FORBIDDEN), userContext)?.code
-      ).toBe('rate-limited');
-      expect(
-        problemFromOutcome(
-          response(403, { 'x-github-sso': `required; url=${SSO_URL}` }, PENDING),
-          repoContext
-        )?.code
+        problemFromOutcome(response(403, { 'x-github-sso': `required; url=${SSO_URL}` }, PENDING), repoContext)?.code
       ).toBe('sso-required');
     });
 
@@ -502,9 +490,7 @@ describe('problemFromOutcome', () => {
   });
 
   it('network timeout and unreachable', () => {
-    expect(
-      problemFromOutcome({ kind: 'network', problem: 'timeout' }, userContext)?.code
-    ).toBe('timeout');
+    expect(problemFromOutcome({ kind: 'network', problem: 'timeout' }, userContext)?.code).toBe('timeout');
     const problem = problemFromOutcome(
       { kind: 'network', problem: 'unreachable', detail: 'Failed to fetch' },
       { ...userContext, apiBaseUrl: 'https://github.example.com/api/v3' }
@@ -534,10 +520,7 @@ describe('problemFromOutcome', () => {
   });
 
   it('other statuses are unexpected', () => {
-    const problem = problemFromOutcome(
-      response(422, {}, { message: 'Validation Failed' }),
-      userContext
-    );
+    const problem = problemFromOutcome(response(422, {}, { message: 'Validation Failed' }), userContext);
     expect(problem?.code).toBe('unexpected');
     expect(problem?.message).toContain('Validation Failed');
   });
@@ -768,11 +751,15 @@ describe('buildVerifyReport', () => {
       ...base,
       tokenKind: 'classic',
       access: 'read-only',
-      user: response(200, { 'x-oauth-scopes': '' }, {
-        login: 'octocat',
-        avatar_url: 'javascript:alert(1)',
-        html_url: 'data:text/html,x'
-      })
+      user: response(
+        200,
+        { 'x-oauth-scopes': '' },
+        {
+          login: 'octocat',
+          avatar_url: 'javascript:alert(1)',
+          html_url: 'data:text/html,x'
+        }
+      )
     });
     expect(report.account).toEqual({ login: 'octocat' });
   });
@@ -816,9 +803,10 @@ describe('parseRepoFullName', () => {
   });
 
   it('accepts URLs of the configured GitHub Enterprise host', () => {
-    expect(
-      parseRepoFullName('https://github.example.com/team/project.git', 'https://github.example.com')
-    ).toEqual({ owner: 'team', repo: 'project' });
+    expect(parseRepoFullName('https://github.example.com/team/project.git', 'https://github.example.com')).toEqual({
+      owner: 'team',
+      repo: 'project'
+    });
     expect(parseRepoFullName('https://github.example.com/team/project')).toBeUndefined();
   });
 });

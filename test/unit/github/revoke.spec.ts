@@ -13,7 +13,9 @@ function response(status: number, body: unknown = {}, headers: Record<string, st
 describe('revokeTokens', () => {
   it('POSTs the tokens, without Authorization, to /credentials/revoke', async () => {
     const fetch = jest.fn(async (_url: string, _init: RequestInit) => response(202));
-    const result = await revokeTokens('https://ghe.example.com/api/v3/', [TOKEN, TOKEN], { fetch: fetch as unknown as typeof globalThis.fetch });
+    const result = await revokeTokens('https://ghe.example.com/api/v3/', [TOKEN, TOKEN], {
+      fetch: fetch as unknown as typeof globalThis.fetch
+    });
     expect(result.ok).toBe(true);
     expect(result.message).toMatch(/accepted the request to revoke the token/);
     expect(result.message).not.toContain(TOKEN);
@@ -21,13 +23,17 @@ describe('revokeTokens', () => {
     expect(url).toBe('https://ghe.example.com/api/v3/credentials/revoke');
     expect(init.method).toBe('POST');
     expect(JSON.parse(init.body as string)).toEqual({ credentials: [TOKEN] });
-    expect(Object.keys(init.headers as Record<string, string>).map(h => h.toLowerCase())).not.toContain('authorization');
+    expect(Object.keys(init.headers as Record<string, string>).map(h => h.toLowerCase())).not.toContain(
+      'authorization'
+    );
     expect(init.credentials).toBe('omit');
   });
 
   it('never sends the token over plain http to another machine', async () => {
     const fetch = jest.fn();
-    const result = await revokeTokens('http://ghe.example.com/api/v3', [TOKEN], { fetch: fetch as unknown as typeof globalThis.fetch });
+    const result = await revokeTokens('http://ghe.example.com/api/v3', [TOKEN], {
+      fetch: fetch as unknown as typeof globalThis.fetch
+    });
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(/not https/);
     expect(fetch).not.toHaveBeenCalled();

@@ -21,24 +21,14 @@ describe('parseScopesHeader', () => {
 
   it('splits, trims and de-duplicates', () => {
     expect(parseScopesHeader('repo, user')).toEqual(['repo', 'user']);
-    expect(parseScopesHeader('admin:org,  read:packages ,repo,repo')).toEqual([
-      'admin:org',
-      'read:packages',
-      'repo'
-    ]);
+    expect(parseScopesHeader('admin:org,  read:packages ,repo,repo')).toEqual(['admin:org', 'read:packages', 'repo']);
   });
 });
 
 describe('scope hierarchy', () => {
   it('repo covers its children', () => {
     const all = expandScopes(['repo']);
-    for (const child of [
-      'public_repo',
-      'repo:status',
-      'repo_deployment',
-      'repo:invite',
-      'security_events'
-    ]) {
+    for (const child of ['public_repo', 'repo:status', 'repo_deployment', 'repo:invite', 'security_events']) {
       expect(all.has(child)).toBe(true);
     }
     expect(all.has('workflow')).toBe(false);
@@ -58,13 +48,9 @@ describe('scope hierarchy', () => {
   });
 
   it('user, project and packages', () => {
-    expect(expandScopes(['user'])).toEqual(
-      new Set(['user', 'read:user', 'user:email', 'user:follow'])
-    );
+    expect(expandScopes(['user'])).toEqual(new Set(['user', 'read:user', 'user:email', 'user:follow']));
     expect(expandScopes(['project'])).toEqual(new Set(['project', 'read:project']));
-    expect(expandScopes(['write:packages'])).toEqual(
-      new Set(['write:packages', 'read:packages'])
-    );
+    expect(expandScopes(['write:packages'])).toEqual(new Set(['write:packages', 'read:packages']));
     expect(expandScopes(['workflow'])).toEqual(new Set(['workflow']));
   });
 

@@ -1,15 +1,10 @@
-import {
-  classicTokenUrl,
-  fineGrainedTokenUrl,
-  newTokenUrl,
-  tokenSettingsUrl
-} from '../../../src/github/tokenPages';
+import { classicTokenUrl, fineGrainedTokenUrl, newTokenUrl, tokenSettingsUrl } from '../../../src/github/tokenPages';
 
 describe('classicTokenUrl', () => {
   it('builds the pre-filled page', () => {
-    expect(
-      classicTokenUrl('https://github.com', { scopes: ['repo'], description: 'Jupyter' })
-    ).toBe('https://github.com/settings/tokens/new?scopes=repo&description=Jupyter');
+    expect(classicTokenUrl('https://github.com', { scopes: ['repo'], description: 'Jupyter' })).toBe(
+      'https://github.com/settings/tokens/new?scopes=repo&description=Jupyter'
+    );
   });
 
   it('joins scopes with commas and tolerates a trailing slash', () => {
@@ -18,9 +13,7 @@ describe('classicTokenUrl', () => {
         scopes: ['repo', 'read:org', 'workflow'],
         description: 'x'
       })
-    ).toBe(
-      'https://github.com/settings/tokens/new?scopes=repo,read%3Aorg,workflow&description=x'
-    );
+    ).toBe('https://github.com/settings/tokens/new?scopes=repo,read%3Aorg,workflow&description=x');
   });
 
   it('leaves scopes out when there are none', () => {
@@ -41,9 +34,9 @@ describe('classicTokenUrl', () => {
   });
 
   it('works for GitHub Enterprise', () => {
-    expect(
-      classicTokenUrl('https://github.example.com', { scopes: ['repo'], description: 'J' })
-    ).toBe('https://github.example.com/settings/tokens/new?scopes=repo&description=J');
+    expect(classicTokenUrl('https://github.example.com', { scopes: ['repo'], description: 'J' })).toBe(
+      'https://github.example.com/settings/tokens/new?scopes=repo&description=J'
+    );
   });
 });
 
@@ -141,9 +134,7 @@ describe('newTokenUrl', () => {
   };
 
   it('classic read-write asks for repo', () => {
-    expect(
-      newTokenUrl('https://github.com', { ...base, tokenType: 'classic', access: 'read-write' })
-    ).toBe(
+    expect(newTokenUrl('https://github.com', { ...base, tokenType: 'classic', access: 'read-write' })).toBe(
       'https://github.com/settings/tokens/new?scopes=repo&description=JupyterLab%20token'
     );
   });
@@ -155,15 +146,13 @@ describe('newTokenUrl', () => {
         tokenType: 'classic',
         access: 'read-write-public'
       })
-    ).toBe(
-      'https://github.com/settings/tokens/new?scopes=public_repo&description=JupyterLab%20token'
-    );
+    ).toBe('https://github.com/settings/tokens/new?scopes=public_repo&description=JupyterLab%20token');
   });
 
   it('classic read-only asks for no scope', () => {
-    expect(
-      newTokenUrl('https://github.com', { ...base, tokenType: 'classic', access: 'read-only' })
-    ).toBe('https://github.com/settings/tokens/new?description=JupyterLab%20token');
+    expect(newTokenUrl('https://github.com', { ...base, tokenType: 'classic', access: 'read-only' })).toBe(
+      'https://github.com/settings/tokens/new?description=JupyterLab%20token'
+    );
   });
 
   it('fine-grained maps access to contents', () => {
@@ -186,9 +175,7 @@ describe('newTokenUrl', () => {
 
 describe('tokenSettingsUrl and base URL validation', () => {
   it('links the settings pages', () => {
-    expect(tokenSettingsUrl('https://github.com', 'classic')).toBe(
-      'https://github.com/settings/tokens'
-    );
+    expect(tokenSettingsUrl('https://github.com', 'classic')).toBe('https://github.com/settings/tokens');
     expect(tokenSettingsUrl('https://github.example.com/', 'fine-grained')).toBe(
       'https://github.example.com/settings/personal-access-tokens'
     );
@@ -208,8 +195,6 @@ describe('tokenSettingsUrl and base URL validation', () => {
   });
 
   it('accepts http for local test servers', () => {
-    expect(tokenSettingsUrl('http://localhost:8080', 'classic')).toBe(
-      'http://localhost:8080/settings/tokens'
-    );
+    expect(tokenSettingsUrl('http://localhost:8080', 'classic')).toBe('http://localhost:8080/settings/tokens');
   });
 });

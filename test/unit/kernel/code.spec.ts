@@ -61,9 +61,7 @@ describe('generated code for a normal token', () => {
     expect(code.split(TOKEN)).toHaveLength(2);
     expect(code.split('\n')).toHaveLength(4);
     // The token is only on the line inside try:.
-    expect(code.split('\n').filter(line => line.includes(TOKEN))).toEqual([
-      `    ${innerStatement(code)}`
-    ]);
+    expect(code.split('\n').filter(line => line.includes(TOKEN))).toEqual([`    ${innerStatement(code)}`]);
     expect(code).not.toMatch(/print|display|BaseException|Exception/);
   });
 
@@ -102,14 +100,13 @@ describe('escaping (defence in depth)', () => {
     expect(literals.python('x\ny\rz\u0000\t')).toBe("'x\\x0ay\\x0dz\\x00\\x09'");
     expect(literals.python('\u043e')).toBe("'\\u043e'");
     expect(literals.python('😀')).toBe("'\\U0001f600'");
-    expect(literals.python('"{x}"')).toBe("'\"{x}\"'");
+    expect(literals.python('"{x}"')).toBe('\'"{x}"\'');
   });
 });
 
 describe('isSupportedKernelLanguage', () => {
-  it.each(['python', 'Python', 'python3', 'PYTHON3', 'ipython', 'ipython3', 'python2'])(
-    '%s is supported',
-    language => expect(isSupportedKernelLanguage(language)).toBe(true)
+  it.each(['python', 'Python', 'python3', 'PYTHON3', 'ipython', 'ipython3', 'python2'])('%s is supported', language =>
+    expect(isSupportedKernelLanguage(language)).toBe(true)
   );
   it.each([undefined, '', 'R', 'julia', 'javascript', 'python 3', 'pythonx', 'c++', 'python;rm'])(
     '%p is not supported',
@@ -161,9 +158,7 @@ describe('hostile tokens are rejected before any code is built', () => {
   });
 
   it('rejects non-string tokens', () => {
-    expect(reasonOf(() => buildSetEnvCode('python', undefined as unknown as string, NAMES))).toBe(
-      'token-empty'
-    );
+    expect(reasonOf(() => buildSetEnvCode('python', undefined as unknown as string, NAMES))).toBe('token-empty');
   });
 
   it('never puts the token in the error message', () => {
@@ -218,9 +213,7 @@ describe('hostile environment variable names are rejected', () => {
   });
 
   it('rejects a non-array', () => {
-    expect(reasonOf(() => buildUnsetEnvCode('python', 'GITHUB_TOKEN' as unknown as string[]))).toBe(
-      'no-names'
-    );
+    expect(reasonOf(() => buildUnsetEnvCode('python', 'GITHUB_TOKEN' as unknown as string[]))).toBe('no-names');
   });
 
   it('accepts ordinary names', () => {
@@ -229,17 +222,28 @@ describe('hostile environment variable names are rejected', () => {
     }
   });
 
-  it.each(['HISTFILE', 'SSLKEYLOGFILE', 'REQUESTS_CA_BUNDLE', 'NODE_OPTIONS', 'XDG_CONFIG_HOME', 'GITHUB_PATH',
-    'GITHUB_ENV', 'GITHUB_TOKEN_FILE', 'GITHUB', 'PS5', 'TOKEN_PAGER', 'MY_PAT_2', '_private', 'a'])(
-    'refuses %s, which does not look like a token variable',
-    name => {
-      expect(reasonOf(() => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', name]))).toBe('name-invalid');
-      const message = messageOf(() => assertSafeEnvName(name));
-      expect(message).toContain(name);
-      expect(message).toContain('does not look like a token variable');
-      expect(message).toContain('GITHUB_TOKEN');
-    }
-  );
+  it.each([
+    'HISTFILE',
+    'SSLKEYLOGFILE',
+    'REQUESTS_CA_BUNDLE',
+    'NODE_OPTIONS',
+    'XDG_CONFIG_HOME',
+    'GITHUB_PATH',
+    'GITHUB_ENV',
+    'GITHUB_TOKEN_FILE',
+    'GITHUB',
+    'PS5',
+    'TOKEN_PAGER',
+    'MY_PAT_2',
+    '_private',
+    'a'
+  ])('refuses %s, which does not look like a token variable', name => {
+    expect(reasonOf(() => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', name]))).toBe('name-invalid');
+    const message = messageOf(() => assertSafeEnvName(name));
+    expect(message).toContain(name);
+    expect(message).toContain('does not look like a token variable');
+    expect(message).toContain('GITHUB_TOKEN');
+  });
 
   /** Shared with test/python/test_server_units.py: the server decides the same. */
   const NAME_CASES = JSON.parse(
@@ -327,20 +331,14 @@ describe('hostile environment variable names are rejected', () => {
     PRINTED_OR_EXECUTED.flatMap(name => {
       const variants = [name, name.toLowerCase()];
       // Mixed case, e.g. Git_Editor / Https_Proxy.
-      variants.push(
-        name
-          .toLowerCase()
-          .replace(/(^|_)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase())
-      );
+      variants.push(name.toLowerCase().replace(/(^|_)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase()));
       return [...new Set(variants)];
     })
   )('refuses %s', name => {
     const spy = jest.spyOn(literals, 'python');
     try {
       expect(reasonOf(() => assertSafeEnvName(name))).toBe('name-invalid');
-      expect(reasonOf(() => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', name]))).toBe(
-        'name-invalid'
-      );
+      expect(reasonOf(() => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', name]))).toBe('name-invalid');
       expect(reasonOf(() => buildUnsetEnvCode('python', [name]))).toBe('name-invalid');
       expect(reasonOf(() => buildEnvCheckExpression('python', [name]))).toBe('name-invalid');
       expect(spy).not.toHaveBeenCalled();
@@ -377,12 +375,10 @@ describe('the generated Python really works (when python3 is available)', () => 
     options?: { env?: Record<string, string>; encoding?: 'utf8'; timeout?: number }
   ) => { status: number | null; stdout: string; stderr: string; error?: Error };
   const { spawnSync } = jest.requireActual<{ spawnSync: SpawnSync }>('child_process');
-  const nodeProcess = (globalThis as { process?: { env: Record<string, string | undefined> } })
-    .process;
+  const nodeProcess = (globalThis as { process?: { env: Record<string, string | undefined> } }).process;
   const probe = spawnSync('python3', ['--version']);
   const run = probe.status === 0 ? it : it.skip;
-  const ipythonProbe =
-    probe.status === 0 ? spawnSync('python3', ['-c', 'import IPython']) : undefined;
+  const ipythonProbe = probe.status === 0 ? spawnSync('python3', ['-c', 'import IPython']) : undefined;
   const runIpython = ipythonProbe?.status === 0 ? it : it.skip;
 
   /** Run a Python script with a minimal environment. */
@@ -449,14 +445,7 @@ describe('the generated Python really works (when python3 is available)', () => 
     ].join('\n');
     const result = python(script);
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual([
-      null,
-      ['GITHUB_TOKEN', 'GH_TOKEN'],
-      [TOKEN, TOKEN],
-      null,
-      [],
-      []
-    ]);
+    expect(JSON.parse(result.stdout)).toEqual([null, ['GITHUB_TOKEN', 'GH_TOKEN'], [TOKEN, TOKEN], null, [], []]);
   });
 
   run('never raises or prints when __import__ is broken; the check reports nothing set', () => {
@@ -467,7 +456,7 @@ describe('the generated Python really works (when python3 is available)', () => 
       'for ns in hostile:',
       '    keys = set(ns)',
       `    run(${py(buildSetEnvCode('python', TOKEN, NAMES))}, ns)`,
-      "    confirmed = eval(" + py(buildEnvCheckExpression('python', NAMES)) + ", {})",
+      '    confirmed = eval(' + py(buildEnvCheckExpression('python', NAMES)) + ', {})',
       `    run(${py(buildUnsetEnvCode('python', NAMES))}, ns)`,
       "    results.append([confirmed, sorted(set(ns) - keys - {'__builtins__'})])",
       // The unset code is silent too when there is something to remove.

@@ -82,10 +82,7 @@ function fakeKernel(options: IFakeKernelOptions = {}): IFakeKernel {
   return kernel;
 }
 
-function fakeContext(
-  kernel: IFakeKernel | null,
-  kernelDisplayName = 'Python 3 (ipykernel)'
-): ISessionContext {
+function fakeContext(kernel: IFakeKernel | null, kernelDisplayName = 'Python 3 (ipykernel)'): ISessionContext {
   return {
     session: { kernel },
     kernelDisplayName
@@ -222,9 +219,7 @@ describe('writeTokenToKernel happy path', () => {
     );
     expect(kernel.requests).toHaveLength(1);
     const content = kernel.requests[0];
-    expect(content).toEqual(
-      expect.objectContaining({ silent: true, store_history: false, allow_stdin: false })
-    );
+    expect(content).toEqual(expect.objectContaining({ silent: true, store_history: false, allow_stdin: false }));
     const code = content.code as string;
     expect(code.split(TOKEN).length - 1).toBe(1);
     for (const name of NAMES) {
@@ -374,7 +369,12 @@ describe('writeTokenToKernel and debug-logging kernels', () => {
   it('refuses a debug-logging kernel: nothing carrying the token is sent, and says what to do', async () => {
     const kernel = fakeKernel({ debugCheck: "'debug'" });
     const result = await writeTokenToKernel(fakeContext(kernel, 'Python 3 (debug)'), 'x.ipynb', TOKEN, NAMES);
-    expect(result).toMatchObject({ ok: false, problem: 'kernel-logs-requests', variables: [], kernelDisplayName: 'Python 3 (debug)' });
+    expect(result).toMatchObject({
+      ok: false,
+      problem: 'kernel-logs-requests',
+      variables: [],
+      kernelDisplayName: 'Python 3 (debug)'
+    });
     expect(kernel.order).toEqual(['check']);
     expectNoToken(kernel.requestExecute.mock.calls);
     expect(result.message).toMatch(/debug logging/);

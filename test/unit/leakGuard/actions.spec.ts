@@ -192,7 +192,10 @@ describe('file saves through the guard', () => {
       deleteCheckpoint: jest.fn(async () => undefined),
       delete: jest.fn(async () => undefined)
     };
-    const notebooks = { find: () => undefined, widgetAdded: new Signal<unknown, any>({}) } as unknown as INotebookTracker;
+    const notebooks = {
+      find: () => undefined,
+      widgetAdded: new Signal<unknown, any>({})
+    } as unknown as INotebookTracker;
     const remove = installLeakGuard({
       contents: contents as unknown as Contents.IManager,
       notebooks,
@@ -203,7 +206,8 @@ describe('file saves through the guard', () => {
   }
   const text = (content: string): Partial<Contents.IModel> => ({ type: 'file', format: 'text', content });
   /** UTF-8 base64, as the file browser uploads. */
-  const base64 = (value: string) => btoa(Array.from(new TextEncoder().encode(value), b => String.fromCharCode(b)).join(''));
+  const base64 = (value: string) =>
+    btoa(Array.from(new TextEncoder().encode(value), b => String.fromCharCode(b)).join(''));
   const unbase64 = (value: string) => new TextDecoder().decode(Uint8Array.from(atob(value), c => c.charCodeAt(0)));
 
   let guard: ReturnType<typeof setup> | null = null;
@@ -241,7 +245,9 @@ describe('file saves through the guard', () => {
       await guard.contents.save('a.ipynb', text(JSON.stringify(notebookWithPassword('x = 1', TOKEN), null, 1)));
       const content = guard.saved[0].options.content as string;
       expect(content).not.toContain(TOKEN);
-      expect(JSON.parse(content).metadata.widgets['application/vnd.jupyter.widget-state+json'].state.abc.state.value).toBe('');
+      expect(
+        JSON.parse(content).metadata.widgets['application/vnd.jupyter.widget-state+json'].state.abc.state.value
+      ).toBe('');
       expect(JSON.parse(content).cells[0].source).toBe('x = 1');
       guard.remove();
     }
@@ -250,7 +256,11 @@ describe('file saves through the guard', () => {
 
   it('an uploaded notebook (base64) is scanned as a notebook; Remove token keeps its other bytes', async () => {
     guard = setup();
-    const upload = guard.contents.save('up.ipynb', { type: 'file', format: 'base64', content: base64(JSON.stringify(notebookWithPassword(`t = "${TOKEN}"  # café`))) });
+    const upload = guard.contents.save('up.ipynb', {
+      type: 'file',
+      format: 'base64',
+      content: base64(JSON.stringify(notebookWithPassword(`t = "${TOKEN}"  # café`)))
+    });
     const { text: body } = await dialogText();
     expect(body).toContain('This upload contains a GitHub token');
     expect(body).toContain('cell 1 source');
@@ -262,7 +272,12 @@ describe('file saves through the guard', () => {
 
   it('a binary upload chunk is not redacted (it would be corrupted): Cancel or Save anyway; Enter cancels', async () => {
     guard = setup();
-    const chunk = guard.contents.save('data.bin', { type: 'file', format: 'base64', chunk: 2, content: btoa(`\u0000\u0001${TOKEN}\u0000`) });
+    const chunk = guard.contents.save('data.bin', {
+      type: 'file',
+      format: 'base64',
+      chunk: 2,
+      content: btoa(`\u0000\u0001${TOKEN}\u0000`)
+    });
     const { buttons, text: body } = await dialogText();
     expect(buttons).toEqual(['Cancel', 'Save anyway']);
     expect(body).toContain('parts before it are already on the server');

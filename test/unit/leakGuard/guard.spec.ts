@@ -107,7 +107,9 @@ describe('leak guard on save', () => {
       const content = notebookWithPassword('x = 1', TOKEN);
       await contents.save('a.ipynb', { type: 'notebook', content });
       expect(JSON.stringify(saved[0].options.content)).not.toContain(TOKEN);
-      expect(saved[0].options.content.metadata.widgets['application/vnd.jupyter.widget-state+json'].state.abc.state.value).toBe('');
+      expect(
+        saved[0].options.content.metadata.widgets['application/vnd.jupyter.widget-state+json'].state.abc.state.value
+      ).toBe('');
       expect(content.metadata.widgets['application/vnd.jupyter.widget-state+json'].state.abc.state.value).toBe(TOKEN);
       expect(askBeforeSave).not.toHaveBeenCalled();
     }
@@ -116,20 +118,32 @@ describe('leak guard on save', () => {
   it('Cancel: nothing is saved, and JupyterLab is told the save was cancelled', async () => {
     const { contents, saved } = setup();
     askBeforeSave.mockResolvedValueOnce('cancel');
-    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })).rejects.toMatchObject({
+    await expect(
+      contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })
+    ).rejects.toMatchObject({
       name: 'ModalCancelError'
     });
     expect(saved).toHaveLength(0);
     expect(askBeforeSave.mock.calls[0][0]).toBe('a.ipynb');
-    expect(askBeforeSave.mock.calls[0][1]).toEqual([expect.objectContaining({ place: 'source', cellIndex: 0, token: TOKEN })]);
+    expect(askBeforeSave.mock.calls[0][1]).toEqual([
+      expect.objectContaining({ place: 'source', cellIndex: 0, token: TOKEN })
+    ]);
   });
 
   it('a fix is applied to the open notebook, and what it then holds is saved once clean', async () => {
     const { contents, saved, setModel } = setup();
     askBeforeSave.mockResolvedValueOnce('replace');
-    applyFix.mockImplementationOnce(async () => setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")', TOKEN)));
+    applyFix.mockImplementationOnce(async () =>
+      setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")', TOKEN))
+    );
     await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
-    expect(applyFix).toHaveBeenCalledWith('replace', expect.anything(), expect.anything(), expect.anything(), expect.anything());
+    expect(applyFix).toHaveBeenCalledWith(
+      'replace',
+      expect.anything(),
+      expect.anything(),
+      expect.anything(),
+      expect.anything()
+    );
     expect(saved).toHaveLength(1);
     expect(JSON.stringify(saved[0].options.content)).not.toContain(TOKEN);
     expect(saved[0].options.content.cells[0].source).toContain('os.environ.get');
@@ -139,7 +153,9 @@ describe('leak guard on save', () => {
     const { contents, saved, setModel } = setup();
     setModel(notebookWithPassword(`t = "${TOKEN}"`));
     askBeforeSave.mockResolvedValueOnce('clear-outputs').mockResolvedValueOnce('cancel');
-    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })).rejects.toMatchObject({
+    await expect(
+      contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })
+    ).rejects.toMatchObject({
       name: 'ModalCancelError'
     });
     expect(askBeforeSave).toHaveBeenCalledTimes(2);
@@ -154,7 +170,9 @@ describe('leak guard on save', () => {
     const split = notebookWithPassword(`a = "${valid.slice(0, 20)}" "${valid.slice(20)}"`);
     setModel(split);
     askBeforeSave.mockResolvedValueOnce('replace').mockResolvedValueOnce('cancel');
-    await expect(contents.save('a.ipynb', { type: 'notebook', content: split })).rejects.toMatchObject({ name: 'ModalCancelError' });
+    await expect(contents.save('a.ipynb', { type: 'notebook', content: split })).rejects.toMatchObject({
+      name: 'ModalCancelError'
+    });
     expect(askBeforeSave.mock.calls[0][5]).toEqual(new Set());
     expect(askBeforeSave.mock.calls[1][5]).toEqual(new Set(['replace']));
 
@@ -162,7 +180,9 @@ describe('leak guard on save', () => {
     const T2 = 'ghp_' + 'Z9y8X7w6'.repeat(4) + 'abcd';
     setModel(notebookWithPassword(`t = "${TOKEN}"`));
     askBeforeSave.mockReset().mockResolvedValueOnce('replace').mockResolvedValueOnce('cancel');
-    await expect(contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"; u = "${T2}"`) })).rejects.toMatchObject({
+    await expect(
+      contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"; u = "${T2}"`) })
+    ).rejects.toMatchObject({
       name: 'ModalCancelError'
     });
     expect(askBeforeSave.mock.calls[1][5]).toEqual(new Set());
@@ -245,7 +265,10 @@ describe('leak guard and checkpoints', () => {
     await tick();
     await tick();
     expect(warnOnOpen).toHaveBeenCalledTimes(1);
-    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")') });
+    await contents.save('a.ipynb', {
+      type: 'notebook',
+      content: notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")')
+    });
     expect(calls).toEqual(['save a.ipynb', 'listCheckpoints a.ipynb', 'createCheckpoint a.ipynb']);
     await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('x = 2') });
     expect(calls.filter(c => c.startsWith('createCheckpoint'))).toHaveLength(1);
@@ -274,7 +297,9 @@ describe('leak guard and checkpoints', () => {
     // As after Forget: the consent is gone, the token is still on disk.
     clearTokenConsents();
     askBeforeSave.mockResolvedValueOnce('replace');
-    applyFix.mockImplementationOnce(async () => setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")')));
+    applyFix.mockImplementationOnce(async () =>
+      setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")'))
+    );
     await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(askBeforeSave.mock.calls[1][4]).toBe(true);
     expect(calls).toEqual([
@@ -305,7 +330,10 @@ describe('leak guard and checkpoints', () => {
     await tick();
     await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword('x = 1') });
     expect(saved).toHaveLength(1);
-    expect(notifyWarning).toHaveBeenCalledWith(expect.stringContaining('checkpoint (.ipynb_checkpoints) could not be replaced'), expect.anything());
+    expect(notifyWarning).toHaveBeenCalledWith(
+      expect.stringContaining('checkpoint (.ipynb_checkpoints) could not be replaced'),
+      expect.anything()
+    );
   });
 });
 
@@ -318,7 +346,9 @@ describe('leak guard on Save As', () => {
     setModel(leaky);
     panel.context.saveState.emit('started');
     askBeforeSave.mockResolvedValueOnce('replace');
-    applyFix.mockImplementationOnce(async () => setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")')));
+    applyFix.mockImplementationOnce(async () =>
+      setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")'))
+    );
     await contents.save('copy.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
     expect(askBeforeSave.mock.calls[0][0]).toBe('copy.ipynb');
     expect(askBeforeSave.mock.calls[0][2]).toBe(true);
@@ -335,10 +365,14 @@ describe('leak guard on Save As', () => {
     panel.context.saveState.emit('started');
     panel.context.saveState.emit('completed');
     askBeforeSave.mockResolvedValue('cancel');
-    await expect(contents.save('copy.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })).rejects.toThrow();
+    await expect(
+      contents.save('copy.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) })
+    ).rejects.toThrow();
     expect(askBeforeSave.mock.calls[0][2]).toBe(false);
     panel.context.saveState.emit('started');
-    await expect(contents.save('other.ipynb', { type: 'notebook', content: notebookWithPassword(`u = "${TOKEN}"`) })).rejects.toThrow();
+    await expect(
+      contents.save('other.ipynb', { type: 'notebook', content: notebookWithPassword(`u = "${TOKEN}"`) })
+    ).rejects.toThrow();
     expect(askBeforeSave.mock.calls[1][2]).toBe(false);
   });
 });
@@ -356,7 +390,12 @@ describe('leak guard on file saves', () => {
     }));
     await contents.save('script.py', fileSave(`token = ${TOKEN}`));
     expect(guardFileSave).toHaveBeenCalledTimes(1);
-    expect(guardFileSave.mock.calls[0][0]).toMatchObject({ path: 'script.py', text: `token = ${TOKEN}`, ask: true, onDisk: false });
+    expect(guardFileSave.mock.calls[0][0]).toMatchObject({
+      path: 'script.py',
+      text: `token = ${TOKEN}`,
+      ask: true,
+      onDisk: false
+    });
     expect(saved).toHaveLength(1);
     expect(saved[0].options.content).toBe('token = <GitHub token removed>');
   });
@@ -370,7 +409,11 @@ describe('leak guard on file saves', () => {
     }));
     await contents.save('script.py', fileSave(`token = ${TOKEN}`));
     expect(openTexts).toEqual([['script.py', 'token = <GitHub token removed>']]);
-    guardFileSave.mockImplementationOnce(async (request: any) => ({ options: request.options, holdsToken: true, fixed: false }));
+    guardFileSave.mockImplementationOnce(async (request: any) => ({
+      options: request.options,
+      holdsToken: true,
+      fixed: false
+    }));
     await contents.save('other.py', fileSave(`token = ${TOKEN}`));
     expect(openTexts).toHaveLength(1);
   });
@@ -379,8 +422,13 @@ describe('leak guard on file saves', () => {
     const { contents } = setup();
     guardFileSave.mockResolvedValue('cancel');
     const json = JSON.stringify(notebookWithPassword(`t = "${TOKEN}"`));
-    await expect(contents.save('a.ipynb', fileSave(json))).rejects.toMatchObject({ name: 'ModalCancelError', message: 'Cancel' });
-    await expect(contents.save('up.ipynb', fileSave(btoa(json), { format: 'base64' }))).rejects.toMatchObject({ name: 'ModalCancelError' });
+    await expect(contents.save('a.ipynb', fileSave(json))).rejects.toMatchObject({
+      name: 'ModalCancelError',
+      message: 'Cancel'
+    });
+    await expect(contents.save('up.ipynb', fileSave(btoa(json), { format: 'base64' }))).rejects.toMatchObject({
+      name: 'ModalCancelError'
+    });
     expect(guardFileSave.mock.calls[1][0].text).toBe(json);
   });
 
@@ -388,14 +436,18 @@ describe('leak guard on file saves', () => {
     const { contents, saved, calls } = setup();
     guardFileSave.mockResolvedValue('cancel');
     await contents.save('big.txt', fileSave(btoa('clean part'), { format: 'base64', chunk: 1 }));
-    const error = await contents.save('big.txt', fileSave(btoa(`x ${TOKEN}`), { format: 'base64', chunk: -1 })).catch(e => e);
+    const error = await contents
+      .save('big.txt', fileSave(btoa(`x ${TOKEN}`), { format: 'base64', chunk: -1 }))
+      .catch(e => e);
     expect(error.name).toBe('ModalCancelError');
     expect(error.message).toContain('big.txt');
     expect(error.message).not.toContain(TOKEN.slice(4, 20));
     expect(saved).toHaveLength(1);
     expect(calls).toEqual(['save big.txt', 'delete big.txt']);
     // A cancelled first chunk wrote nothing: nothing to delete.
-    await expect(contents.save('c.txt', fileSave(btoa(`x ${TOKEN}`), { format: 'base64', chunk: 1 }))).rejects.toThrow();
+    await expect(
+      contents.save('c.txt', fileSave(btoa(`x ${TOKEN}`), { format: 'base64', chunk: 1 }))
+    ).rejects.toThrow();
     expect(calls).toEqual(['save big.txt', 'delete big.txt']);
   });
 
@@ -411,7 +463,11 @@ describe('leak guard on file saves', () => {
 
   it('with the guard off, text files are not scanned, a notebook file still is (for its widget state), without asking', async () => {
     const { contents, saved } = setup({ leakGuard: false });
-    guardFileSave.mockImplementation(async (request: any) => ({ options: request.options, holdsToken: true, fixed: false }));
+    guardFileSave.mockImplementation(async (request: any) => ({
+      options: request.options,
+      holdsToken: true,
+      fixed: false
+    }));
     await contents.save('a.py', fileSave(`t = "${TOKEN}"`));
     expect(guardFileSave).not.toHaveBeenCalled();
     await contents.save('a.ipynb', fileSave(JSON.stringify(notebookWithPassword('x = 1', TOKEN))));

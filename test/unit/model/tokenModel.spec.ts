@@ -76,15 +76,11 @@ interface IFakeDeps extends ITokenModelDeps {
 
 function fakeDeps(): IFakeDeps {
   return {
-    requestVerification: jest.fn(
-      async (_options: IVerifyRequest): Promise<IVerifyOutcomes> => ({ user: userOutcome() })
-    ),
-    writeToKernel: jest.fn(
-      async (_token: string, _names: readonly string[]): Promise<IKernelWriteResult> => OK_WRITE
-    ),
-    saveChoice: jest.fn(
-      async (_key: 'accessLevel' | 'tokenType', _value: string): Promise<void> => undefined
-    )
+    requestVerification: jest.fn(async (_options: IVerifyRequest): Promise<IVerifyOutcomes> => ({
+      user: userOutcome()
+    })),
+    writeToKernel: jest.fn(async (_token: string, _names: readonly string[]): Promise<IKernelWriteResult> => OK_WRITE),
+    saveChoice: jest.fn(async (_key: 'accessLevel' | 'tokenType', _value: string): Promise<void> => undefined)
   };
 }
 
@@ -354,9 +350,7 @@ describe('GitHubTokenModel.verify', () => {
 
   it('a rejected requestVerification (Octokit chunk failed) gives an unreachable report', async () => {
     const deps = fakeDeps();
-    deps.requestVerification.mockRejectedValueOnce(
-      new Error('Loading chunk octokit failed.')
-    );
+    deps.requestVerification.mockRejectedValueOnce(new Error('Loading chunk octokit failed.'));
     const model = new GitHubTokenModel(deps);
     model.draft = CLASSIC;
     const state = await model.verify();
@@ -643,7 +637,11 @@ describe('GitHubTokenModel with and without the server extension', () => {
     const serverFetch = jest.fn() as unknown as typeof fetch;
     const server = {
       status: jest.fn(async (): Promise<IServerStatus | null> => (present ? { ...status } : null)),
-      hold: jest.fn(async (_body: unknown): Promise<IServerStatus> => ({ ...status, held: true, masked: 'ghp_...xxxx' })),
+      hold: jest.fn(async (_body: unknown): Promise<IServerStatus> => ({
+        ...status,
+        held: true,
+        masked: 'ghp_...xxxx'
+      })),
       forget: jest.fn(async (): Promise<IServerStatus> => ({ ...status, held: false, stillRunning: ['k1'] })),
       fetchFor: jest.fn(() => serverFetch)
     };
@@ -708,7 +706,9 @@ describe('GitHubTokenModel with and without the server extension', () => {
     await model.refreshServer();
     model.draft = CLASSIC;
     expect(await model.useForNewKernels(true)).toBe('');
-    expect(server.hold).toHaveBeenCalledWith(expect.objectContaining({ token: CLASSIC, variables: DEFAULT_SETTINGS.environmentVariables }));
+    expect(server.hold).toHaveBeenCalledWith(
+      expect.objectContaining({ token: CLASSIC, variables: DEFAULT_SETTINGS.environmentVariables })
+    );
     expect(model.usedForNewKernels).toBe(true);
     model.forget();
     await new Promise(resolve => setTimeout(resolve, 0));
@@ -741,12 +741,19 @@ describe('GitHubTokenModel with and without the server extension', () => {
     model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3' };
     model.draft = CLASSIC;
     await model.useForNewKernels(true);
-    expect(server.hold.mock.calls[0]).toEqual([expect.objectContaining({ apiBaseUrl: 'https://github.example.com/api/v3' })]);
+    expect(server.hold.mock.calls[0]).toEqual([
+      expect.objectContaining({ apiBaseUrl: 'https://github.example.com/api/v3' })
+    ]);
   });
 
   it('names the host the server-held token is bound to, and says when it is not the configured one', async () => {
     const { deps, server } = serverDeps(true);
-    server.status.mockResolvedValueOnce({ ...status, held: true, masked: 'ghp_...xxxx', apiBaseUrl: 'https://github.example.com/api/v3' });
+    server.status.mockResolvedValueOnce({
+      ...status,
+      held: true,
+      masked: 'ghp_...xxxx',
+      apiBaseUrl: 'https://github.example.com/api/v3'
+    });
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
     expect(model.serverTokenHost).toBe('github.example.com');
@@ -799,7 +806,12 @@ describe('GitHubTokenModel with and without the server extension', () => {
 
   it('after Forget, lists the terminals started with the token and closes them', async () => {
     const { deps, server } = serverDeps(true);
-    server.forget.mockResolvedValueOnce({ ...status, held: false, stillRunning: [], stillRunningTerminals: ['1', '3'] });
+    server.forget.mockResolvedValueOnce({
+      ...status,
+      held: false,
+      stillRunning: [],
+      stillRunningTerminals: ['1', '3']
+    });
     const shutdown = jest.fn(async (_name: string) => undefined);
     const model = new GitHubTokenModel({ ...deps, terminals: { shutdown } });
     await model.refreshServer();
@@ -818,7 +830,9 @@ describe('GitHubTokenModel with and without the server extension', () => {
     const { deps, server } = serverDeps(true);
     server.forget.mockResolvedValueOnce({ ...status, held: false, stillRunningTerminals: ['1', '2'] });
     const shutdown = jest.fn(async (name: string) => {
-      throw name === '1' ? Object.assign(new Error('Not Found'), { response: { status: 404 } }) : new Error('Forbidden');
+      throw name === '1'
+        ? Object.assign(new Error('Not Found'), { response: { status: 404 } })
+        : new Error('Forbidden');
     });
     const model = new GitHubTokenModel({ ...deps, terminals: { shutdown } });
     await model.refreshServer();
@@ -852,12 +866,22 @@ describe('GitHubTokenModel notebook field', () => {
     names: ['github_token'],
     empty: true
   };
-  const cell = { kind: 'assignment' as const, cellIndex: 0, line: 0, variable: 'GH_TOKEN', current: 'empty' as const, preview: 'GH_TOKEN = ""' };
+  const cell = {
+    kind: 'assignment' as const,
+    cellIndex: 0,
+    line: 0,
+    variable: 'GH_TOKEN',
+    current: 'empty' as const,
+    preview: 'GH_TOKEN = ""'
+  };
   const FILLED: IKernelWriteResult = { ok: true, message: 'Filled.', variables: [], kernelId: 'k1' };
 
   function withFields(candidates: any[]) {
     const deps = fakeDeps();
-    const findFields = jest.fn(async (_fieldName: string) => ({ candidates, message: candidates.length ? '' : 'Looked for X.' }));
+    const findFields = jest.fn(async (_fieldName: string) => ({
+      candidates,
+      message: candidates.length ? '' : 'Looked for X.'
+    }));
     const fillField = jest.fn(async (..._args: any[]) => FILLED);
     const model = new GitHubTokenModel({ ...deps, findFields, fillField });
     model.draft = TOKEN;

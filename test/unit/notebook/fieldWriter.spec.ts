@@ -59,7 +59,10 @@ function fakeKernel(replies: unknown[], status = 'idle', debugCheck = "'quiet'")
   };
 }
 
-function notebook(kernel: ReturnType<typeof fakeKernel> | null, sources: string[]): INotebookHandle & { sources: string[] } {
+function notebook(
+  kernel: ReturnType<typeof fakeKernel> | null,
+  sources: string[]
+): INotebookHandle & { sources: string[] } {
   const sources_ = [...sources];
   return {
     sources: sources_,
@@ -72,14 +75,27 @@ function notebook(kernel: ReturnType<typeof fakeKernel> | null, sources: string[
   };
 }
 
-const PASSWORD = { id: ID, cls: 'Password', description: '*Personal Access Token:', names: ['github_token'], empty: true };
+const PASSWORD = {
+  id: ID,
+  cls: 'Password',
+  description: '*Personal Access Token:',
+  names: ['github_token'],
+  empty: true
+};
 const OTHER = { id: ID2, cls: 'Text', description: 'Repository URL', names: ['repo_url'], empty: false };
 
 describe('parseWidgetList', () => {
   it('decodes the base64 JSON list, unicode included', () => {
     const list = parseWidgetList(widgetListValue([{ ...PASSWORD, description: 'Jeton d’accès ✓' }]));
     expect(list).toEqual([
-      { kind: 'widget', id: ID, widgetClass: 'Password', description: 'Jeton d’accès ✓', names: ['github_token'], empty: true }
+      {
+        kind: 'widget',
+        id: ID,
+        widgetClass: 'Password',
+        description: 'Jeton d’accès ✓',
+        names: ['github_token'],
+        empty: true
+      }
     ]);
   });
 
@@ -107,7 +123,10 @@ describe('findNotebookFields', () => {
   });
 
   it('adds assignment cells, and still finds them without a kernel (saying widgets were not searched)', async () => {
-    const found = await findNotebookFields(notebook(null, ['a = 1', 'github_token = ""  # @param {type:"string"}']), 'GitHub-token');
+    const found = await findNotebookFields(
+      notebook(null, ['a = 1', 'github_token = ""  # @param {type:"string"}']),
+      'GitHub-token'
+    );
     expect('candidates' in found && found.candidates).toEqual([
       expect.objectContaining({ kind: 'assignment', cellIndex: 1, line: 0, variable: 'github_token', current: 'empty' })
     ]);
@@ -118,7 +137,9 @@ describe('findNotebookFields', () => {
     expect('candidates' in none && none.candidates).toEqual([]);
     expect('message' in none && none.message).toMatch(/No "My-field" field found in "work\/form.ipynb"/);
     expect('message' in none && none.message).toMatch(/Password or Text/);
-    expect('message' in none && none.message).toMatch(/Widgets were not searched: The notebook "work\/form.ipynb" has no running kernel/);
+    expect('message' in none && none.message).toMatch(
+      /Widgets were not searched: The notebook "work\/form.ipynb" has no running kernel/
+    );
     const kernel = fakeKernel([reply(widgetListValue([]))]);
     const empty = await findNotebookFields(notebook(kernel, []), 'GitHub-token');
     expect('message' in empty && empty.message).toMatch(/run the cell that displays it first/);
@@ -175,9 +196,23 @@ describe('fillNotebookField: widgets', () => {
   });
 
   it('reports a widget that is gone, and an unconfirmed write', async () => {
-    const gone = await fillNotebookField(notebook(fakeKernel([reply(`[['${ID}', -1]]`)]), []), candidate, TOKEN, 'env', NAMES, 'x');
+    const gone = await fillNotebookField(
+      notebook(fakeKernel([reply(`[['${ID}', -1]]`)]), []),
+      candidate,
+      TOKEN,
+      'env',
+      NAMES,
+      'x'
+    );
     expect(gone).toMatchObject({ ok: false, problem: 'changed' });
-    const unconfirmed = await fillNotebookField(notebook(fakeKernel([reply(`[['${ID}', 0]]`)]), []), candidate, TOKEN, 'env', NAMES, 'x');
+    const unconfirmed = await fillNotebookField(
+      notebook(fakeKernel([reply(`[['${ID}', 0]]`)]), []),
+      candidate,
+      TOKEN,
+      'env',
+      NAMES,
+      'x'
+    );
     expect(unconfirmed).toMatchObject({ ok: false, problem: 'execution-failed' });
   });
 
@@ -197,7 +232,14 @@ describe('fillNotebookField: widgets', () => {
     const kernel = fakeKernel([]);
     const bad = await fillNotebookField(notebook(kernel, []), candidate, "ghp_x');import os#", 'env', NAMES, 'x');
     expect(bad).toMatchObject({ ok: false, problem: 'unsafe-input' });
-    const badId = await fillNotebookField(notebook(kernel, []), { ...candidate, id: `${ID.slice(1)}'` }, TOKEN, 'env', NAMES, 'x');
+    const badId = await fillNotebookField(
+      notebook(kernel, []),
+      { ...candidate, id: `${ID.slice(1)}'` },
+      TOKEN,
+      'env',
+      NAMES,
+      'x'
+    );
     expect(badId).toMatchObject({ ok: false, problem: 'unsafe-input' });
     expect(kernel.requests).toHaveLength(0);
   });
@@ -209,10 +251,14 @@ describe('fillNotebookField: assignment cells', () => {
   it('env: the kernel gets the variables, then the cell reads the environment', async () => {
     const kernel = fakeKernel([reply("['GITHUB_TOKEN', 'GH_TOKEN']")]);
     const nb = notebook(kernel, ['github_token = ""  # @param {type:"string"}']);
-    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const [candidate] = (
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+    ).candidates;
     const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
     expect(result).toMatchObject({ ok: true, variables: NAMES });
-    expect(nb.sources[0]).toBe('import os\ngithub_token = os.environ.get("GITHUB_TOKEN", "")  # @param {type:"string"}');
+    expect(nb.sources[0]).toBe(
+      'import os\ngithub_token = os.environ.get("GITHUB_TOKEN", "")  # @param {type:"string"}'
+    );
     expect(nb.sources[0]).not.toContain(TOKEN);
     expect(isTokenAllowedIn(nb.path, TOKEN)).toBe(false);
   });
@@ -220,7 +266,9 @@ describe('fillNotebookField: assignment cells', () => {
   it('env: a debug-logging kernel gets no token and the cell stays as it was', async () => {
     const kernel = fakeKernel([reply("['GITHUB_TOKEN', 'GH_TOKEN']")], 'idle', "'debug'");
     const nb = notebook(kernel, ['github_token = ""']);
-    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const [candidate] = (
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+    ).candidates;
     const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
     expect(result).toMatchObject({ ok: false, problem: 'kernel-logs-requests' });
     expect(kernel.requests).toHaveLength(0);
@@ -229,7 +277,9 @@ describe('fillNotebookField: assignment cells', () => {
 
   it('env: a failed kernel write leaves the cell as it was', async () => {
     const nb = notebook(fakeKernel([], 'busy'), ['github_token = ""']);
-    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const [candidate] = (
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+    ).candidates;
     const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
     expect(result).toMatchObject({ ok: false, problem: 'busy' });
     expect(nb.sources[0]).toBe('github_token = ""');
@@ -238,7 +288,9 @@ describe('fillNotebookField: assignment cells', () => {
   it('literal: the token goes into the source and the guard is told it was asked for', async () => {
     const kernel = fakeKernel([]);
     const nb = notebook(kernel, ['GITHUB_TOKEN = "paste here"']);
-    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const [candidate] = (
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+    ).candidates;
     const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token');
     expect(result.ok).toBe(true);
     expect(result.message).toContain('saved to disk');
@@ -249,7 +301,9 @@ describe('fillNotebookField: assignment cells', () => {
 
   it('refuses when the cell changed since the search', async () => {
     const nb = notebook(fakeKernel([]), ['github_token = ""']);
-    const [candidate] = (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token') as { candidates: any[] }).candidates;
+    const [candidate] = (
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+    ).candidates;
     nb.sources[0] = 'print("something else")';
     const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token');
     expect(result).toMatchObject({ ok: false, problem: 'changed' });
@@ -260,10 +314,24 @@ describe('fillNotebookField: assignment cells', () => {
 describe('describeCandidate', () => {
   it('names widgets by class, description (without HTML) and variables, cells by position', () => {
     expect(
-      describeCandidate({ kind: 'widget', id: ID, widgetClass: 'Password', description: '<b>Token</b>', names: ['t'], empty: true })
+      describeCandidate({
+        kind: 'widget',
+        id: ID,
+        widgetClass: 'Password',
+        description: '<b>Token</b>',
+        names: ['t'],
+        empty: true
+      })
     ).toBe('Password field "Token" (t)');
     expect(
-      describeCandidate({ kind: 'assignment', cellIndex: 2, line: 0, variable: 'GH_TOKEN', current: 'empty', preview: 'GH_TOKEN = ""' })
+      describeCandidate({
+        kind: 'assignment',
+        cellIndex: 2,
+        line: 0,
+        variable: 'GH_TOKEN',
+        current: 'empty',
+        preview: 'GH_TOKEN = ""'
+      })
     ).toBe('Cell 3, line 1: GH_TOKEN = ""');
   });
 });

@@ -226,10 +226,7 @@ describe('findAssignmentCandidates', () => {
 
   it('uses the configured field name', () => {
     const cells = [code('deploy_key = ""\ngithub_token = ""\nrepo = ""')];
-    expect(findAssignmentCandidates(cells, 'Deploy key').map(c => c.variable)).toEqual([
-      'deploy_key',
-      'github_token'
-    ]);
+    expect(findAssignmentCandidates(cells, 'Deploy key').map(c => c.variable)).toEqual(['deploy_key', 'github_token']);
   });
 
   it('masks every token in the preview and cuts it to 120 characters', () => {
@@ -246,19 +243,16 @@ describe('findAssignmentCandidates', () => {
   it('tolerates malformed input', () => {
     expect(findAssignmentCandidates(undefined as never, FIELD)).toEqual([]);
     expect(
-      findAssignmentCandidates(
-        [null, { cellType: 'code' }, { cellType: 'code', source: 5 }] as never,
-        FIELD
-      )
+      findAssignmentCandidates([null, { cellType: 'code' }, { cellType: 'code', source: 5 }] as never, FIELD)
     ).toEqual([]);
   });
 });
 
 describe('rewriteAssignmentToEnvRead', () => {
   it('replaces the value, keeping annotation, spacing and comment, and imports os', () => {
-    expect(
-      rewriteAssignmentToEnvRead('github_token = ""  # @param {type:"string"}\nprint(1)', 0, 'GITHUB_TOKEN')
-    ).toBe(`import os\ngithub_token = ${READ}  # @param {type:"string"}\nprint(1)`);
+    expect(rewriteAssignmentToEnvRead('github_token = ""  # @param {type:"string"}\nprint(1)', 0, 'GITHUB_TOKEN')).toBe(
+      `import os\ngithub_token = ${READ}  # @param {type:"string"}\nprint(1)`
+    );
     expect(rewriteAssignmentToEnvRead(`import os\nGITHUB_TOKEN: str   =   "${T}"   # c`, 1, 'GH_TOKEN')).toBe(
       'import os\nGITHUB_TOKEN: str   =   os.environ.get("GH_TOKEN", "")   # c'
     );
@@ -271,9 +265,9 @@ describe('rewriteAssignmentToEnvRead', () => {
   });
 
   it('keeps __future__ imports first and CRLF line endings', () => {
-    expect(
-      rewriteAssignmentToEnvRead('from __future__ import annotations\ngithub_token = ""', 1, 'GITHUB_TOKEN')
-    ).toBe(`from __future__ import annotations\nimport os\ngithub_token = ${READ}`);
+    expect(rewriteAssignmentToEnvRead('from __future__ import annotations\ngithub_token = ""', 1, 'GITHUB_TOKEN')).toBe(
+      `from __future__ import annotations\nimport os\ngithub_token = ${READ}`
+    );
     expect(rewriteAssignmentToEnvRead('x = 1\r\ngithub_token = ""\r\n', 1, 'GITHUB_TOKEN')).toBe(
       `import os\r\nx = 1\r\ngithub_token = ${READ}\r\n`
     );
@@ -318,9 +312,9 @@ describe('rewriteAssignmentToEnvRead', () => {
     expect(thrown(() => rewriteAssignmentToEnvRead('%%capture\ngithub_token = ""', 1, 'GITHUB_TOKEN')).message).toMatch(
       /Line 2 of the cell/
     );
-    expect(thrown(() => rewriteAssignmentToEnvRead('s = """\ngithub_token = ""\n"""', 1, 'GITHUB_TOKEN'))).toBeInstanceOf(
-      Error
-    );
+    expect(
+      thrown(() => rewriteAssignmentToEnvRead('s = """\ngithub_token = ""\n"""', 1, 'GITHUB_TOKEN'))
+    ).toBeInstanceOf(Error);
   });
 });
 

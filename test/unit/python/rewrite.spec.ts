@@ -67,9 +67,7 @@ describe('replaceTokensInPythonSource: implicitly concatenated literals', () => 
   });
 
   it('rewrites literals in the fields of an f-string of the group', () => {
-    expect(rewrite(`s = "${T}" f"{'a' '${T}'}"`)).toBe(
-      `import os\ns = ${READ} + f"{'a' + ${READ1}}"`
-    );
+    expect(rewrite(`s = "${T}" f"{'a' '${T}'}"`)).toBe(`import os\ns = ${READ} + f"{'a' + ${READ1}}"`);
     expect(rewrite(`s = "x ${T}" f"{'${T} y'.upper()}".strip()`)).toBe(
       `import os\ns = ("x " + ${READ} + f"{(${READ1} + ' y').upper()}").strip()`
     );
@@ -88,11 +86,13 @@ describe('replaceTokensInPythonSource: implicitly concatenated literals', () => 
   });
 
   it('redacts a docstring that from __future__ imports follow (an expression there is refused)', () => {
-    expect(replaceTokensInPythonSource(`"""Doc ${T}."""\nfrom __future__ import annotations\nt = "${T}"`, ENV)).toEqual({
-      source: `"""Doc ${R}."""\nfrom __future__ import annotations\nimport os\nt = ${READ}`,
-      replaced: 1,
-      redacted: 1
-    });
+    expect(replaceTokensInPythonSource(`"""Doc ${T}."""\nfrom __future__ import annotations\nt = "${T}"`, ENV)).toEqual(
+      {
+        source: `"""Doc ${R}."""\nfrom __future__ import annotations\nimport os\nt = ${READ}`,
+        replaced: 1,
+        redacted: 1
+      }
+    );
     expect(rewrite(`"""Doc ${T}."""\nt = 1`)).toBe(`import os\n"""Doc """ + ${READ} + """."""\nt = 1`);
   });
 
@@ -123,7 +123,6 @@ describe('replaceTokensInPythonSource: implicitly concatenated literals', () => 
 // ---------------------------------------------------------------------------
 // Differential fuzz: the real Python checks the rewrite of generated cells.
 // ---------------------------------------------------------------------------
-
 
 /** Generates Python 3.11-valid cells with string literals of every kind, holding `token`. */
 class CellGenerator {
@@ -255,7 +254,9 @@ class CellGenerator {
     if (layout === 'line') {
       // Glued only after a prefix: `''` then `'x'` would read as `'''x'`.
       return parts
-        .map((part, g) => (g === 0 ? part : (/^\w/.test(part) && this.chance(0.5) ? '' : this.pick([' ', '  '])) + part))
+        .map((part, g) =>
+          g === 0 ? part : (/^\w/.test(part) && this.chance(0.5) ? '' : this.pick([' ', '  '])) + part
+        )
         .join('');
     }
     if (layout === 'backslashes') {

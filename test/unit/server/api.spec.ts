@@ -37,7 +37,9 @@ describe('serverGitHubFetch', () => {
       },
       data: { login: 'octo-scientist' }
     });
-    const response = await serverGitHubFetch(API + '/')(`${API}/user`, { headers: { authorization: `token ${TOKEN}` } });
+    const response = await serverGitHubFetch(API + '/')(`${API}/user`, {
+      headers: { authorization: `token ${TOKEN}` }
+    });
     expect(calls).toHaveLength(1);
     expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/github$/);
     expect(calls[0].init.method).toBe('POST');
@@ -110,7 +112,12 @@ describe('status, hold and forget', () => {
     const status = await holdOnServer({ token: TOKEN, variables: ['GITHUB_TOKEN'], apiBaseUrl: API, login: 'octo' });
     expect(calls[0].method).toBe('PUT');
     expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/token$/);
-    expect(JSON.parse(calls[0].body)).toEqual({ token: TOKEN, variables: ['GITHUB_TOKEN'], apiBaseUrl: API, login: 'octo' });
+    expect(JSON.parse(calls[0].body)).toEqual({
+      token: TOKEN,
+      variables: ['GITHUB_TOKEN'],
+      apiBaseUrl: API,
+      login: 'octo'
+    });
     expect(status.apiBaseUrl).toBe(API);
   });
 
@@ -121,16 +128,30 @@ describe('status, hold and forget', () => {
     answer(200, { ...OLD_SERVER, held: false, apiBaseUrl: null, stillRunning: ['k1'], stillRunningTerminals: ['2'] });
     const forgotten = await forgetOnServer();
     expect(calls[1].method).toBe('DELETE');
-    expect(forgotten).toMatchObject({ held: false, stillRunning: ['k1'], stillRunningTerminals: ['2'], terminals: [], apiBaseUrl: null });
+    expect(forgotten).toMatchObject({
+      held: false,
+      stillRunning: ['k1'],
+      stillRunningTerminals: ['2'],
+      terminals: [],
+      apiBaseUrl: null
+    });
   });
 
   it('an older server (without the new fields) gives empty lists and no host', async () => {
     answer(200, OLD_SERVER);
-    expect(await fetchServerStatus()).toEqual({ ...OLD_SERVER, terminals: [], stillRunningTerminals: [], apiBaseUrl: null });
+    expect(await fetchServerStatus()).toEqual({
+      ...OLD_SERVER,
+      terminals: [],
+      stillRunningTerminals: [],
+      apiBaseUrl: null
+    });
     answer(200, { ...OLD_SERVER, held: false });
     expect(await forgetOnServer()).toMatchObject({ terminals: [], stillRunningTerminals: [], apiBaseUrl: null });
     answer(200, OLD_SERVER);
-    expect(await holdOnServer({ token: TOKEN, variables: [], apiBaseUrl: API })).toMatchObject({ terminals: [], apiBaseUrl: null });
+    expect(await holdOnServer({ token: TOKEN, variables: [], apiBaseUrl: API })).toMatchObject({
+      terminals: [],
+      apiBaseUrl: null
+    });
   });
 
   it('no server extension (404) is null', async () => {

@@ -12,8 +12,7 @@ import {
 } from '../../../src/token/format';
 import { seededRandom } from '../support/testing';
 
-const ALPHABET =
-  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Generate a token with a correct checksum: prefix + payload + crc62. */
 function makeToken(prefix: string, payloadLength: number, seed: number): string {
@@ -28,8 +27,7 @@ function makeToken(prefix: string, payloadLength: number, seed: number): string 
 /** A fine-grained shaped token: github_pat_ + 22 + _ + 59 (checksum last 6). */
 function makeFineGrained(seed: number): string {
   const random = seededRandom(seed);
-  const pick = (n: number): string =>
-    Array.from({ length: n }, () => ALPHABET[Math.floor(random() * 62)]).join('');
+  const pick = (n: number): string => Array.from({ length: n }, () => ALPHABET[Math.floor(random() * 62)]).join('');
   const body = `${pick(22)}_${pick(53)}`;
   return `github_pat_${body}${toBase62(crc32(body), 6)}`;
 }
@@ -52,10 +50,7 @@ const PUBLISHED_REAL_TOKENS = [
  * - the example used across documentation and secret-scanner fixtures;
  * - Microsoft Purview's "GitHub personal access token" example.
  */
-const PUBLISHED_PLACEHOLDERS = [
-  'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
-  'ghp_abcdefghijklmnopqrstuvwxyzABCD012345'
-];
+const PUBLISHED_PLACEHOLDERS = ['ghp_16C7e42F292c6912E7710c838347Ae178B4a', 'ghp_abcdefghijklmnopqrstuvwxyzABCD012345'];
 
 /** Asserts no message leaks more of the token than its mask. */
 function expectNoLeak(token: string, messages: string[]): void {
@@ -116,14 +111,7 @@ describe('tokenKindOf / tokenKindLabel', () => {
   it('labels every kind', () => {
     expect(tokenKindLabel('classic')).toBe('Personal access token (classic)');
     expect(tokenKindLabel('fine-grained')).toBe('Fine-grained personal access token');
-    const kinds: TokenKind[] = [
-      'oauth',
-      'user-to-server',
-      'server-to-server',
-      'refresh',
-      'legacy',
-      'unknown'
-    ];
+    const kinds: TokenKind[] = ['oauth', 'user-to-server', 'server-to-server', 'refresh', 'legacy', 'unknown'];
     const labels = new Set(kinds.map(kind => tokenKindLabel(kind)));
     expect(labels.size).toBe(kinds.length);
   });
@@ -169,9 +157,7 @@ describe('tokenChecksumValid', () => {
   it('computes the advisory result for github_pat_', () => {
     const token = makeFineGrained(7);
     expect(tokenChecksumValid(token)).toBe(true);
-    expect(tokenChecksumValid(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toBe(
-      false
-    );
+    expect(tokenChecksumValid(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toBe(false);
   });
 
   it('is undefined when not applicable', () => {
@@ -250,7 +236,10 @@ describe('checkTokenFormat', () => {
       expect(check.issues[0].message).toMatch(/refresh token/);
       expect(check.issues[0].message).toMatch(/cannot call the API/);
       expect(check.issues[0].message).toMatch(/personal access token/);
-      expectNoLeak(token, check.issues.map(i => i.message));
+      expectNoLeak(
+        token,
+        check.issues.map(i => i.message)
+      );
     });
 
     it('a truncated ghr_ token reports not-a-pat first, then the length', () => {
@@ -262,7 +251,10 @@ describe('checkTokenFormat', () => {
         ['wrong-length', 'error']
       ]);
       expect(check.checksum).toBe('unverified');
-      expectNoLeak(token, check.issues.map(i => i.message));
+      expectNoLeak(
+        token,
+        check.issues.map(i => i.message)
+      );
     });
 
     it('a ghs_ installation token is only a warning: GET /user will be refused', () => {
@@ -278,7 +270,10 @@ describe('checkTokenFormat', () => {
       expect(check.issues[0].message).toMatch(/installation token cannot identify a user/);
       expect(check.issues[0].message).toMatch(/GET \/user will be refused/);
       expect(check.issues[0].message).toMatch(/personal access token/);
-      expectNoLeak(token, check.issues.map(i => i.message));
+      expectNoLeak(
+        token,
+        check.issues.map(i => i.message)
+      );
       // Installation tokens have no fixed length.
       const long = checkTokenFormat('ghs_' + 'a'.repeat(200));
       expect(long.ok).toBe(true);
@@ -286,11 +281,7 @@ describe('checkTokenFormat', () => {
     });
 
     it('classic, fine-grained and legacy tokens are not flagged', () => {
-      for (const token of [
-        makeToken('ghp_', 30, 7),
-        makeFineGrained(7),
-        '0123456789abcdef0123456789abcdef01234567'
-      ]) {
+      for (const token of [makeToken('ghp_', 30, 7), makeFineGrained(7), '0123456789abcdef0123456789abcdef01234567']) {
         expect(checkTokenFormat(token).issues.map(i => i.code)).not.toContain('not-a-pat');
       }
     });
@@ -485,7 +476,10 @@ describe('checkTokenFormat', () => {
     for (const raw of inputs) {
       const check = checkTokenFormat(raw);
       expect(check.issues.length).toBeGreaterThan(0);
-      expectNoLeak(raw.trim().replace(/^["\u201c]/, ''), check.issues.map(i => i.message));
+      expectNoLeak(
+        raw.trim().replace(/^["\u201c]/, ''),
+        check.issues.map(i => i.message)
+      );
     }
   });
 

@@ -38,9 +38,7 @@ const R = REDACTED_TOKEN_TEXT;
 const tokensIn = (text: string): string[] => findTokens(text).map(m => m.token);
 
 /** Shorthand: the rewritten source. */
-const rewrite = (source: string): string =>
-  replaceTokensInPythonSource(source, ENV).source;
-
+const rewrite = (source: string): string => replaceTokensInPythonSource(source, ENV).source;
 
 describe('fixtures', () => {
   it('have the expected lengths', () => {
@@ -354,9 +352,7 @@ describe('scanNotebook', () => {
 
   it('finds a token split across the lines of a multi-line string', () => {
     const notebook = { cells: [{ cell_type: 'code', source: ['x = "ghp_', 'A'.repeat(36) + '"'] }] };
-    expect(scanNotebook(notebook)).toEqual([
-      { place: 'source', cellIndex: 0, cellType: 'code', token: T }
-    ]);
+    expect(scanNotebook(notebook)).toEqual([{ place: 'source', cellIndex: 0, cellType: 'code', token: T }]);
   });
 
   it('finds tokens in object keys', () => {
@@ -411,9 +407,7 @@ describe('scanNotebook', () => {
       { place: 'source', cellIndex: 0, token: T },
       { place: 'source', cellIndex: 1, token: T2 }
     ]);
-    expect(scanNotebook({ cells: { a: T } })).toEqual([
-      { place: 'notebook-metadata', cellIndex: null, token: T }
-    ]);
+    expect(scanNotebook({ cells: { a: T } })).toEqual([{ place: 'notebook-metadata', cellIndex: null, token: T }]);
   });
 
   it('scans a 20 MB notebook with image outputs and widget state within a save', () => {
@@ -561,9 +555,7 @@ describe('replaceTokensInPythonSource: string literals', () => {
     expect(rewrite(`url = 'https://x:${T}@github.com/o/r.git'`)).toBe(
       `import os\nurl = 'https://x:' + ${READ} + '@github.com/o/r.git'`
     );
-    expect(rewrite(`h = {"Authorization": "token ${T}"}`)).toBe(
-      `import os\nh = {"Authorization": "token " + ${READ}}`
-    );
+    expect(rewrite(`h = {"Authorization": "token ${T}"}`)).toBe(`import os\nh = {"Authorization": "token " + ${READ}}`);
     expect(rewrite(`s = "${T} trailing"`)).toBe(`import os\ns = ${READ} + " trailing"`);
     expect(rewrite(`s = r'C:\\x ${T} y'`)).toBe(`import os\ns = r'C:\\x ' + ${READ} + r' y'`);
     expect(rewrite(`s = u'a${'-'}${T}'`)).toBe(`import os\ns = u'a-' + ${READ}`);
@@ -584,18 +576,12 @@ describe('replaceTokensInPythonSource: string literals', () => {
     );
     // A part ending with the quote character is escaped so it cannot merge
     // with the closing quotes.
-    expect(rewrite(`s = """say "${T}" ok"""`)).toBe(
-      `import os\ns = """say \\"""" + ${READ} + """" ok"""`
-    );
-    expect(rewrite(`s = r"""say "${T}" ok"""`)).toBe(
-      `import os\ns = r"""say """ + '"' + ${READ} + r"""" ok"""`
-    );
+    expect(rewrite(`s = """say "${T}" ok"""`)).toBe(`import os\ns = """say \\"""" + ${READ} + """" ok"""`);
+    expect(rewrite(`s = r"""say "${T}" ok"""`)).toBe(`import os\ns = r"""say """ + '"' + ${READ} + r"""" ok"""`);
   });
 
   it('keeps escaped quotes and # inside literals', () => {
-    expect(rewrite(`s = "esc \\" # ${T}"  # it's`)).toBe(
-      `import os\ns = "esc \\" # " + ${READ}  # it's`
-    );
+    expect(rewrite(`s = "esc \\" # ${T}"  # it's`)).toBe(`import os\ns = "esc \\" # " + ${READ}  # it's`);
     expect(rewrite(`s = 'it\\'s ${T}'`)).toBe(`import os\ns = 'it\\'s ' + ${READ}`);
   });
 
@@ -606,9 +592,7 @@ describe('replaceTokensInPythonSource: string literals', () => {
 
   it('adds + between implicitly concatenated literals', () => {
     expect(rewrite(`s = "a" "${T}"`)).toBe(`import os\ns = "a" + ${READ}`);
-    expect(rewrite(`s = ("a"  # c\n     "${T}" 'z')`)).toBe(
-      `import os\ns = ("a" +  # c\n     ${READ} + 'z')`
-    );
+    expect(rewrite(`s = ("a"  # c\n     "${T}" 'z')`)).toBe(`import os\ns = ("a" +  # c\n     ${READ} + 'z')`);
     expect(rewrite(`s = "a" \\\n    "b ${T}"`)).toBe(`import os\ns = "a" + \\\n    "b " + ${READ}`);
     expect(rewrite(`s = 1.5 * \\\r\n    "b ${T}"`)).toBe(`import os\r\ns = 1.5 * \\\r\n    ("b " + ${READ})`);
   });
@@ -625,9 +609,7 @@ describe('replaceTokensInPythonSource: string literals', () => {
   });
 
   it('replaces tokens in literals nested in f-string fields', () => {
-    expect(rewrite(`s = f"{'a ${T} b'.upper()}"`)).toBe(
-      `import os\ns = f"{('a ' + ${READ1} + ' b').upper()}"`
-    );
+    expect(rewrite(`s = f"{'a ${T} b'.upper()}"`)).toBe(`import os\ns = f"{('a ' + ${READ1} + ' b').upper()}"`);
     expect(rewrite(`s = f'{"${T}"}'`)).toBe(`import os\ns = f'{${READ}}'`);
   });
 });
@@ -642,9 +624,7 @@ describe('replaceTokensInPythonSource: f-strings', () => {
   });
 
   it('handles raw f-strings, conversions, specs and doubled braces', () => {
-    expect(rewrite(`s = rf"${T}" + fR'${T}'`)).toBe(
-      `import os\ns = rf"{${READ1}}" + fR'{${READ}}'`
-    );
+    expect(rewrite(`s = rf"${T}" + fR'${T}'`)).toBe(`import os\ns = rf"{${READ1}}" + fR'{${READ}}'`);
     expect(rewrite(`s = f'{x!r:>10} ${T}'`)).toBe(`import os\ns = f'{x!r:>10} {${READ}}'`);
     expect(rewrite(`s = f"{{ ${T} }}"`)).toBe(`import os\ns = f"{{ {${READ1}} }}"`);
     expect(rewrite(`s = f"{d['k']}${T}"`)).toBe(`import os\ns = f"{d['k']}{${READ1}}"`);
@@ -766,7 +746,9 @@ describe('replaceTokensInPythonSource: import os', () => {
       `from __future__ import annotations\nimport os\nt = ${READ}`
     );
     expect(
-      rewrite(`"""Doc."""\n# c\nfrom __future__ import annotations\nfrom __future__ import (\n    division,\n)\n\nt = "${T}"`)
+      rewrite(
+        `"""Doc."""\n# c\nfrom __future__ import annotations\nfrom __future__ import (\n    division,\n)\n\nt = "${T}"`
+      )
     ).toBe(
       `"""Doc."""\n# c\nfrom __future__ import annotations\nfrom __future__ import (\n    division,\n)\nimport os\n\nt = ${READ}`
     );
@@ -870,7 +852,17 @@ describe('helpers', () => {
       'h = "#"' // 10
     ].join('\n');
     expect(pythonStatementLines(source)).toEqual([
-      true, true, false, false, true, false, true, false, true, true, true
+      true,
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      true,
+      true
     ]);
   });
 

@@ -34,7 +34,6 @@ const PAT = 'github_pat_' + 'B'.repeat(22) + '_' + 'c'.repeat(59);
 const BAD = A.slice(0, -1) + (A.endsWith('x') ? 'y' : 'x');
 const b64 = (text: string): string => Buffer.from(text, 'latin1').toString('base64');
 
-
 describe('tokens glued to their neighbours', () => {
   it('finds a checksum-valid token wherever it starts, with its position', () => {
     expect(findTokens(`\u001b[1m${A}\u001b[0m`)).toEqual([{ token: A, start: 4, end: 44 }]);
@@ -106,7 +105,9 @@ describe('split tokens', () => {
   });
 
   it('joins the end of one cell with the start of the next', () => {
-    expect(findSplitTokensAcross(`x = 1\na = "${A.slice(0, 20)}"\n`, `b = "${A.slice(20)}"\nprint(a + b)`)).toEqual([A]);
+    expect(findSplitTokensAcross(`x = 1\na = "${A.slice(0, 20)}"\n`, `b = "${A.slice(20)}"\nprint(a + b)`)).toEqual([
+      A
+    ]);
     expect(findSplitTokensAcross(`a = "${A.slice(0, 20)}"`, `# nothing\nb = 2`)).toEqual([]);
   });
 });
@@ -208,7 +209,11 @@ describe('scrubWidgetState: former blind spots', () => {
     };
     const result = scrubWidgetState(content);
     expect(result.removed).toBe(2);
-    expect((result.content as any).metadata.widgets.state.m1.state).toEqual({ value: '_x', log: '', label: 'GitHub token' });
+    expect((result.content as any).metadata.widgets.state.m1.state).toEqual({
+      value: '_x',
+      log: '',
+      label: 'GitHub token'
+    });
     expect(scanNotebook(result.content)).toEqual([]);
   });
 });

@@ -1,0 +1,32 @@
+/**
+ * The one policy for tokens, variable names, widget model ids and API base
+ * URLs (policy.json), typed for TypeScript. Python reads the same file
+ * (jupyterlab_github_token/policy.py); no rule is written twice.
+ */
+import policy from './policy.json';
+
+export type TokenKind =
+  'classic' | 'fine-grained' | 'oauth' | 'user-to-server' | 'server-to-server' | 'refresh' | 'legacy' | 'unknown';
+
+export interface IPrefixRule {
+  readonly prefix: string;
+  readonly kind: TokenKind;
+}
+
+export const TOKEN_POLICY = policy.token as Omit<typeof policy.token, 'prefixes' | 'fixedLength'> & {
+  readonly prefixes: readonly IPrefixRule[];
+  readonly fixedLength: {
+    readonly kinds: readonly TokenKind[];
+    readonly bodyLength: number;
+    readonly checksumLength: number;
+  };
+};
+export const MASK_POLICY = policy.mask;
+export const ENV_NAME_POLICY = policy.envName;
+export const WIDGET_MODEL_ID_POLICY = policy.widgetModelId;
+export const API_BASE_URL_POLICY = policy.apiBaseUrl;
+
+/** A RegExp matching the whole string against a policy pattern. */
+export function wholeMatch(pattern: string, flags = ''): RegExp {
+  return new RegExp(`^(?:${pattern})$`, flags);
+}
