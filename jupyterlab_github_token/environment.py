@@ -15,37 +15,48 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
+from .policy import API_BASE_URL_POLICY
 from .token_store import SAFE_ENV_NAME, TokenStore
 
-LOOPBACK_HOSTS = ("localhost",)
 _GHE_COM = re.compile(r"api\.([a-z0-9-]+)\.ghe\.com")
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def is_loopback_host(host: str) -> bool:
-    host = (host or "").lower()
-    if host in LOOPBACK_HOSTS:
+    """Whether ``host`` is this machine, by the policy: a name in its loopbackNames,
+    any IPv4 address in 127.0.0.0/8, or ::1 (bracketed or not); case-insensitive.
+    The page's ``isLoopbackHost`` (src/github/apiBaseUrl.ts) is the same rule."""
+    name = (host or "").lower()
+    if name in API_BASE_URL_POLICY["loopbackNames"]:
         return True
+    bracketed = name.startswith("[") and name.endswith("]")
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(name[1:-1] if bracketed else name)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address):
+        # ::1 itself: not an IPv4-mapped form, whatever the Python version thinks.
+        return int(address) == 1 and not address.scope_id
+    return not bracketed and address.is_loopback
 
 
 def normalize_api_base_url(url: object) -> str:
-    """``scheme://host[:port][/path]`` lower-cased scheme/host, no trailing slash.
+    """``scheme://host[:port][/path]``: scheme and host lower-cased, a default port
+    and trailing slashes dropped, as the page's ``normalizeApiBaseUrl``.
 
     Raises ``ValueError`` (whose message may quote ``url``) when it is not an
-    https URL, or an http URL on a loopback host, without credentials, query or fragment.
+    https URL, or an http URL on a loopback host, without credentials, query or
+    fragment, of at most the policy's maximum length.
     """
-    if not isinstance(url, str) or not url or len(url) > 2048:
+    if not isinstance(url, str) or not url or len(url) > API_BASE_URL_POLICY["maxLength"]:
         raise ValueError("the API base URL must be a non-empty string")
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme not in ("https", "http") or not parts.hostname:
+    if scheme not in API_BASE_URL_POLICY["schemes"] or not parts.hostname:
         raise ValueError("the API base URL must be an http(s) URL")
     if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
         raise ValueError("the API base URL must not contain credentials, a query or a fragment")
-    if scheme == "http" and not is_loopback_host(parts.hostname):
+    if scheme != "https" and not is_loopback_host(parts.hostname):
         raise ValueError("the API base URL must use https (http only on a loopback address)")
     try:
         port = parts.port
@@ -53,8 +64,12 @@ def normalize_api_base_url(url: object) -> str:
         raise ValueError("the API base URL has an invalid port") from exc
     host = parts.hostname.lower()
     if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port is None else f"{host}:{port}"
+        try:
+            # The form URL parsers give (and the page sees): compressed.
+            host = f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError as exc:
+            raise ValueError("the API base URL has an invalid IPv6 address") from exc
+    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
     path = parts.path.rstrip("/")
     return f"{scheme}://{netloc}{path}"
 

@@ -1,4 +1,4 @@
-"""REST API under ``{base_url}jupyterlab-github-token/``.
+"""REST API under ``{base_url}jupyterlab-github-token/`` (routes relative to the base URL).
 
 SECURITY: request bodies are parsed here without logging (jupyter_server's
 ``get_json_body`` logs unparsable bodies at debug level), responses never
@@ -18,12 +18,13 @@ from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPRequest
 from tornado.simple_httpclient import HTTPTimeoutError, SimpleAsyncHTTPClient
 
+from . import __version__
 from .environment import git_origin_for_api_base, normalize_api_base_url
 from .hooks import running_kernel_ids, scrub_launch_env
+from .state import ServerState, server_state
 from .token_store import TokenValidationError, validate_token
 
 NAMESPACE = "jupyterlab-github-token"
-SETTINGS_KEY = "jupyterlab_github_token"
 
 _REPO_PATH = re.compile(r"/repos/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)")
 _ALLOWED_PATHS = ("/user", "/rate_limit")
@@ -37,7 +38,7 @@ def allowed_path(path: object) -> bool:
     if path in _ALLOWED_PATHS:
         return True
     match = _REPO_PATH.fullmatch(path)
-    return bool(match) and all(set(part) != {"."} for part in match.groups())
+    return match is not None and all(set(part) != {"."} for part in match.groups())
 
 
 class _Base(APIHandler):
@@ -46,8 +47,8 @@ class _Base(APIHandler):
     auth_resource = "kernels"
 
     @property
-    def ext(self) -> dict[str, Any]:
-        return self.settings[SETTINGS_KEY]
+    def state(self) -> ServerState:
+        return server_state(self.settings)
 
     def _reply(self, status: int, body: dict[str, Any]) -> None:
         self.set_status(status)
@@ -56,7 +57,7 @@ class _Base(APIHandler):
         self.finish(json.dumps(body))
 
     def _fail(self, status: int, message: str, **extra: Any) -> None:
-        body = {"message": self.ext["store"].scrub(message)}
+        body = {"message": self.state.store.scrub(message)}
         body.update(extra)
         self._reply(status, body)
 
@@ -83,7 +84,7 @@ class _Base(APIHandler):
         except ValueError:
             self._fail(400, "apiBaseUrl must be an https URL.")
             return None
-        if base not in list(self.ext["config"].allowed_api_base_urls):
+        if base not in list(self.state.config.allowed_api_base_urls):
             self._fail(
                 403,
                 f"{base} is not in the allowed GitHub API base URLs; an administrator can add it "
@@ -96,10 +97,10 @@ class _Base(APIHandler):
         return self.settings.get("terminal_manager")
 
     def status_model(self) -> dict[str, Any]:
-        store = self.ext["store"]
+        state = self.state
+        store = state.store
         running = set(running_kernel_ids(self.kernel_manager))
-        tracker = self.ext["tracker"]
-        clashes = tracker.clashes()
+        clashes = state.kernels.clashes()
         return {
             "held": store.held,
             "masked": store.masked(),
@@ -107,13 +108,13 @@ class _Base(APIHandler):
             "expiresAt": store.expires_at,
             "setAt": store.set_at,
             "variables": store.variables,
-            "kernels": [k for k in tracker.ids() if k in running],
+            "kernels": [k for k in state.kernels.ids() if k in running],
             # Running kernels whose kernelspec env replaced some of the token's variables.
             "kernelClashes": [{"id": k, "variables": v} for k, v in clashes.items() if k in running],
-            "terminals": self.ext["terminals"].running(self._terminal_manager()),
+            "terminals": state.terminals.running(self._terminal_manager()),
             "apiBaseUrl": store.api_base_url,
             "gitHosts": list(store.git_hosts),
-            "allowedApiBaseUrls": list(self.ext["config"].allowed_api_base_urls),
+            "allowedApiBaseUrls": list(state.config.allowed_api_base_urls),
             "forgetsOnRestart": True,
         }
 
@@ -136,20 +137,19 @@ class TokenHandler(_Base):
         data = self._body()
         if data is None:
             return
-        store = self.ext["store"]
-        config = self.ext["config"]
+        state = self.state
         requested = data.get("apiBaseUrl")
         # Old clients send none: the first allowed URL, as before.
-        allowed = list(config.allowed_api_base_urls)
+        allowed = list(state.config.allowed_api_base_urls)
         base = self._allowed_base(allowed[0] if requested is None and allowed else requested)
         if base is None:
             return
         origin = git_origin_for_api_base(base)
         # Terminals: make sure the hook is in place even if jupyter_server_terminals
         # was loaded after this extension.
-        self.ext["ensure_terminal_hook"]()
+        state.hook_terminals(self._terminal_manager())
         try:
-            store.set(
+            state.store.set(
                 data.get("token"),
                 variables=data.get("variables"),
                 login=data.get("login"),
@@ -171,17 +171,15 @@ class TokenHandler(_Base):
     @tornado.web.authenticated
     @authorized
     def delete(self) -> None:
-        store = self.ext["store"]
-        tracked = self.ext["tracker"].pop_all()
+        state = self.state
+        tracked = state.kernels.pop_all()
         running = set(running_kernel_ids(self.kernel_manager))
         still = [k for k in tracked if k in running]
         for kernel_id in still:
-            restore, _ = tracked[kernel_id]
-            scrub_launch_env(self.kernel_manager, kernel_id, restore)
-        terminals = self.ext["terminals"]
-        still_terminals = terminals.running(self._terminal_manager())
-        terminals.clear()
-        store.clear()
+            scrub_launch_env(self.kernel_manager, kernel_id, tracked[kernel_id].restore)
+        still_terminals = state.terminals.running(self._terminal_manager())
+        state.terminals.clear()
+        state.store.clear()
         self.log.info("GitHub token forgotten by the server")
         model = self.status_model()
         model["stillRunning"] = still
@@ -199,12 +197,12 @@ class GitHubProxyHandler(_Base):
         data = self._body()
         if data is None:
             return
-        config = self.ext["config"]
+        config = self.state.config
         base = self._allowed_base(data.get("apiBaseUrl"))
         if base is None:
             return
         path = data.get("path")
-        if not allowed_path(path):
+        if not isinstance(path, str) or not allowed_path(path):
             self._fail(
                 403,
                 "Only GET /user, /rate_limit and /repos/{owner}/{repo} can be requested.",
@@ -218,8 +216,6 @@ class GitHubProxyHandler(_Base):
         except TokenValidationError as exc:
             self._fail(400, exc.message, reason=exc.reason)
             return
-
-        from . import __version__
 
         request = HTTPRequest(
             base + path,
@@ -253,7 +249,7 @@ class GitHubProxyHandler(_Base):
             return
 
         headers: dict[str, str] = {}
-        for name in {n.lower() for n in response.headers.keys()}:
+        for name in {n.lower() for n in response.headers}:
             headers[name] = ", ".join(response.headers.get_list(name))
         body = response.body or b""
         text = body.decode("utf-8", errors="replace")
@@ -276,9 +272,11 @@ class GitHubProxyHandler(_Base):
         )
 
 
-def handlers(base_url: str):
+def handlers() -> list[tuple[str, type[_Base]]]:
+    """The routes, relative to the server's base URL (the ExtensionApp prefixes it)."""
+
     def route(name: str) -> str:
-        return url_path_join(base_url, NAMESPACE, name)
+        return url_path_join(NAMESPACE, name)
 
     return [
         (route("status"), StatusHandler),

@@ -27,7 +27,8 @@ import logging
 import os
 import threading
 import weakref
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from jupyter_core.utils import ensure_async
 
@@ -38,17 +39,27 @@ _WRAPPED = "_jupyterlab_github_token_wrapped"
 _LOG = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class TrackedKernel:
+    """What starting one kernel with the token changed in its environment."""
+
+    # Each added variable -> the value it replaced in the launch env (None: it was absent),
+    # so that forget can put the launch env back as it was.
+    restore: dict[str, str | None]
+    # Added variables that the kernelspec's own env replaced (see kernelspec_env_keys).
+    clashes: list[str] = field(default_factory=list)
+
+
 class KernelTracker:
     """Kernels started with the token: what was added to each, and what clashed."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # kernel id -> (restore: added key -> the base env's value or None, clashes)
-        self._kernels: dict[str, Any] = {}
+        self._kernels: dict[str, TrackedKernel] = {}
 
     def add(self, kernel_id: str, restore: dict[str, str | None], clashes: list[str] | None = None) -> None:
         with self._lock:
-            self._kernels[kernel_id] = (dict(restore), list(clashes or []))
+            self._kernels[kernel_id] = TrackedKernel(dict(restore), list(clashes or []))
 
     def ids(self) -> list[str]:
         with self._lock:
@@ -57,9 +68,9 @@ class KernelTracker:
     def clashes(self) -> dict[str, list[str]]:
         """Kernel id -> variables its kernelspec set over ours (only kernels with some)."""
         with self._lock:
-            return {k: list(c) for k, (_, c) in self._kernels.items() if c}
+            return {k: list(kernel.clashes) for k, kernel in self._kernels.items() if kernel.clashes}
 
-    def pop_all(self) -> dict[str, Any]:
+    def pop_all(self) -> dict[str, TrackedKernel]:
         with self._lock:
             kernels, self._kernels = self._kernels, {}
             return kernels
@@ -132,7 +143,7 @@ def install_kernel_hook(
             kwargs["env"] = env
             spec_keys = set(kernelspec_env_keys(kernel_manager, kwargs.get("kernel_name")))
             clashes = sorted(key for key in added if key in spec_keys)
-        new_id = await ensure_async(original(*args, **kwargs))
+        new_id = cast(str, await ensure_async(original(*args, **kwargs)))
         if added:
             tracker.add(new_id, restore, clashes)
             if clashes:
@@ -181,7 +192,7 @@ def install_terminal_hook(terminal_manager: Any, store: TokenStore, tracker: Ter
     given = threading.local()
 
     def make_term_env(*args: Any, **kwargs: Any) -> dict[str, str]:
-        env = original(*args, **kwargs)
+        env: dict[str, str] = original(*args, **kwargs)
         added = token_env(store, env)
         env.update(added)
         given.token = bool(added)

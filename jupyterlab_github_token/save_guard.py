@@ -12,15 +12,16 @@ user never sees in the file). Tokens elsewhere in the notebook, and in any
 other text file saved, are counted and logged, without the token, but left in
 place: the server cannot tell an accident from a save the user confirmed.
 
-The token rules are the page's (``src/tokenScan.ts``, held to the same list
-by ``test/corpus/token-cases.json``):
+The token rules are the page's (``src/token/scan.ts``, held to the same list
+by ``test/corpus/token-cases.json``), with the shapes of the one policy
+(``TOKEN_POLICY``, from ``src/policy/policy.json``):
 
-- a whole run of ``[A-Za-z0-9_]`` that is ``gh[pousr]_`` plus at least 36
-  letters or digits, or ``github_pat_`` plus at least 22 letters, digits or
-  underscores, at most 255 characters;
-- wherever it starts or ends, ``gh[pousr]_`` plus exactly 36 letters or
-  digits whose last 6 are base62(CRC32) of the rest, and ``github_pat_`` +
-  22 letters or digits + ``_`` + 59 letters or digits;
+- a whole run of the token charset that is a short prefix (``ghp_``...) plus
+  at least the fixed body length of letters or digits, or ``github_pat_``
+  plus at least its first part of token characters, at most the maximum length;
+- wherever it starts or ends, a short prefix plus exactly the fixed body
+  length of letters or digits whose checksum holds, and ``github_pat_`` +
+  first part + ``_`` + second part of letters or digits;
 - the same in the text with backslash escapes undone, ANSI escape sequences
   removed and percent escapes undone; inside base64 (each prefix's three
   alignments); and split across two string literals (or the sources of two
@@ -37,49 +38,66 @@ import binascii
 import json
 import re
 import zlib
+from collections.abc import Iterable
 from typing import Any, Callable
+
+from .policy import TOKEN_POLICY
 
 WIDGETS_KEY = "widgets"
 
-_MIN_TOKEN_LENGTH = 33
-_MAX_TOKEN_LENGTH = 255
-_BODY_LENGTH = 36
-_PAT_PREFIX = "github_pat_"
-_PAT_LENGTH = 93
-_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", _PAT_PREFIX)
-_SPLIT_GAP = 40
-_SPLIT_RUNS = 3
-_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_FINE = TOKEN_POLICY["fineGrained"]
+_PAT_PREFIX: str = _FINE["prefix"]
+_PAT_FIRST: int = _FINE["firstPart"]
+_PAT_SECOND: int = _FINE["secondPart"]
+_PAT_LENGTH = len(_PAT_PREFIX) + _PAT_FIRST + 1 + _PAT_SECOND
+_MIN_TOKEN_LENGTH: int = TOKEN_POLICY["scan"]["minLength"]
+_MAX_TOKEN_LENGTH: int = TOKEN_POLICY["maxLength"]
+_BODY_LENGTH: int = TOKEN_POLICY["fixedLength"]["bodyLength"]
+_CHECKSUM_LENGTH: int = TOKEN_POLICY["fixedLength"]["checksumLength"]
+_BASE62: str = TOKEN_POLICY["fixedLength"]["checksumAlphabet"]
+_TOKEN_PREFIXES: tuple[str, ...] = tuple(rule["prefix"] for rule in TOKEN_POLICY["prefixes"])
+_SHORT_PREFIXES = tuple(prefix for prefix in _TOKEN_PREFIXES if prefix != _PAT_PREFIX)
+_SHORT_LENGTH = len(_SHORT_PREFIXES[0])
+_SPLIT_GAP: int = TOKEN_POLICY["scan"]["splitGap"]
+_SPLIT_RUNS: int = TOKEN_POLICY["scan"]["splitRuns"]
+_CHARSET: str = TOKEN_POLICY["charset"]
+_BODY_CHARSET: str = TOKEN_POLICY["bodyCharset"]
+_WORD_CHARS = frozenset(chr(code) for code in range(128) if re.fullmatch(_CHARSET, chr(code)))
+
+
+def _alternation(prefixes: tuple[str, ...]) -> str:
+    return "|".join(re.escape(prefix) for prefix in prefixes)
+
 
 # Where a token may start: text without these needs no further look (base64
 # images, the bulk of a large notebook, are searched natively, once).
-_TOKEN_PREFIX = re.compile(r"gh[pousr]_|github_pat_")
-_HEAD_PREFIX = re.compile(r"gh[pousr]_")
-_WORD_RUN = re.compile(r"[A-Za-z0-9_]{1,%d}" % (_MAX_TOKEN_LENGTH + 1))
-_ALNUM_RUN = re.compile(r"[A-Za-z0-9]{1,%d}" % _BODY_LENGTH)
-_PREFIXED_TOKEN = re.compile(r"gh[pousr]_[A-Za-z0-9]{36,}")
-_FINE_GRAINED_TOKEN = re.compile(r"github_pat_[A-Za-z0-9_]{22,}")
-_EXACT_PREFIXED = re.compile(r"gh[pousr]_([A-Za-z0-9]{36})")
-_EXACT_FINE_GRAINED = re.compile(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}")
+_TOKEN_PREFIX = re.compile(_alternation(_TOKEN_PREFIXES))
+_HEAD_PREFIX = re.compile(_alternation(_SHORT_PREFIXES))
+_WORD_RUN = re.compile(f"{_CHARSET}{{1,{_MAX_TOKEN_LENGTH + 1}}}")
+_ALNUM_RUN = re.compile(f"{_BODY_CHARSET}{{1,{_BODY_LENGTH}}}")
+_PREFIXED_TOKEN = re.compile(f"(?:{_alternation(_SHORT_PREFIXES)}){_BODY_CHARSET}{{{_BODY_LENGTH},}}")
+_FINE_GRAINED_TOKEN = re.compile(f"{re.escape(_PAT_PREFIX)}{_CHARSET}{{{_PAT_FIRST},}}")
+_EXACT_PREFIXED = re.compile(f"(?:{_alternation(_SHORT_PREFIXES)})({_BODY_CHARSET}{{{_BODY_LENGTH}}})")
+_EXACT_FINE_GRAINED = re.compile(
+    f"{re.escape(_PAT_PREFIX)}{_BODY_CHARSET}{{{_PAT_FIRST}}}_{_BODY_CHARSET}{{{_PAT_SECOND}}}"
+)
 
 _ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-_])")
 _BACKSLASH_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|([0-7]{1,3})|(.))", re.S)
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-
-def _base62(number: int, width: int = 6) -> str:
+def _base62(number: int, width: int = _CHECKSUM_LENGTH) -> str:
     digits = ""
     while True:
-        number, rest = divmod(number, 62)
+        number, rest = divmod(number, len(_BASE62))
         digits = _BASE62[rest] + digits
         if number == 0:
             return digits.rjust(width, "0")
 
 
 def _body_checksum_valid(body: str) -> bool:
-    payload, checksum = body[:-6], body[-6:]
+    payload, checksum = body[:-_CHECKSUM_LENGTH], body[-_CHECKSUM_LENGTH:]
     return _base62(zlib.crc32(payload.encode("utf-8")) & 0xFFFFFFFF) == checksum
 
 
@@ -189,7 +207,7 @@ _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 def _decode_base64_group(group: str) -> str:
     """One group of 4 holding something else than digits: ``xx==`` is one byte,
     ``xxx=`` two, anything else 3 spaces."""
-    a, b, c, d = (_BASE64_VALUES.get(ch, -1) for ch in group)
+    a, b, c, _d = (_BASE64_VALUES.get(ch, -1) for ch in group)
     if a < 0 or b < 0:
         return "   "
     padded = group[3] == "="
@@ -246,8 +264,9 @@ def _base64_tokens(text: str, add: Callable[[str], None]) -> None:
             if window is not None and start <= window[1]:
                 window[1] = max(window[1], end)
             else:
-                current[group % 4] = [start, end]
-                windows.append(current[group % 4])
+                opened = [start, end]
+                current[group % 4] = opened
+                windows.append(opened)
     for start, end in sorted(windows):
         decoded = _decode_base64_window(text, start, end)
         for token_start, token_end in _positional(decoded):
@@ -264,8 +283,8 @@ def _split_tokens(text: str, add: Callable[[str], None], heads_before: int | Non
     hit = _HEAD_PREFIX.search(text)
     while hit is not None and hit.start() < limit_heads:
         i = hit.start()
-        have = _alnum_run(text, i + 4, _BODY_LENGTH)
-        head_end = i + 4 + have
+        have = _alnum_run(text, i + _SHORT_LENGTH, _BODY_LENGTH)
+        head_end = i + _SHORT_LENGTH + have
         if have < _BODY_LENGTH and not _is_word_at(text, head_end):
             need = _BODY_LENGTH - have
             limit = min(n, head_end + _SPLIT_GAP)
@@ -277,9 +296,9 @@ def _split_tokens(text: str, add: Callable[[str], None], heads_before: int | Non
                     continue
                 runs += 1
                 if _alnum_run(text, j, need) == need:
-                    body = text[i + 4 : head_end] + text[j : j + need]
+                    body = text[i + _SHORT_LENGTH : head_end] + text[j : j + need]
                     if _body_checksum_valid(body):
-                        add(text[i : i + 4] + body)
+                        add(text[i : i + _SHORT_LENGTH] + body)
                         break
                 while j < n and text[j] in _WORD_CHARS:
                     j += 1
@@ -381,6 +400,7 @@ def count_tokens(value: Any) -> int:
     stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
         item, image = stack.pop()
+        pairs: Iterable[tuple[Any, Any]]
         if isinstance(item, dict):
             pairs = item.items()
         elif isinstance(item, (list, tuple)):

@@ -4,8 +4,8 @@ SECURITY: the token lives only in this object's memory. It is never written to
 disk, never logged, and never part of a ``repr``/``str`` or of an exception
 message (errors raised here describe the problem, never the value).
 
-The validation rules mirror the frontend's ``src/kernelCode.ts``
-(``assertSafeToken`` / ``assertSafeEnvName`` / ``assertSafeEnvNames``).
+The validation rules are the one policy's (``src/policy/policy.json``, read
+through ``policy.py``), as the page's ``src/kernel/validation.ts`` applies them.
 """
 
 from __future__ import annotations
@@ -15,91 +15,37 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
+from .policy import ENV_NAME_POLICY, MASK_POLICY, TOKEN_POLICY, whole_match
+
 #: Characters (and length) a token may have.
-SAFE_TOKEN = re.compile(r"[A-Za-z0-9_]{1,255}")
-MAX_TOKEN_LENGTH = 255
+MAX_TOKEN_LENGTH: int = TOKEN_POLICY["maxLength"]
+SAFE_TOKEN = whole_match(f"{TOKEN_POLICY['charset']}{{1,{MAX_TOKEN_LENGTH}}}")
 
 #: Environment variable names accepted.
-SAFE_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
-MAX_ENV_NAMES = 16
+SAFE_ENV_NAME = whole_match(ENV_NAME_POLICY["pattern"])
+MAX_ENV_NAMES: int = ENV_NAME_POLICY["maxNames"]
 
-DEFAULT_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
+DEFAULT_VARIABLES: tuple[str, ...] = tuple(ENV_NAME_POLICY["defaults"])
 
-#: Names that must never receive a token (same list as src/kernelCode.ts).
-RESERVED_ENV_NAMES = frozenset(
-    {
-        # System and session.
-        "PATH",
-        "HOME",
-        "USER",
-        "USERNAME",
-        "LOGNAME",
-        "PWD",
-        "TMPDIR",
-        "TEMP",
-        "TMP",
-        "LANG",
-        "LANGUAGE",
-        "TERM",
-        "SYSTEMROOT",
-        "COMSPEC",
-        "PATHEXT",
-        # Shells: prompts, start-up files, word splitting.
-        "SHELL",
-        "IFS",
-        "ENV",
-        "BASH_ENV",
-        "PS1",
-        "PS2",
-        "PS3",
-        "PS4",
-        "PROMPT_COMMAND",
-        # Programs started by git, gh, man, ssh and others.
-        "EDITOR",
-        "VISUAL",
-        "PAGER",
-        "MANPAGER",
-        "BROWSER",
-        "LESSOPEN",
-        "LESSCLOSE",
-        "GH_EDITOR",
-        "GH_BROWSER",
-        "GH_PAGER",
-        "SSH_ASKPASS",
-        "SSH_ASKPASS_REQUIRE",
-        "SSH_AUTH_SOCK",
-        "SUDO_ASKPASS",
-        # Proxies.
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "NO_PROXY",
-    }
-)
+#: Names that must never receive a token (the policy explains each group).
+RESERVED_ENV_NAMES: frozenset[str] = frozenset(ENV_NAME_POLICY["reserved"])
 
-#: Reserved prefixes (compared case-insensitively).
-RESERVED_ENV_PREFIXES = (
-    "LD_",
-    "DYLD_",
-    "PYTHON",
-    "JPY_",
-    "JUPYTER",
-    "IPYTHON",
-    "LC_",
-    "BASH_FUNC_",
-    "GIT_",
-)
+#: Reserved prefixes (compared upper-cased).
+RESERVED_ENV_PREFIXES: tuple[str, ...] = tuple(ENV_NAME_POLICY["reservedPrefixes"])
 
 #: Known token prefixes, longest first (kept visible by ``masked()``).
-TOKEN_PREFIXES = ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_")
+TOKEN_PREFIXES: tuple[str, ...] = tuple(
+    sorted((rule["prefix"] for rule in TOKEN_POLICY["prefixes"]), key=len, reverse=True)
+)
 
-_TOKEN_LIKE_NAME = re.compile(r"(?:gh[pousr]_|github_pat_)", re.IGNORECASE)
+#: A name that looks like a token itself (the user pasted the token into the name field).
+_TOKEN_LIKE_NAME = whole_match(ENV_NAME_POLICY["tokenLike"], re.IGNORECASE)
 
-#: A name that reads as a token variable (upper-cased): ends in TOKEN, is PAT or ends in
-#: _PAT. Only such names are accepted: a list of reserved names always has gaps (HISTFILE,
-#: SSLKEYLOGFILE, NODE_OPTIONS... make programs write or run the value).
-_TOKEN_VARIABLE_NAME = re.compile(r".*TOKEN|PAT|.*_PAT")
-_HEX40 = re.compile(r"[0-9a-fA-F]{40}")
+#: A name that reads as a token variable (upper-cased); see the policy for why only those.
+_TOKEN_VARIABLE_NAME = whole_match(ENV_NAME_POLICY["tokenVariable"])
+
+_TOKEN_CHARACTERS_ONLY = whole_match(f"{TOKEN_POLICY['charset']}*")
+_LEGACY_TOKEN = whole_match(TOKEN_POLICY["legacy"])
 
 #: Optional metadata sent along with the token (display only).
 _SAFE_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-\[\]]{0,99}")
@@ -116,7 +62,7 @@ class TokenValidationError(ValueError):
 
 
 def validate_token(token: object) -> str:
-    """Return ``token`` if it is 1-255 characters of ``[A-Za-z0-9_]``."""
+    """Return ``token`` if it is 1 to the policy's maximum characters of its charset."""
     if not isinstance(token, str) or len(token) == 0:
         raise TokenValidationError("token-empty", "There is no token.")
     if len(token) > MAX_TOKEN_LENGTH:
@@ -140,7 +86,7 @@ def validate_env_name(name: object) -> str:
             "Environment variable names must start with a letter or underscore and contain "
             "only letters, digits and underscores (at most 128 characters).",
         )
-    if _TOKEN_LIKE_NAME.match(name) or _HEX40.fullmatch(name):
+    if _TOKEN_LIKE_NAME.fullmatch(name):
         raise TokenValidationError(
             "name-invalid",
             "An environment variable name looks like a GitHub token: send the token as the "
@@ -163,7 +109,7 @@ def validate_env_name(name: object) -> str:
 
 
 def validate_env_names(names: object) -> list[str]:
-    """Return ``names`` as a list: 1-16 safe names, distinct case-insensitively."""
+    """Return ``names`` as a list: 1 to the policy's maximum of safe names, distinct case-insensitively."""
     if not isinstance(names, (list, tuple)) or len(names) == 0:
         raise TokenValidationError("no-names", "Choose at least one environment variable for the token.")
     if len(names) > MAX_ENV_NAMES:
@@ -189,11 +135,23 @@ def _validate_optional(value: object, pattern: re.Pattern[str], field: str) -> s
 
 
 def mask_token(token: str) -> str:
-    """``ghp_...abcd``: the known prefix and (for long enough tokens) the last 4 characters."""
-    prefix = next((p for p in TOKEN_PREFIXES if token.startswith(p)), "")
-    rest = len(token) - len(prefix)
-    tail = token[-4:] if rest >= 16 else ""
-    return f"{prefix}...{tail}"
+    """``ghp_...abcd``: the policy's mask rule (MASK_POLICY), as the page's ``maskToken``.
+
+    The known prefix, the separator and the last characters; an old hexadecimal
+    token shows the hidden glyphs in place of a prefix; short, unrecognized or
+    malformed input shows the hidden glyphs alone. Surrounding whitespace is ignored.
+    """
+    hidden: str = MASK_POLICY["hidden"]
+    normalized = token.strip()
+    if len(normalized) < MASK_POLICY["minLength"] or not _TOKEN_CHARACTERS_ONLY.fullmatch(normalized):
+        return hidden
+    tail = normalized[-MASK_POLICY["tail"] :]
+    prefix = next((p for p in TOKEN_PREFIXES if normalized.startswith(p)), None)
+    if prefix is None and _LEGACY_TOKEN.fullmatch(normalized):
+        return f"{hidden}{MASK_POLICY['separator']}{tail}"
+    if prefix is None or len(normalized) < len(prefix) + MASK_POLICY["minBody"]:
+        return hidden
+    return f"{prefix}{MASK_POLICY['separator']}{tail}"
 
 
 class TokenStore:
@@ -231,13 +189,14 @@ class TokenStore:
 
     __str__ = __repr__
 
-    def __reduce__(self):  # pragma: no cover - pickling a secret holder is refused
+    def __reduce__(self) -> str | tuple[object, ...]:  # pragma: no cover - pickling a secret holder is refused
         raise TypeError("TokenStore cannot be pickled")
 
     def set(
         self,
         token: object,
         variables: Sequence[str] | None = None,
+        *,
         login: object = None,
         expires_at: object = None,
         api_base_url: str | None = None,
@@ -305,14 +264,14 @@ class TokenStore:
         with self._lock:
             return list(self._git_hosts)
 
-    def snapshot(self):
+    def snapshot(self) -> tuple[str, list[str]] | None:
         """``(token, variables)`` taken together, or ``None`` when nothing is held."""
         with self._lock:
             if self._token is None:
                 return None
             return self._token, list(self._variables)
 
-    def bound_snapshot(self):
+    def bound_snapshot(self) -> tuple[str, list[str], list[str]] | None:
         """``(token, variables, git_hosts)`` taken together, or ``None``."""
         with self._lock:
             if self._token is None:

@@ -11,7 +11,7 @@ import { clearTokenFromKernels, restartKernels, writeTokenToKernel } from './ker
 import { clearTokenConsents } from './token/consent';
 import { fillNotebookField, findNotebookFields, INotebookHandle } from './notebook/fieldWriter';
 import { GitHubTokenView } from './panel/TokenPanel';
-import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubFetch } from './server/api';
+import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubTransport } from './server/api';
 import { GitHubTokenModel } from './model/tokenModel';
 
 export interface IFlowOptions {
@@ -50,9 +50,9 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
       status: fetchServerStatus,
       hold: holdOnServer,
       forget: forgetOnServer,
-      fetchFor: serverGitHubFetch
+      github: serverGitHubTransport
     },
-    clearKernels: (ids, names) => clearTokenFromKernels(options.kernels, ids, names),
+    clearKernels: (ids, names) => clearTokenFromKernels(options.kernels, ids, names, trans),
     restartKernels: ids => restartKernels(options.kernels, ids, options.kernelConnection),
     terminals: options.terminals,
     describeKernel: id => {

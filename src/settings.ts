@@ -38,11 +38,18 @@ export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
   requestTimeoutSeconds: 15
 });
 
-/** Read the composite settings into a typed object. */
+/**
+ * `values` completed with the defaults: the registry's composite (which
+ * holds every value the schema defines), or what is known before it loaded.
+ */
+export function withDefaults(values: Partial<IGitHubTokenSettings> | null | undefined): IGitHubTokenSettings {
+  return { ...DEFAULT_SETTINGS, ...values };
+}
+
+/**
+ * Read the composite settings into a typed object. The schema's choices are
+ * `oneOf` lists of `const` values: the composite holds the chosen constant.
+ */
 export function readSettings(settings: ISettingRegistry.ISettings | null): IGitHubTokenSettings {
-  if (!settings) {
-    return { ...DEFAULT_SETTINGS };
-  }
-  const composite = settings.composite as Partial<IGitHubTokenSettings>;
-  return { ...DEFAULT_SETTINGS, ...composite };
+  return withDefaults(settings?.composite as Partial<IGitHubTokenSettings> | undefined);
 }

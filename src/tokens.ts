@@ -1,14 +1,51 @@
 import { Token } from '@lumino/coreutils';
-import type { GitHubTokenModel } from './model/tokenModel';
+import type { ISignal } from '@lumino/signaling';
+import type { IKernelWriteResult } from './kernel/environment';
+import type { VerifyState } from './model/verification';
+import type { IServerStatus } from './server/api';
+
+/**
+ * What other extensions may rely on in the token flow's model. The token
+ * itself is never exposed: they can ask for it to be delivered (kernel,
+ * notebook field, new kernels) and see what became of it.
+ */
+export interface IGitHubTokenModel {
+  /** Emitted on every change of state. */
+  readonly changed: ISignal<IGitHubTokenModel, void>;
+  /** Whether a well-formed token is held. */
+  readonly hasToken: boolean;
+  /** Whether anything was typed or pasted (even malformed): Forget applies. */
+  readonly hasDraft: boolean;
+  /** The token, masked for display (`ghp_...abcd`), or '' when none. */
+  readonly masked: string;
+  /** The GitHub account the token was verified as, or null. */
+  readonly login: string | null;
+  /** Verification progress, with the report once done. */
+  readonly verifyState: VerifyState;
+  /** The server extension's status: undefined until asked, null when absent. */
+  readonly server: IServerStatus | null | undefined;
+  /** Whether new kernels and terminals get the token from the server. */
+  readonly usedForNewKernels: boolean;
+  /** Verify the held token against the GitHub API. */
+  verify(): Promise<VerifyState>;
+  /** Write the held token to the active notebook's kernel environment (null when nothing was tried). */
+  writeToKernel(): Promise<IKernelWriteResult | null>;
+  /** Fill the active notebook's token field (null when nothing was tried). */
+  writeToNotebookField(): Promise<IKernelWriteResult | null>;
+  /** Give the token to the server for new kernels and terminals, or take it back: an error message, or ''. */
+  useForNewKernels(on: boolean): Promise<string>;
+  /** Drop the token here and on the server. */
+  forget(): void;
+}
 
 /**
  * The GitHub token flow, for other plugins (e.g. a notebook field writer).
- * The model is loaded on first use. It holds the token in memory only; plugins
- * that receive this token are trusted with it (they run in the same page).
+ * The model is loaded on first use. It holds the token in memory only and
+ * does not hand it out through this interface.
  */
 export interface IGitHubTokenFlow {
   /** The flow's model, loading it (and the panel's view) if needed. */
-  model(): Promise<GitHubTokenModel>;
+  model(): Promise<IGitHubTokenModel>;
 }
 
 export const IGitHubTokenFlow = new Token<IGitHubTokenFlow>(

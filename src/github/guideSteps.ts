@@ -3,7 +3,6 @@
  * access level, as shown in the "Create the token" step.
  */
 import type { Trans } from '../i18n';
-import { defaultTrans } from '../i18n';
 import type { AccessLevel } from './scopes';
 import { requiredScopes } from './scopes';
 
@@ -26,7 +25,7 @@ export interface IGuideOptions {
 }
 
 /** The instructions for creating a token, in order. */
-export function guideItems(options: IGuideOptions, trans: Trans = defaultTrans): IGuideItem[] {
+export function guideItems(options: IGuideOptions, trans: Trans): IGuideItem[] {
   const { tokenType, access, tokenName, expirationDays, webHost } = options;
   const common: IGuideItem[] = [
     { id: 'sign-in', text: trans.__('Sign in to %1 in your browser.', webHost) },

@@ -3,9 +3,8 @@
  * body and no Authorization header, as GitHub requires. GitHub answers 202
  * whether or not the tokens were valid, and disables valid ones at once.
  */
-import { apiBaseUrlProblem } from './apiBaseUrl';
 import type { Trans } from '../i18n';
-import { defaultTrans } from '../i18n';
+import { apiBaseUrlProblem, normalizeApiBaseUrl } from './apiBaseUrl';
 
 /** The outcome, phrased for the user; never contains a token. */
 export interface IRevokeResult {
@@ -17,18 +16,19 @@ export interface IRevokeResult {
 export async function revokeTokens(
   apiBaseUrl: string,
   tokens: readonly string[],
-  options: { timeoutMs?: number; fetch?: typeof fetch; trans?: Trans } = {}
+  options: { timeoutMs?: number; fetch?: typeof fetch; trans: Trans }
 ): Promise<IRevokeResult> {
-  const trans = options.trans ?? defaultTrans;
-  const problem = apiBaseUrlProblem(apiBaseUrl, trans);
-  if (problem) {
-    return { ok: false, message: problem };
+  const trans = options.trans;
+  // The policy's normalisation, as the server's: null where no token may go.
+  const base = normalizeApiBaseUrl(apiBaseUrl);
+  if (base === null) {
+    return { ok: false, message: apiBaseUrlProblem(apiBaseUrl, trans) };
   }
   const unique = [...new Set(tokens)].slice(0, 1000);
   if (!unique.length) {
     return { ok: false, message: trans.__('There is no token to revoke.') };
   }
-  const url = `${apiBaseUrl.replace(/\/+$/, '')}/credentials/revoke`;
+  const url = `${base}/credentials/revoke`;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15000);
   let response: Response;

@@ -5,7 +5,7 @@
  * of this extension needs.
  */
 
-import { defaultTrans, Trans } from '../i18n';
+import type { Trans } from '../i18n';
 
 /**
  * The access a user asks for:
@@ -112,7 +112,7 @@ export function grantsWrite(granted: readonly string[] | null): boolean {
 }
 
 /** A one-line description of a scope, for the scopes the UI shows. */
-export function describeScope(scope: string, trans: Trans = defaultTrans): string {
+export function describeScope(scope: string, trans: Trans): string {
   switch (scope) {
     case 'repo':
       return trans.__('Full control of all repositories you can access, public and private (read and push)');

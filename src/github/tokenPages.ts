@@ -16,7 +16,7 @@ export const FINE_GRAINED_EXPIRY_MIN_DAYS = 1;
 export const FINE_GRAINED_EXPIRY_MAX_DAYS = 366;
 
 /** Options of the classic token creation page. */
-export interface ClassicTokenOptions {
+export interface IClassicTokenOptions {
   /** Scopes to tick, e.g. `['repo']`. */
   scopes: string[];
   /** The token's note ("description" in the URL). */
@@ -24,7 +24,7 @@ export interface ClassicTokenOptions {
 }
 
 /** Options of the fine-grained token creation page. */
-export interface FineGrainedTokenOptions {
+export interface IFineGrainedTokenOptions {
   /** Token name (truncated to 40 characters). */
   name: string;
   description: string;
@@ -37,7 +37,7 @@ export interface FineGrainedTokenOptions {
 }
 
 /** Options of {@link newTokenUrl}. */
-export interface NewTokenOptions {
+export interface INewTokenOptions {
   tokenType: TokenType;
   access: AccessLevel;
   name: string;
@@ -48,7 +48,10 @@ export interface NewTokenOptions {
 
 /**
  * Validate a web base URL (e.g. `https://github.com` or a GitHub Enterprise
- * host) and return it without trailing slashes, query or fragment.
+ * host) and return it without trailing slashes, query or fragment: the one
+ * normalisation of the web host (the API host has the policy's,
+ * normalizeApiBaseUrl). Unlike the API base URL it never receives the token,
+ * so http to any host is allowed.
  *
  * @throws Error when the URL is not a valid http(s) URL.
  */
@@ -65,7 +68,11 @@ export function normalizeWebBaseUrl(webBaseUrl: string): string {
   if (url.username || url.password) {
     throw new Error('The GitHub web URL must not contain credentials');
   }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  let path = url.pathname;
+  while (path.endsWith('/')) {
+    path = path.slice(0, -1);
+  }
+  return `${url.origin}${path}`;
 }
 
 /**
@@ -91,7 +98,7 @@ function buildUrl(webBaseUrl: string, path: string, params: readonly QueryParam[
  * `https://github.com/settings/tokens/new?scopes=repo&description=Jupyter`.
  * Scopes are comma-separated; an empty scope list leaves `scopes` out.
  */
-export function classicTokenUrl(webBaseUrl: string, options: ClassicTokenOptions): string {
+export function classicTokenUrl(webBaseUrl: string, options: IClassicTokenOptions): string {
   const params: QueryParam[] = [];
   if (options.scopes.length) {
     params.push(['scopes', options.scopes]);
@@ -116,7 +123,7 @@ export function clampExpiry(expiresInDays: number | 'none'): string {
  * The pre-filled creation page of a fine-grained token, e.g.
  * `https://github.com/settings/personal-access-tokens/new?name=Jupyter&description=...&target_name=octo-org&expires_in=30&contents=read`.
  */
-export function fineGrainedTokenUrl(webBaseUrl: string, options: FineGrainedTokenOptions): string {
+export function fineGrainedTokenUrl(webBaseUrl: string, options: IFineGrainedTokenOptions): string {
   // Truncate by code points so that a surrogate pair is never split.
   const name = Array.from(options.name).slice(0, FINE_GRAINED_NAME_MAX).join('');
   const params: QueryParam[] = [
@@ -138,7 +145,7 @@ export function fineGrainedTokenUrl(webBaseUrl: string, options: FineGrainedToke
  * or no scope (read-only); fine-grained tokens get Contents `read`
  * (read-only) or `write`.
  */
-export function newTokenUrl(webBaseUrl: string, options: NewTokenOptions): string {
+export function newTokenUrl(webBaseUrl: string, options: INewTokenOptions): string {
   if (options.tokenType === 'classic') {
     const scopes =
       options.access === 'read-write' ? ['repo'] : options.access === 'read-write-public' ? ['public_repo'] : [];

@@ -5,7 +5,7 @@
  * the kernel's log. The page asks first, with one silent user expression that
  * carries no token, and sends the token only when the answer is `quiet`.
  *
- * The expression lives in kernelDebugCheck.json, which the Python tests also
+ * The expression lives in debugCheck.json, which the Python tests also
  * evaluate in real kernels (with and without `--debug`): one definition.
  */
 import check from './debugCheck.json';

@@ -6,15 +6,9 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { Trans } from '../i18n';
-import { defaultTrans } from '../i18n';
-import {
-  UnsafeKernelInputError,
-  buildEnvCheckExpression,
-  buildSetEnvCode,
-  buildUnsetEnvCode,
-  describeKernelLanguage,
-  isSupportedKernelLanguage
-} from './code';
+import { ENV_NAME_POLICY } from '../policy/policy';
+import { buildEnvCheckExpression, buildSetEnvCode, buildUnsetEnvCode } from './code';
+import { UnsafeKernelInputError, describeKernelLanguage, isSupportedKernelLanguage } from './validation';
 import { KERNEL_DEBUG_CHECK_EXPRESSION, parseKernelDebugCheck } from './debugCheck';
 
 /**
@@ -94,7 +88,7 @@ export interface IReadyKernel {
 export async function readyPythonKernel(
   context: ISessionContext | null | undefined,
   notebookName: string | undefined,
-  trans: Trans = defaultTrans
+  trans: Trans
 ): Promise<IReadyKernel | IKernelWriteResult> {
   const fail = writeFailure;
   if (!context) {
@@ -170,7 +164,7 @@ export async function executeSilently(
   ready: IReadyKernel,
   code: string,
   expression: string,
-  trans: Trans = defaultTrans
+  trans: Trans
 ): Promise<{ value: string } | IKernelWriteResult> {
   const future = ready.kernel.requestExecute({
     ...SILENT,
@@ -205,10 +199,7 @@ export async function executeSilently(
  * a namespace that breaks the expression) is refused too: the token is only
  * sent where it is known not to be logged.
  */
-export async function refuseLoggingKernel(
-  ready: IReadyKernel,
-  trans: Trans = defaultTrans
-): Promise<IKernelWriteResult | null> {
+export async function refuseLoggingKernel(ready: IReadyKernel, trans: Trans): Promise<IKernelWriteResult | null> {
   const checked = await executeSilently(ready, '', KERNEL_DEBUG_CHECK_EXPRESSION, trans);
   if (!('value' in checked)) {
     return checked;
@@ -252,7 +243,7 @@ export async function executeWithToken(
   ready: IReadyKernel,
   code: string,
   expression: string,
-  trans: Trans = defaultTrans
+  trans: Trans
 ): Promise<{ value: string } | IKernelWriteResult> {
   const refused = await refuseLoggingKernel(ready, trans);
   return refused ?? executeSilently(ready, code, expression, trans);
@@ -273,7 +264,7 @@ export async function writeTokenToKernel(
   notebookName: string | undefined,
   token: string,
   names: readonly string[],
-  trans: Trans = defaultTrans,
+  trans: Trans,
   unlessSet = false
 ): Promise<IKernelWriteResult> {
   const ready = await readyPythonKernel(context, notebookName, trans);
@@ -284,8 +275,8 @@ export async function writeTokenToKernel(
   let code: string;
   let check: string;
   try {
-    code = buildSetEnvCode(language, token, names);
-    check = buildEnvCheckExpression(language, names);
+    code = buildSetEnvCode(language, token, names, trans);
+    check = buildEnvCheckExpression(language, names, trans);
   } catch (error) {
     return unsafeInputFailure(error);
   }
@@ -333,9 +324,12 @@ export async function writeTokenToKernel(
   };
 }
 
+/** A quoted variable name in the Python repr of a list of names. */
+const QUOTED_NAME = new RegExp(`'(${ENV_NAME_POLICY.pattern})'`, 'g');
+
 /** Read the user-expression result: a Python list repr of variable names. */
 function parseSetNames(text: string): string[] {
-  return Array.from(text.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'/g), m => m[1]);
+  return Array.from(text.matchAll(QUOTED_NAME), m => m[1]);
 }
 
 /**
@@ -384,11 +378,13 @@ async function forEachRunningKernel(
 export function clearTokenFromKernels(
   kernels: Kernel.IManager,
   ids: readonly string[],
-  names: readonly string[]
+  names: readonly string[],
+  trans: Trans
 ): Promise<string[]> {
   return forEachRunningKernel(kernels, ids, async connection => {
     const info = await connection.info;
-    const code = buildUnsetEnvCode(info.language_info?.name ?? '', names);
+    // A refusal (a non-Python kernel, a bad name) throws: the kernel stays listed.
+    const code = buildUnsetEnvCode(info.language_info?.name ?? '', names, trans);
     const reply = await connection.requestExecute({ ...SILENT, code }).done;
     return reply.content.status === 'ok';
   });

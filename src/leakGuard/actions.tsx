@@ -1,19 +1,20 @@
 /**
- * The leak guard's dialogs and fixes, loaded the first time a notebook holds
- * a token (see leakGuard.ts).
+ * The leak guard's dialogs and fixes, with their styles, loaded the first
+ * time a notebook or file holds a token (see checks.ts).
  */
+import '../../style/leakGuard.css';
 import * as React from 'react';
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
-import type { TranslationBundle } from '@jupyterlab/translation';
 import { urlHost } from '../github/apiBaseUrl';
+import type { Trans } from '../i18n';
 import { writeTokenToKernel } from '../kernel/environment';
 import { revokeTokens } from '../github/revoke';
 import type { IGitHubTokenSettings } from '../settings';
 import { allowTokenIn, isTokenAllowedIn } from '../token/consent';
-import { maskToken } from '../token/format';
+import { maskToken } from '../token/mask';
 import { replaceTokensInPythonSource } from '../python/rewrite';
 import {
   containsToken,
@@ -31,7 +32,7 @@ import {
 /** What the user chose before a save. */
 export type SaveChoice = 'replace' | 'clear-outputs' | 'save' | 'cancel';
 
-function placeLabel(leak: ILeak, trans: TranslationBundle): string {
+function placeLabel(leak: ILeak, trans: Trans): string {
   const cell = leak.cellIndex === null ? '' : trans.__('cell %1', leak.cellIndex + 1);
   const where: Record<LeakPlace, string> = {
     source: trans.__('%1 source', cell),
@@ -50,11 +51,11 @@ interface IPlacedToken {
   token: string;
 }
 
-const placed = (leaks: ILeak[], trans: TranslationBundle): IPlacedToken[] =>
+const placed = (leaks: ILeak[], trans: Trans): IPlacedToken[] =>
   leaks.map(leak => ({ where: placeLabel(leak, trans), token: leak.token }));
 
 /** Where the tokens are, each masked. */
-function LeakList({ leaks, trans }: { leaks: IPlacedToken[]; trans: TranslationBundle }): JSX.Element {
+function LeakList({ leaks, trans }: { leaks: IPlacedToken[]; trans: Trans }): JSX.Element {
   return (
     <ul className="jp-GitHubToken-leaks" data-testid="leak-list">
       {leaks.slice(0, 12).map((leak, i) => (
@@ -68,7 +69,7 @@ function LeakList({ leaks, trans }: { leaks: IPlacedToken[]; trans: TranslationB
 }
 
 /** Said when the file on disk already holds a token: a fix alone would leave it in the checkpoint. */
-function CheckpointNote({ trans }: { trans: TranslationBundle }): JSX.Element {
+function CheckpointNote({ trans }: { trans: Trans }): JSX.Element {
   return (
     <p data-testid="checkpoint-note">
       {trans.__(
@@ -85,7 +86,7 @@ export async function askBeforeSave(
   path: string,
   leaks: ILeak[],
   canFix: boolean,
-  trans: TranslationBundle,
+  trans: Trans,
   onDisk = false,
   ineffective: ReadonlySet<SaveChoice> = new Set()
 ): Promise<SaveChoice> {
@@ -154,7 +155,7 @@ export async function applyFix(
   model: INotebookModel,
   panel: NotebookPanel | null,
   settings: IGitHubTokenSettings,
-  trans: TranslationBundle,
+  trans: Trans,
   kernel: 'if-unset' | 'never' = 'if-unset'
 ): Promise<void> {
   const envName = settings.environmentVariables[0];
@@ -170,7 +171,7 @@ export async function applyFix(
     const source = cell.sharedModel.getSource();
     if (containsToken(source)) {
       if (cell.type === 'code') {
-        const replaced = replaceTokensInPythonSource(source, envName);
+        const replaced = replaceTokensInPythonSource(source, envName, trans);
         if (replaced.replaced > 0) {
           for (const match of findTokens(source)) {
             moved.add(match.token);
@@ -224,7 +225,7 @@ async function giveKernelTheToken(
   tokens: Set<string>,
   panel: NotebookPanel | null,
   settings: IGitHubTokenSettings,
-  trans: TranslationBundle
+  trans: Trans
 ): Promise<void> {
   const names = settings.environmentVariables;
   if (tokens.size !== 1 || !panel) {
@@ -282,7 +283,7 @@ export async function warnOnOpen(
   panel: NotebookPanel,
   leaks: ILeak[],
   settings: IGitHubTokenSettings,
-  trans: TranslationBundle
+  trans: Trans
 ): Promise<'removed' | 'kept'> {
   const tokens = [...new Set(leaks.map(leak => leak.token))];
   const host = urlHost(settings.apiBaseUrl);
@@ -357,11 +358,7 @@ export async function warnOnOpen(
  * checkpoints keep a single one, overwritten), then delete any other listed
  * before. When that fails (e.g. a read-only folder), say so.
  */
-export async function replaceCheckpoint(
-  contents: Contents.IManager,
-  path: string,
-  trans: TranslationBundle
-): Promise<void> {
+export async function replaceCheckpoint(contents: Contents.IManager, path: string, trans: Trans): Promise<void> {
   try {
     const before = await contents.listCheckpoints(path);
     const made = await contents.createCheckpoint(path);
@@ -381,7 +378,7 @@ export async function replaceCheckpoint(
   }
 }
 
-/** A file save the guard found a token in (see leakGuard.ts). */
+/** A file save the guard found a token in (see checks.ts). */
 export interface IFileSaveRequest {
   path: string;
   /** The save as asked for: type `file`, format `text` or `base64`, maybe a `chunk`. */
@@ -392,7 +389,7 @@ export interface IFileSaveRequest {
   ask: boolean;
   /** Whether the file on disk already holds a token. */
   onDisk: boolean;
-  trans: TranslationBundle;
+  trans: Trans;
 }
 
 /** What to save instead, or 'cancel'. */
@@ -427,7 +424,7 @@ const toBytes = (text: string): string =>
   Array.from(new TextEncoder().encode(text), b => String.fromCharCode(b)).join('');
 
 /** Unapproved tokens in a text file, by line. */
-function tokensByLine(path: string, text: string, trans: TranslationBundle): IPlacedToken[] {
+function tokensByLine(path: string, text: string, trans: Trans): IPlacedToken[] {
   const found: IPlacedToken[] = [];
   let line = 1;
   let pos = 0;
@@ -511,7 +508,7 @@ export async function askBeforeFileSave(
   path: string,
   found: IPlacedToken[],
   how: { canRedact: boolean; onDisk: boolean; upload: boolean; chunk: number | null },
-  trans: TranslationBundle
+  trans: Trans
 ): Promise<FileSaveChoice> {
   const buttons: Dialog.IButton[] = [
     Dialog.cancelButton({

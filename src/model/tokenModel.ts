@@ -1,83 +1,63 @@
 /**
  * The state of the guided flow, shared by the sidebar panel and the commands.
  * The token lives in this object's memory only: never in settings, storage or logs.
+ *
+ * The model owns the draft, the settings and the steps, and composes the parts
+ * that do the work: verification, delivery (kernel, notebook field), the holders
+ * (what still has the token after Forget) and the server state.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 import type { Trans } from '../i18n';
-import { defaultTrans } from '../i18n';
 import type { IGitHubTokenSettings } from '../settings';
 import { DEFAULT_SETTINGS } from '../settings';
 import { apiBaseUrlProblem, urlHost } from '../github/apiBaseUrl';
-import { checkTokenFormat, maskToken } from '../token/format';
-import type { TokenFormatCheck } from '../token/format';
-import { buildVerifyReport, parseRepoFullName } from '../github/responses';
-import type { VerifyReport } from '../github/responses';
-import type { IVerifyOutcomes, IVerifyRequest } from '../github/client';
+import { checkTokenFormat } from '../token/format';
+import { maskToken } from '../token/mask';
+import type { ITokenFormatCheck } from '../token/format';
 import type { IKernelWriteResult } from '../kernel/environment';
-import type { AssignmentMode, FieldCandidate, IFieldSearch } from '../notebook/fieldWriter';
-import type { IHoldRequest, IServerStatus } from '../server/api';
+import type { AssignmentMode, FieldCandidate } from '../notebook/fieldWriter';
+import type { IServerStatus } from '../server/api';
+import type { IGitHubTokenModel } from '../tokens';
+import { Delivery, holdRequest } from './delivery';
+import type { FieldState, IDeliveryDeps, KernelWriteState } from './delivery';
+import { TokenHolders } from './holders';
+import type { IHolderDeps } from './holders';
+import type { IModelHost } from './host';
+import { ServerState } from './serverState';
+import type { IServerDeps } from './serverState';
+import { repositoryProblem, Verification } from './verification';
+import type { RequestVerification, VerifyState } from './verification';
 
 /** The four steps of the guide. */
 export const STEPS = ['access', 'create', 'verify', 'use'] as const;
 export type Step = (typeof STEPS)[number];
 
-/** Verification progress. */
-export type VerifyState =
-  { status: 'idle' } | { status: 'verifying' } | { status: 'done'; report: VerifyReport; repository?: string };
-
-/** Kernel write progress. */
-export type KernelWriteState =
-  { status: 'idle' } | { status: 'writing' } | { status: 'done'; result: IKernelWriteResult };
-
-/** Notebook field progress. */
-export type FieldState =
-  | { status: 'idle' }
-  | { status: 'searching' }
-  | { status: 'choose'; candidates: FieldCandidate[] }
-  | { status: 'writing' }
-  | { status: 'done'; result: IKernelWriteResult };
-
 /** What the model needs from the outside world. */
-export interface ITokenModelDeps {
-  requestVerification(options: IVerifyRequest): Promise<IVerifyOutcomes>;
-  writeToKernel(token: string, names: readonly string[]): Promise<IKernelWriteResult>;
-  /** Find the active notebook's token field(s) (see notebookFieldWriter). */
-  findFields?(fieldName: string): Promise<IFieldSearch | IKernelWriteResult>;
-  /** Put the token into one field of the active notebook. */
-  fillField?(
-    candidate: FieldCandidate,
-    token: string,
-    mode: AssignmentMode,
-    names: readonly string[],
-    fieldName: string
-  ): Promise<IKernelWriteResult>;
+export interface ITokenModelDeps extends IDeliveryDeps, IHolderDeps {
+  requestVerification: RequestVerification;
   /** The token was forgotten: drop what was derived from it elsewhere. */
   forgotten?(): void;
   saveChoice?(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
-  /** The Jupyter server extension, when installed (see serverApi). */
-  server?: {
-    status(): Promise<IServerStatus | null>;
-    hold(body: IHoldRequest): Promise<IServerStatus>;
-    forget(): Promise<IServerStatus>;
-    fetchFor(apiBaseUrl: string): typeof fetch;
-  };
-  /** A name for a running kernel (its notebook or console path), for the holders list. */
-  describeKernel?(kernelId: string): string;
-  /** Refresh what describeKernel knows (paths change when notebooks are renamed). */
-  refreshKernelNames?(): Promise<void>;
-  /** Remove the variables from these running kernels; resolves to the ids cleared. */
-  clearKernels?(kernelIds: readonly string[], names: readonly string[]): Promise<string[]>;
-  /** Restart these running kernels (clears their initial environment); resolves to the ids done. */
-  restartKernels?(kernelIds: readonly string[]): Promise<string[]>;
-  /** JupyterLab's terminal manager (`serviceManager.terminals`), to close terminals started with the token. */
-  terminals?: { shutdown(name: string): Promise<void> };
-  trans?: Trans;
+  /** The Jupyter server extension, when installed (see server/api). */
+  server?: IServerDeps;
+  trans: Trans;
 }
 
-export class GitHubTokenModel {
+export class GitHubTokenModel implements IGitHubTokenModel {
   constructor(deps: ITokenModelDeps) {
     this._deps = deps;
-    this._trans = deps.trans ?? defaultTrans;
+    this._trans = deps.trans;
+    const host: IModelHost = { emit: () => this._emit(), generation: () => this._generation };
+    this._verification = new Verification(host, deps.requestVerification, deps.trans);
+    this._holders = new TokenHolders(host, deps, deps.trans);
+    this._delivery = new Delivery(
+      host,
+      { token: () => this._format?.token ?? '', settings: () => this._settings },
+      deps,
+      result => this._holders.record(result),
+      deps.trans
+    );
+    this._server = new ServerState(host, deps.server, this._holders, deps.trans);
   }
 
   /** Emitted on every change of state. */
@@ -103,9 +83,7 @@ export class GitHubTokenModel {
     ) {
       // A verification in flight answers for the old access level or host.
       this._generation++;
-      if (this._verify.status === 'verifying') {
-        this._verify = { status: 'idle' };
-      }
+      this._verification.cancel();
     }
     this._settings = value;
     if (repoWasDefault) {
@@ -163,7 +141,7 @@ export class GitHubTokenModel {
     this._settings = { ...this._settings, [key]: value };
     this._checked.clear();
     this._generation++;
-    this._verify = { status: 'idle' };
+    this._verification.reset();
     this._emit();
     await this._deps.saveChoice?.(key, value);
   }
@@ -180,14 +158,13 @@ export class GitHubTokenModel {
     this._draft = value;
     this._generation++;
     this._format = value ? checkTokenFormat(value, this._trans) : null;
-    this._verify = { status: 'idle' };
-    this._kernelWrite = { status: 'idle' };
-    this._field = { status: 'idle' };
+    this._verification.reset();
+    this._delivery.reset();
     this._emit();
   }
 
   /** Offline check of the draft, or null when empty. */
-  get format(): TokenFormatCheck | null {
+  get format(): ITokenFormatCheck | null {
     return this._format;
   }
 
@@ -203,7 +180,13 @@ export class GitHubTokenModel {
 
   /** The token, masked for display (`ghp_...abcd`), or '' when none. */
   get masked(): string {
-    return this.hasToken ? maskToken(this._format!.token) : '';
+    return this._format?.ok ? maskToken(this._format.token) : '';
+  }
+
+  /** The GitHub account the token was verified as, or null. */
+  get login(): string | null {
+    const state = this.verifyState;
+    return (state.status === 'done' && state.report.account?.login) || null;
   }
 
   get repository(): string {
@@ -216,136 +199,38 @@ export class GitHubTokenModel {
   }
 
   get verifyState(): VerifyState {
-    return this._verify;
+    return this._verification.state;
   }
 
   get kernelWriteState(): KernelWriteState {
-    return this._kernelWrite;
+    return this._delivery.kernelWriteState;
   }
 
   get fieldState(): FieldState {
-    return this._field;
+    return this._delivery.fieldState;
   }
 
   /** Whether a notebook field search or write is under way. */
   get fieldBusy(): boolean {
-    return this._field.status === 'searching' || this._field.status === 'writing';
+    return this._delivery.fieldBusy;
   }
 
   /**
-   * Fill the active notebook's token field: with one candidate, fill it
-   * (assignment cells read the environment); with several, list them for
-   * the user to pick (state `choose`); with none, say what was looked for.
+   * Fill the active notebook's token field: with one candidate, fill it; with
+   * several, list them for the user to pick (state `choose`).
    */
   async writeToNotebookField(): Promise<IKernelWriteResult | null> {
-    const find = this._deps.findFields;
-    if (!this.hasToken || !find || this.fieldBusy) {
-      return null;
-    }
-    const generation = this._generation;
-    this._field = { status: 'searching' };
-    this._emit();
-    let found: IFieldSearch | IKernelWriteResult;
-    try {
-      found = await find(this._settings.notebookFieldName);
-    } catch (error) {
-      found = this._unreachable(error);
-    }
-    if (generation !== this._generation) {
-      return null;
-    }
-    if ('ok' in found) {
-      return this._fieldDone(found);
-    }
-    if (found.candidates.length === 1) {
-      return this._fill(found.candidates[0], 'env', generation);
-    }
-    if (found.candidates.length === 0) {
-      return this._fieldDone({ ok: false, problem: 'no-field', message: found.message, variables: [] });
-    }
-    this._field = { status: 'choose', candidates: found.candidates };
-    this._emit();
-    return {
-      ok: false,
-      problem: 'several-fields',
-      message: this._trans.__(
-        'The notebook has %1 fields that could take the token: pick one in the panel.',
-        found.candidates.length
-      ),
-      variables: []
-    };
+    return this.hasToken ? this._delivery.writeToNotebookField() : null;
   }
 
   /** Fill the candidate the user picked (`literal` only after their confirmation). */
   async fillField(candidate: FieldCandidate, mode: AssignmentMode = 'env'): Promise<IKernelWriteResult | null> {
-    if (!this.hasToken || this.fieldBusy) {
-      return null;
-    }
-    return this._fill(candidate, mode, this._generation);
-  }
-
-  private async _fill(
-    candidate: FieldCandidate,
-    mode: AssignmentMode,
-    generation: number
-  ): Promise<IKernelWriteResult | null> {
-    const fill = this._deps.fillField;
-    if (!fill) {
-      return null;
-    }
-    this._field = { status: 'writing' };
-    this._emit();
-    let result: IKernelWriteResult;
-    try {
-      result = await fill(
-        candidate,
-        this._format!.token,
-        mode,
-        this._settings.environmentVariables,
-        this._settings.notebookFieldName
-      );
-    } catch (error) {
-      result = this._unreachable(error);
-    }
-    if (generation !== this._generation) {
-      return null;
-    }
-    this._recordHolder(result);
-    return this._fieldDone(result);
-  }
-
-  private _fieldDone(result: IKernelWriteResult): IKernelWriteResult {
-    this._field = { status: 'done', result };
-    this._emit();
-    return result;
-  }
-
-  private _unreachable(error: unknown): IKernelWriteResult {
-    return {
-      ok: false,
-      problem: 'execution-failed',
-      message: this._trans.__('Could not reach the kernel: %1', (error as Error)?.message ?? String(error)),
-      variables: []
-    };
-  }
-
-  /** Remember a kernel that received the variables, to clear it after Forget. */
-  private _recordHolder(result: IKernelWriteResult): void {
-    if (result.ok && result.kernelId) {
-      this._holders.add(result.kernelId);
-      for (const name of result.variables) {
-        this._holderVariables.add(name);
-      }
-    }
+    return this.hasToken ? this._delivery.fillField(candidate, mode) : null;
   }
 
   /** Why the repository field cannot be used, or '' when it is empty or valid. */
   get repositoryProblem(): string {
-    const text = this._repository.trim();
-    if (!text || parseRepoFullName(text)) {
-      return '';
-    }
-    return this._trans.__('Enter the repository as owner/name, for example octo-org/analysis.');
+    return repositoryProblem(this._repository, this._trans);
   }
 
   /** The host the token is sent to by Verify, or '' when the setting is unusable. */
@@ -361,93 +246,23 @@ export class GitHubTokenModel {
     return apiBaseUrlProblem(this._settings.apiBaseUrl, this._trans);
   }
 
-  /** Verify the held token against the GitHub API. */
+  /** Verify the held token against the GitHub API (through the server when it may call this API). */
   async verify(): Promise<VerifyState> {
     const format = this._format;
-    if (!format || !format.ok || this._verify.status === 'verifying' || this.repositoryProblem || this.apiUrlProblem) {
-      return this._verify;
+    if (!format?.ok || this.verifyState.status === 'verifying' || this.repositoryProblem || this.apiUrlProblem) {
+      return this.verifyState;
     }
-    const repoText = this._repository.trim();
-    const repository = repoText ? parseRepoFullName(repoText) : undefined;
-    const token = format.token;
-    const generation = this._generation;
-    this._verify = { status: 'verifying' };
-    this._emit();
-    const s = this._settings;
-    let state: VerifyState;
-    let verifiedAgainst = '';
-    try {
-      // Through the server when it may call this API; otherwise from the browser.
-      const viaServer = !!(this._server && this._deps.server && this._serverAllows(s.apiBaseUrl));
-      const outcomes = await this._deps.requestVerification({
-        token,
-        apiBaseUrl: s.apiBaseUrl,
-        repository,
-        timeoutMs: s.requestTimeoutSeconds * 1000,
-        fetch: viaServer ? this._deps.server!.fetchFor(s.apiBaseUrl) : undefined
-      });
-      const fullName = repository ? `${repository.owner}/${repository.repo}` : undefined;
-      const report = buildVerifyReport(
-        {
-          tokenKind: format.kind,
-          access: s.accessLevel,
-          user: outcomes.user,
-          repo: fullName && outcomes.repo ? { fullName, outcome: outcomes.repo } : undefined,
-          apiBaseUrl: s.apiBaseUrl,
-          webBaseUrl: s.webBaseUrl,
-          headersComplete: viaServer
-        },
-        this._trans
-      );
-      if (!viaServer && report.account) {
-        report.notes.push(
-          this._trans.__(
-            "Verified from the browser, which cannot see the token's expiry (GitHub does not expose that header to web pages). With the server extension enabled, verification goes through the Jupyter server and shows it."
-          )
-        );
-      }
-      state = { status: 'done', report, repository: fullName };
-      verifiedAgainst = s.apiBaseUrl;
-    } catch (error) {
-      // Octokit itself could not be loaded (e.g. the server went away).
-      const report = buildVerifyReport(
-        {
-          tokenKind: format.kind,
-          access: s.accessLevel,
-          user: { kind: 'network', problem: 'unreachable', detail: String(error) },
-          apiBaseUrl: s.apiBaseUrl,
-          webBaseUrl: s.webBaseUrl
-        },
-        this._trans
-      );
-      state = { status: 'done', report };
-    }
-    // The token, the access level or the host may have changed while we waited.
-    if (this._generation === generation) {
-      this._verify = state;
-      this._verifiedApiBaseUrl = verifiedAgainst;
-      this._emit();
-    }
-    return state;
+    return this._verification.run({
+      format,
+      repository: this._repository,
+      settings: this._settings,
+      transport: this._server.transportFor(this._settings.apiBaseUrl)
+    });
   }
 
   /** Write the held token to the active notebook's kernel environment. */
   async writeToKernel(): Promise<IKernelWriteResult | null> {
-    if (!this.hasToken || this._kernelWrite.status === 'writing') {
-      return null;
-    }
-    this._kernelWrite = { status: 'writing' };
-    this._emit();
-    let result: IKernelWriteResult;
-    try {
-      result = await this._deps.writeToKernel(this._format!.token, this._settings.environmentVariables);
-    } catch (error) {
-      result = this._unreachable(error);
-    }
-    this._recordHolder(result);
-    this._kernelWrite = { status: 'done', result };
-    this._emit();
-    return result;
+    return this.hasToken ? this._delivery.writeToKernel() : null;
   }
 
   /**
@@ -459,85 +274,31 @@ export class GitHubTokenModel {
     this._generation++;
     this._draft = '';
     this._format = null;
-    this._verify = { status: 'idle' };
-    this._kernelWrite = { status: 'idle' };
-    this._field = { status: 'idle' };
+    this._verification.reset();
+    this._delivery.reset();
     this._deps.forgotten?.();
     this._emit();
-    // Always ask the server: another tab may have handed it the token.
-    if (this._server && this._deps.server) {
-      this._serverError = '';
-      void this._deps.server
-        .forget()
-        .then(status => this._takeServerStatus(status))
-        .catch(error => {
-          this._serverError = this._trans.__('The server could not forget the token: %1', (error as Error).message);
-          this._emit();
-        });
-    }
+    this._server.forget();
   }
 
   /** The last failure talking to the server extension, or ''. */
   get serverError(): string {
-    return this._serverError;
-  }
-
-  private _serverAllows(apiBaseUrl: string): boolean {
-    const base = apiBaseUrl.replace(/\/+$/, '');
-    return (this._server?.allowedApiBaseUrls ?? []).some(url => url.replace(/\/+$/, '') === base);
-  }
-
-  /** Record a status from the server, remembering kernels still holding the token. */
-  private _takeServerStatus(status: IServerStatus): void {
-    this._server = status;
-    for (const id of status.stillRunning ?? []) {
-      this._holders.add(id);
-    }
-    for (const name of status.stillRunningTerminals ?? []) {
-      this._terminalHolders.add(name);
-    }
-    for (const name of status.variables ?? []) {
-      this._holderVariables.add(name);
-    }
-    this._emit();
-    if (this._holders.size > 0 && this._deps.refreshKernelNames) {
-      void this._deps.refreshKernelNames().then(
-        () => this._emit(),
-        () => undefined
-      );
-    }
+    return this._server.error;
   }
 
   /** Running kernels that were given the token (by this panel or at start). */
   get kernelsHoldingToken(): string[] {
-    return [...this._holders];
+    return this._holders.kernels;
   }
 
   /** Names of the kernels in `kernelsHoldingToken`, e.g. their notebooks' paths. */
   get kernelsHoldingTokenLabels(): string[] {
-    return this.kernelsHoldingToken.map(id => this._kernelLabel(id));
-  }
-
-  private _kernelLabel(id: string): string {
-    return this._deps.describeKernel?.(id) || this._trans.__('kernel %1', id.slice(0, 8));
+    return this._holders.kernelLabels;
   }
 
   /** Remove the variables from the kernels that still hold the token. */
   async clearKernels(): Promise<string[]> {
-    const ids = [...this._holders];
-    if (!ids.length || !this._deps.clearKernels) {
-      return [];
-    }
-    // The names in force when the kernels got the token, and today's.
-    const names = [...new Set([...this._holderVariables, ...this._settings.environmentVariables])];
-    const cleared = await this._deps.clearKernels(ids, names);
-    for (const id of cleared) {
-      this._holders.delete(id);
-      // os.environ is clean, the process's initial environment is not.
-      this._restartAdvised.add(id);
-    }
-    this._emit();
-    return cleared;
+    return this._holders.clearKernels(this._settings.environmentVariables);
   }
 
   /**
@@ -546,109 +307,52 @@ export class GitHubTokenModel {
    * restart clears that.
    */
   get kernelsToRestart(): string[] {
-    return [...this._restartAdvised];
+    return this._holders.kernelsToRestart;
   }
 
   /** Names of the kernels in `kernelsToRestart`. */
   get kernelsToRestartLabels(): string[] {
-    return this.kernelsToRestart.map(id => this._kernelLabel(id));
+    return this._holders.kernelsToRestartLabels;
   }
 
   /** Whether kernels can be restarted from here. */
   get canRestartKernels(): boolean {
-    return !!this._deps.restartKernels;
+    return this._holders.canRestartKernels;
   }
 
-  /**
-   * Restart the kernels still holding the token, cleared or not (their
-   * variables are lost). Resolves to the ids restarted.
-   */
+  /** Restart the kernels still holding the token, cleared or not. Resolves to the ids restarted. */
   async restartKernels(): Promise<string[]> {
-    const ids = [...new Set([...this._holders, ...this._restartAdvised])];
-    if (!ids.length || !this._deps.restartKernels || this._restartBusy) {
-      return [];
-    }
-    this._restartBusy = true;
-    this._emit();
-    let done: string[] = [];
-    try {
-      done = await this._deps.restartKernels(ids);
-    } finally {
-      this._restartBusy = false;
-    }
-    for (const id of done) {
-      this._holders.delete(id);
-      this._restartAdvised.delete(id);
-    }
-    this._emit();
-    return done;
+    return this._holders.restartKernels();
   }
 
   /** Whether a restart of kernels is under way. */
   get restartBusy(): boolean {
-    return this._restartBusy;
+    return this._holders.restartBusy;
   }
 
   /** Names of running terminals started while the server held the token (after Forget). */
   get terminalsHoldingToken(): string[] {
-    return [...this._terminalHolders];
+    return this._holders.terminals;
   }
 
   /** Whether terminals can be closed from here. */
   get canCloseTerminals(): boolean {
-    return !!this._deps.terminals;
+    return this._holders.canCloseTerminals;
   }
 
   /** The last failure closing terminals, or ''. */
   get terminalError(): string {
-    return this._terminalError;
+    return this._holders.terminalError;
   }
 
-  /**
-   * Close the terminals that still hold the token (the only way to take it
-   * out of their shells). Resolves to the names closed; those that could not
-   * be closed stay listed, with {@link terminalError} saying why.
-   */
+  /** Close the terminals that still hold the token. Resolves to the names closed. */
   async closeTerminals(): Promise<string[]> {
-    const terminals = this._deps.terminals;
-    const names = [...this._terminalHolders];
-    if (!terminals || !names.length) {
-      return [];
-    }
-    const closed: string[] = [];
-    const failed: string[] = [];
-    for (const name of names) {
-      try {
-        await terminals.shutdown(name);
-        closed.push(name);
-      } catch (error) {
-        // Already gone (404): nothing holds the token there any more.
-        if ((error as { response?: Response })?.response?.status === 404) {
-          closed.push(name);
-        } else {
-          failed.push(name);
-        }
-      }
-    }
-    for (const name of closed) {
-      this._terminalHolders.delete(name);
-    }
-    this._terminalError = failed.length
-      ? this._trans._n(
-          'Terminal %2 could not be closed. Close it from the Running Terminals and Kernels panel.',
-          'Terminals %2 could not be closed. Close them from the Running Terminals and Kernels panel.',
-          failed.length,
-          failed.join(', ')
-        )
-      : '';
-    this._emit();
-    return closed;
+    return this._holders.closeTerminals();
   }
 
   /** The host (of the API base URL) the server-held token is bound to, or '' when unknown. */
   get serverTokenHost(): string {
-    const base = this._server?.held ? this._server.apiBaseUrl : null;
-    return base ? urlHost(base) : '';
+    return this._server.tokenHost;
   }
 
   /**
@@ -656,31 +360,22 @@ export class GitHubTokenModel {
    * one in the settings (verifying here would be about another host).
    */
   get serverTokenForOtherHost(): boolean {
-    const base = this._server?.held ? this._server.apiBaseUrl : null;
-    return !!base && base.replace(/\/+$/, '') !== this._settings.apiBaseUrl.replace(/\/+$/, '');
+    return this._server.tokenForOtherHost(this._settings.apiBaseUrl);
   }
 
   /** The server extension's status: undefined until asked, null when absent. */
   get server(): IServerStatus | null | undefined {
-    return this._server;
+    return this._server.status;
   }
 
   /** Ask the server extension whether it is there and what it holds. */
   async refreshServer(): Promise<IServerStatus | null> {
-    this._server = this._deps.server ? await this._deps.server.status() : null;
-    if (this._server && !this._server.held) {
-      // Forgotten elsewhere (another tab, before a reload): they still have it.
-      for (const name of this._server.terminals ?? []) {
-        this._terminalHolders.add(name);
-      }
-    }
-    this._emit();
-    return this._server;
+    return this._server.refresh();
   }
 
   /** Whether new kernels and terminals get the token from the server. */
   get usedForNewKernels(): boolean {
-    return !!this._server?.held;
+    return this._server.usedForNewKernels;
   }
 
   /**
@@ -688,34 +383,15 @@ export class GitHubTokenModel {
    * take it back. Returns an error message, or '' on success.
    */
   async useForNewKernels(on: boolean): Promise<string> {
-    const server = this._deps.server;
-    if (!server || !this._server) {
-      return this._trans.__('The jupyterlab_github_token server extension is not enabled on this Jupyter server.');
+    if (!on) {
+      return this._server.release();
     }
-    try {
-      if (on) {
-        if (!this.hasToken) {
-          return this._trans.__('Paste a token first.');
-        }
-        const report = this._verify.status === 'done' ? this._verify.report : undefined;
-        // The host the account and expiry were learnt from (the setting may
-        // have changed since); unverified, the host Verify would use.
-        const apiBaseUrl = (report && this._verifiedApiBaseUrl) || this._settings.apiBaseUrl;
-        this._server = await server.hold({
-          token: this._format!.token,
-          variables: this._settings.environmentVariables,
-          apiBaseUrl,
-          login: report?.account?.login,
-          expiresAt: report?.expiresAt ? report.expiresAt.toISOString() : null
-        });
-        this._emit();
-      } else {
-        this._takeServerStatus(await server.forget());
-      }
-      return '';
-    } catch (error) {
-      return (error as Error).message;
-    }
+    const format = this._format;
+    return this._server.hold(
+      format?.ok
+        ? holdRequest(format.token, this._settings, this.verifyState, this._verification.verifiedApiBaseUrl)
+        : null
+    );
   }
 
   private _emit(): void {
@@ -724,25 +400,17 @@ export class GitHubTokenModel {
 
   private _deps: ITokenModelDeps;
   private _trans: Trans;
+  private _verification: Verification;
+  private _delivery: Delivery;
+  private _holders: TokenHolders;
+  private _server: ServerState;
   private _settings: Readonly<IGitHubTokenSettings> = DEFAULT_SETTINGS;
   private _step: Step = 'access';
   private _checked = new Set<string>();
   private _draft = '';
-  private _format: TokenFormatCheck | null = null;
+  private _format: ITokenFormatCheck | null = null;
   private _repository = DEFAULT_SETTINGS.defaultRepository;
-  private _verify: VerifyState = { status: 'idle' };
-  private _kernelWrite: KernelWriteState = { status: 'idle' };
-  private _field: FieldState = { status: 'idle' };
   private _focusPending = false;
-  private _server: IServerStatus | null | undefined = undefined;
-  private _holders = new Set<string>();
-  private _holderVariables = new Set<string>();
-  private _restartAdvised = new Set<string>();
-  private _restartBusy = false;
-  private _terminalHolders = new Set<string>();
-  private _terminalError = '';
-  private _verifiedApiBaseUrl = '';
-  private _serverError = '';
   /** Bumped whenever an answer in flight would no longer be about the current state. */
   private _generation = 0;
   private _changed = new Signal<this, void>(this);

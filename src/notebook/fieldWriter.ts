@@ -8,7 +8,6 @@
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Trans } from '../i18n';
-import { defaultTrans } from '../i18n';
 import { buildListWidgetsExpression, buildSetWidgetValueCode, buildWidgetValueCheckExpression } from '../kernel/code';
 import {
   executeSilently,
@@ -105,7 +104,7 @@ function noNotebook(trans: Trans): IKernelWriteResult {
 }
 
 /** A short label for a candidate, as the panel lists it. */
-export function describeCandidate(candidate: FieldCandidate, trans: Trans = defaultTrans): string {
+export function describeCandidate(candidate: FieldCandidate, trans: Trans): string {
   if (candidate.kind === 'widget') {
     const names = candidate.names.length ? ` (${candidate.names.join(', ')})` : '';
     const description = candidate.description.replace(/<[^>]*>/g, '').trim();
@@ -122,7 +121,7 @@ export function describeCandidate(candidate: FieldCandidate, trans: Trans = defa
 export async function findNotebookFields(
   notebook: INotebookHandle | null,
   fieldName: string,
-  trans: Trans = defaultTrans
+  trans: Trans
 ): Promise<IFieldSearch | IKernelWriteResult> {
   if (!notebook) {
     return noNotebook(trans);
@@ -175,7 +174,7 @@ export async function fillNotebookField(
   mode: AssignmentMode,
   names: readonly string[],
   fieldName: string,
-  trans: Trans = defaultTrans
+  trans: Trans
 ): Promise<IKernelWriteResult> {
   if (!notebook) {
     return noNotebook(trans);
@@ -265,7 +264,7 @@ async function fillAssignment(
   if (mode === 'literal') {
     let rewritten: string;
     try {
-      rewritten = rewriteAssignmentToLiteral(source, current.line, token);
+      rewritten = rewriteAssignmentToLiteral(source, current.line, token, trans);
     } catch (error) {
       return unsafeInputFailure(error);
     }
@@ -286,7 +285,7 @@ async function fillAssignment(
     return written;
   }
   if (current.current !== 'env') {
-    notebook.setCellSource(current.cellIndex, rewriteAssignmentToEnvRead(source, current.line, names[0]));
+    notebook.setCellSource(current.cellIndex, rewriteAssignmentToEnvRead(source, current.line, names[0], trans));
   }
   return {
     ...written,

@@ -10,14 +10,16 @@
  * (`os.environ.get("GITHUB_TOKEN", "")`), or, when the user asks for it, to
  * a literal.
  *
- * Pure string work: no kernel, no DOM. No message contains a token, and
- * previews mask them.
+ * Pure string work on the tokens of the Python lexer (../python/lexer.ts):
+ * no kernel, no DOM. No message contains a token, and previews mask them.
  */
 
-import { defaultTrans, Trans } from '../i18n';
-import { assertSafeEnvName, assertSafeToken } from '../kernel/code';
-import { maskToken } from '../token/format';
-import { ensureOsImport, envRead, isCellMagicSource, pythonStatementLines } from '../python/rewrite';
+import type { Trans } from '../i18n';
+import { assertSafeEnvName, assertSafeToken } from '../kernel/validation';
+import { ensureOsImport } from '../python/imports';
+import { IPyToken, isCellMagicSource, PyLexer } from '../python/lexer';
+import { envRead } from '../python/rewrite';
+import { maskToken } from '../token/mask';
 import { containsToken, replaceTokens } from '../token/scan';
 
 /** Names commonly given to a GitHub-token field, whatever it is configured as. */
@@ -79,68 +81,173 @@ export interface IAssignmentCandidate {
 /** Longest {@link IAssignmentCandidate.preview}. */
 const MAX_PREVIEW_LENGTH = 120;
 
-/** A one-line string literal, optionally `u`/`r` prefixed (no f, b, triple quotes). */
-const STRING_LITERAL = String.raw`[uUrR]?(?:'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")`;
+/** The variable: an ASCII identifier (the lexer's names also take other letters). */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Call arguments or a subscript without nested brackets (strings allowed). */
-const SIMPLE_ARGUMENTS = String.raw`(?:[^()\[\]'"#\r\n]|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")*`;
+/** The environment reads a value may be: their text up to the opening bracket, and the closing one. */
+const ENV_READS: ReadonlyArray<{ open: string; close: string }> = [
+  { open: 'os.environ.get(', close: ')' },
+  { open: 'os.environ[', close: ']' },
+  { open: 'os.getenv(', close: ')' }
+];
 
-/** `os.environ.get(...)`, `os.environ[...]` or `os.getenv(...)`. */
-const ENV_READ = String.raw`os\.(?:environ\.get\(${SIMPLE_ARGUMENTS}\)|environ\[${SIMPLE_ARGUMENTS}\]|getenv\(${SIMPLE_ARGUMENTS}\))`;
+/** The arguments of an environment read hold none of these outside strings. */
+const BRACKETS: ReadonlySet<string> = new Set(['(', ')', '[', ']']);
+
+/** A line of a cell: its number, where it starts and ends (before `\r\n` or `\n`), and its text. */
+interface ILine {
+  line: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A candidate-shaped assignment statement of a cell. */
+interface IAssignment {
+  line: ILine;
+  variable: string;
+  /** Where the assigned value is in the cell's source. */
+  valueStart: number;
+  valueEnd: number;
+  current: IAssignmentCandidate['current'];
+}
 
 /**
- * A top-level `NAME = <literal or env read>` (or `NAME: str = ...`) line with
- * an optional trailing comment. Groups: head (name, annotation, `=` and the
- * spaces after it), name, value, tail (spaces and comment).
+ * The index of the closing bracket of the environment read starting with
+ * `stream[k]` on `line`, or -1 when it is none (or does not end on the line).
  */
-const ASSIGNMENT_LINE = new RegExp(
-  String.raw`^(?<head>(?<name>[A-Za-z_][A-Za-z0-9_]*)(?:[ \t]*:[ \t]*str)?[ \t]*=[ \t]*)` +
-    `(?<value>${STRING_LITERAL}|${ENV_READ})` +
-    String.raw`(?<tail>[ \t]*(?:#.*)?)$`
-);
-
-/** The parts of a candidate-shaped line (without its `\r`). */
-interface IAssignmentParts {
-  head: string;
-  name: string;
-  value: string;
-  tail: string;
+function envReadClose(source: string, stream: readonly IPyToken[], k: number, line: ILine): number {
+  const read = ENV_READS.find(({ open }) => source.startsWith(open, stream[k].start));
+  if (!read) {
+    return -1;
+  }
+  // The tokens of `open` are glued: its bracket is the token ending where the text does.
+  const openEnd = stream[k].start + read.open.length;
+  let next = k;
+  while (stream[next] && stream[next].end < openEnd) {
+    next++;
+  }
+  if (stream[next]?.end !== openEnd) {
+    return -1;
+  }
+  const bracket = (token: IPyToken | undefined): boolean =>
+    token?.type === 'op' && BRACKETS.has(source.slice(token.start, token.end));
+  do {
+    next++;
+  } while (stream[next] && stream[next].end <= line.end && !bracket(stream[next]));
+  const close = stream[next];
+  return close && close.end <= line.end && source.slice(close.start, close.end) === read.close ? next : -1;
 }
 
-/** Split `line` if it is candidate-shaped. */
-function parseAssignment(line: string): IAssignmentParts | undefined {
-  const groups = ASSIGNMENT_LINE.exec(line)?.groups;
-  return groups
-    ? {
-        head: groups.head,
-        name: groups.name,
-        value: groups.value,
-        tail: groups.tail
+/**
+ * The assignment starting with `stream[k]`, the first token of `line`, if it
+ * is candidate-shaped: `NAME = <value>` or `NAME: str = <value>` (spaces and
+ * tabs between the parts), then spaces and an optional comment, all on this
+ * line. The value is a one-line plain string literal (no prefix, or `u`,
+ * `r`) or an environment read without brackets in its arguments (outside
+ * strings).
+ */
+function assignmentAt(source: string, stream: readonly IPyToken[], k: number, line: ILine): IAssignment | undefined {
+  // A `\r` inside the line is a line break for Python.
+  if (line.text.includes('\r')) {
+    return undefined;
+  }
+  const text = (token: IPyToken): string => source.slice(token.start, token.end);
+  const isOp = (token: IPyToken | undefined, op: string): boolean => token?.type === 'op' && text(token) === op;
+  // Between the parts: spaces and tabs only (no `\f`, no backslash continuation).
+  const spaced = (from: number, to: number): boolean => /^[ \t]*$/.test(source.slice(from, to));
+  const onLine = (token: IPyToken | undefined): token is IPyToken => token !== undefined && token.end <= line.end;
+
+  const name = stream[k];
+  if (name.type !== 'name' || !VARIABLE_NAME.test(text(name))) {
+    return undefined;
+  }
+  // The head: `NAME`, perhaps `: str`, then `=`.
+  let last = name;
+  let next = k + 1;
+  const take = (matches: (token: IPyToken) => boolean): boolean => {
+    const token = stream[next];
+    if (!onLine(token) || !spaced(last.end, token.start) || !matches(token)) {
+      return false;
+    }
+    last = token;
+    next++;
+    return true;
+  };
+  if (isOp(stream[next], ':') && !(take(token => isOp(token, ':')) && take(token => text(token) === 'str'))) {
+    return undefined;
+  }
+  if (!take(token => isOp(token, '='))) {
+    return undefined;
+  }
+  const value = stream[next];
+  if (!onLine(value) || !spaced(last.end, value.start)) {
+    return undefined;
+  }
+  let current: IAssignmentCandidate['current'];
+  let valueEnd: number;
+  const literal = value.literal;
+  if (literal) {
+    if (literal.kind !== 'plain' || literal.triple || !literal.terminated) {
+      return undefined;
+    }
+    const content = source.slice(literal.contentStart, literal.contentEnd);
+    current = content === '' ? 'empty' : containsToken(content) ? 'token' : 'other';
+    valueEnd = value.end;
+    next++;
+  } else {
+    const close = envReadClose(source, stream, next, line);
+    if (close < 0) {
+      return undefined;
+    }
+    current = 'env';
+    valueEnd = stream[close].end;
+    next = close + 1;
+  }
+  // The tail: spaces, then the end of the line or a comment (the lexer made
+  // any `#` left on the line one).
+  let after = valueEnd;
+  while (source[after] === ' ' || source[after] === '\t') {
+    after++;
+  }
+  if ((after < line.end && source[after] !== '#') || (stream[next] && stream[next].start < line.end)) {
+    return undefined;
+  }
+  return { line, variable: text(name), valueStart: value.start, valueEnd, current };
+}
+
+/**
+ * The candidate-shaped assignments of `source`, in line order: each is the
+ * first statement of its line, at its very start (not indented, not in a
+ * string, in brackets or on a continued line).
+ */
+function assignmentsIn(source: string): IAssignment[] {
+  const lexer = new PyLexer(source);
+  const stream = lexer.streams[0];
+  const found: IAssignment[] = [];
+  let k = 0;
+  let start = 0;
+  source.split('\n').forEach((rawLine, line) => {
+    // One pass: tokens are in source order.
+    while (k < stream.length && stream[k].start < start) {
+      k++;
+    }
+    if (k < stream.length && stream[k].start === start && lexer.statementStarts.has(start)) {
+      const text = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+      const assignment = assignmentAt(source, stream, k, { line, start, end: start + text.length, text });
+      if (assignment) {
+        found.push(assignment);
       }
-    : undefined;
-}
-
-/** What a candidate's value currently is. */
-function classifyValue(value: string): IAssignmentCandidate['current'] {
-  if (value.startsWith('os.')) {
-    return 'env';
-  }
-  const content = value.replace(/^[uUrR]/, '').slice(1, -1);
-  if (content === '') {
-    return 'empty';
-  }
-  return containsToken(content) ? 'token' : 'other';
+    }
+    start += rawLine.length + 1;
+  });
+  return found;
 }
 
 /** `line` with tokens masked, cut to 120 characters. */
 function previewOf(line: string): string {
   const masked = replaceTokens(line, maskToken).text;
   return masked.length > MAX_PREVIEW_LENGTH ? `${masked.slice(0, MAX_PREVIEW_LENGTH - 1)}…` : masked;
-}
-
-/** A line without its trailing `\r` (CRLF sources), and that `\r`. */
-function splitCarriageReturn(line: string): [string, string] {
-  return line.endsWith('\r') ? [line.slice(0, -1), '\r'] : [line, ''];
 }
 
 /**
@@ -166,24 +273,11 @@ export function findAssignmentCandidates(
     if (cell?.cellType !== 'code' || typeof source !== 'string' || isCellMagicSource(source)) {
       return;
     }
-    const statements = pythonStatementLines(source);
-    source.split('\n').forEach((rawLine: string, line: number) => {
-      if (!statements[line]) {
-        return;
+    for (const { line, variable, current } of assignmentsIn(source)) {
+      if (fieldNameMatches(variable, fieldName)) {
+        candidates.push({ cellIndex, line: line.line, variable, current, preview: previewOf(line.text) });
       }
-      const [text] = splitCarriageReturn(rawLine);
-      const parts = parseAssignment(text);
-      if (!parts || !fieldNameMatches(parts.name, fieldName)) {
-        return;
-      }
-      candidates.push({
-        cellIndex,
-        line,
-        variable: parts.name,
-        current: classifyValue(parts.value),
-        preview: previewOf(text)
-      });
-    });
+    }
   });
   return candidates;
 }
@@ -195,16 +289,11 @@ export function findAssignmentCandidates(
  * @throws Error when that line is not a candidate-shaped assignment.
  */
 function replaceValue(source: string, line: number, value: string, trans: Trans): string {
-  const lines = typeof source === 'string' ? source.split('\n') : [];
-  const parts =
-    Number.isInteger(line) &&
-    line >= 0 &&
-    line < lines.length &&
-    !isCellMagicSource(source) &&
-    pythonStatementLines(source)[line]
-      ? parseAssignment(splitCarriageReturn(lines[line])[0])
+  const assignment =
+    typeof source === 'string' && !isCellMagicSource(source)
+      ? assignmentsIn(source).find(candidate => candidate.line.line === line)
       : undefined;
-  if (!parts) {
+  if (!assignment) {
     throw new Error(
       trans.__(
         'Line %1 of the cell is not an assignment of a string or of an environment variable (such as github_token = ""); the cell may have changed. Look for the field again.',
@@ -212,9 +301,7 @@ function replaceValue(source: string, line: number, value: string, trans: Trans)
       )
     );
   }
-  const [, cr] = splitCarriageReturn(lines[line]);
-  lines[line] = parts.head + value + parts.tail + cr;
-  return lines.join('\n');
+  return source.slice(0, assignment.valueStart) + value + source.slice(assignment.valueEnd);
 }
 
 /**
@@ -228,12 +315,7 @@ function replaceValue(source: string, line: number, value: string, trans: Trans)
  *   variable name (checked first).
  * @throws Error when that line is not a candidate-shaped assignment.
  */
-export function rewriteAssignmentToEnvRead(
-  source: string,
-  line: number,
-  envName: string,
-  trans: Trans = defaultTrans
-): string {
+export function rewriteAssignmentToEnvRead(source: string, line: number, envName: string, trans: Trans): string {
   assertSafeEnvName(envName, trans);
   return ensureOsImport(replaceValue(source, line, envRead(envName, '"'), trans));
 }
@@ -247,12 +329,7 @@ export function rewriteAssignmentToEnvRead(
  *   and underscores (checked first; the message never contains the token).
  * @throws Error when that line is not a candidate-shaped assignment.
  */
-export function rewriteAssignmentToLiteral(
-  source: string,
-  line: number,
-  token: string,
-  trans: Trans = defaultTrans
-): string {
+export function rewriteAssignmentToLiteral(source: string, line: number, token: string, trans: Trans): string {
   assertSafeToken(token, trans);
   return replaceValue(source, line, `"${token}"`, trans);
 }

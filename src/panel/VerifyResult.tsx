@@ -1,11 +1,12 @@
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { Problem, VerifyReport } from '../github/responses';
+import type { IProblem } from '../github/problems';
+import type { IVerifyReport } from '../github/verifyReport';
 import type { GitHubTokenModel } from '../model/tokenModel';
 import { tokenKindLabel } from '../token/format';
 import { describeScope } from '../github/scopes';
 
-function ProblemView({ problem, trans }: { problem: Problem; trans: TranslationBundle }): JSX.Element {
+function ProblemView({ problem, trans }: { problem: IProblem; trans: TranslationBundle }): JSX.Element {
   return (
     <div className="jp-GitHubToken-problem" data-problem={problem.code}>
       <p className="jp-GitHubToken-problemTitle">{problem.title}</p>
@@ -28,7 +29,7 @@ export function VerifyResult({
   model,
   trans
 }: {
-  report: VerifyReport;
+  report: IVerifyReport;
   model: GitHubTokenModel;
   trans: TranslationBundle;
 }): JSX.Element {

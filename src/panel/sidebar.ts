@@ -1,14 +1,16 @@
-import { Message } from '@lumino/messaging';
+import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Trans } from '../i18n';
 import { keyIcon } from '../icons';
 
 /**
  * The left-sidebar panel. It is created at start-up, empty; the flow's view is
- * placed in it once loaded (see flow.ts), the first time the panel is shown.
+ * placed in it once loaded (see plugins/panelFlow.ts), the first time the panel is shown.
+ * Its styles (style/panel.css) arrive with the flow: until then it shows a
+ * bare "Loading…", in JupyterLab's own colours.
  */
 export class GitHubTokenSidebar extends Panel {
-  constructor(trans: TranslationBundle, onFirstShow: () => void) {
+  constructor(trans: Trans, onFirstShow: () => void) {
     super();
     this._trans = trans;
     this._onFirstShow = onFirstShow;
@@ -63,5 +65,5 @@ export class GitHubTokenSidebar extends Panel {
   }
 
   private _onFirstShow: (() => void) | null;
-  private _trans: TranslationBundle;
+  private _trans: Trans;
 }

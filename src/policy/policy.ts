@@ -19,6 +19,7 @@ export const TOKEN_POLICY = policy.token as Omit<typeof policy.token, 'prefixes'
     readonly kinds: readonly TokenKind[];
     readonly bodyLength: number;
     readonly checksumLength: number;
+    readonly checksumAlphabet: string;
   };
 };
 export const MASK_POLICY = policy.mask;

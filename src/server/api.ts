@@ -4,6 +4,8 @@
  * token held in the server's memory for new kernels and terminals.
  */
 import { ServerConnection } from '@jupyterlab/services';
+import { normalizeApiBaseUrl } from '../github/apiBaseUrl';
+import type { GitHubTransport } from '../github/client';
 
 /** What the server says about the token it holds; never the token itself. */
 export interface IServerStatus {
@@ -90,62 +92,39 @@ export async function forgetOnServer(): Promise<IServerStatus> {
   return normalizeServerStatus(await json<Partial<IServerStatus>>(await call('token', { method: 'DELETE' })));
 }
 
-function headerValue(headers: HeadersInit | undefined, name: string): string | undefined {
-  if (!headers) {
-    return undefined;
-  }
-  if (headers instanceof Headers) {
-    return headers.get(name) ?? undefined;
-  }
-  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
-  const found = entries.find(([key]) => key.toLowerCase() === name);
-  return found ? String(found[1]) : undefined;
-}
-
 /**
- * A `fetch` for Octokit that sends each GitHub request through the Jupyter
- * server (`POST jupyterlab-github-token/github`) and rebuilds GitHub's answer,
- * with all its headers, as a Response. Octokit stays the one client.
+ * The way to GitHub through the Jupyter server (`POST jupyterlab-github-token/github`):
+ * the token and the path go in the body as they are, and GitHub's answer, with
+ * every header (the browser would hide some), comes back as it was. Nothing is
+ * rebuilt here; github/client normalises it like Octokit's answers.
  */
-export function serverGitHubFetch(apiBaseUrl: string): typeof fetch {
-  const base = apiBaseUrl.replace(/\/+$/, '');
-  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!url.startsWith(base + '/')) {
-      throw new TypeError('Request outside the GitHub API base URL');
-    }
-    const path = url.slice(base.length).split('?')[0];
-    const authorization = headerValue(init?.headers, 'authorization') ?? '';
-    const token = authorization.replace(/^(token|bearer)\s+/i, '');
-    const response = await call('github', {
-      method: 'POST',
-      body: JSON.stringify({ apiBaseUrl: base, path, token }),
-      signal: init?.signal ?? undefined
-    });
-    const answer = (await response.json().catch(() => ({}))) as {
-      status?: number;
-      headers?: Record<string, string>;
-      data?: unknown;
-      network?: 'timeout' | 'unreachable';
-      message?: string;
-    };
-    if (!response.ok || typeof answer.status !== 'number') {
-      if (answer.network === 'timeout') {
-        const error = new Error('The GitHub API did not answer in time');
-        error.name = 'AbortError';
-        throw error;
-      }
-      // Unreachable from the server, or refused by its allow-list: the
-      // server's message says which, and never contains the token.
-      throw new TypeError(answer.message || `The Jupyter server could not reach the GitHub API (${response.status})`);
-    }
-    const status = answer.status;
-    const body =
-      status === 204 || status === 205 || status === 304
-        ? null
-        : typeof answer.data === 'string'
-          ? answer.data
-          : JSON.stringify(answer.data ?? null);
-    return new Response(body, { status, headers: answer.headers ?? {} });
+export const serverGitHubTransport: GitHubTransport = async ({ apiBaseUrl, path, token, signal }) => {
+  const base = normalizeApiBaseUrl(apiBaseUrl);
+  // Only a path under the API base URL (never `//host`), before anything is sent.
+  if (base === null || !path.startsWith('/') || path.startsWith('//')) {
+    throw new TypeError('Request outside the GitHub API base URL');
+  }
+  const response = await call('github', {
+    method: 'POST',
+    body: JSON.stringify({ apiBaseUrl: base, path: path.split('?')[0], token }),
+    signal
+  });
+  const answer = (await response.json().catch(() => ({}))) as {
+    status?: number;
+    headers?: Record<string, string>;
+    data?: unknown;
+    network?: 'timeout' | 'unreachable';
+    message?: string;
   };
-}
+  if (!response.ok || typeof answer.status !== 'number') {
+    if (answer.network === 'timeout') {
+      const error = new Error('The GitHub API did not answer in time');
+      error.name = 'AbortError';
+      throw error;
+    }
+    // Unreachable from the server, or refused by its allow-list: the
+    // server's message says which, and never contains the token.
+    throw new TypeError(answer.message || `The Jupyter server could not reach the GitHub API (${response.status})`);
+  }
+  return { status: answer.status, headers: answer.headers ?? {}, data: answer.data };
+};

@@ -1,12 +1,13 @@
 /**
  * GitHub's token checksum: the last 6 characters of a new-format token are
  * base62(CRC32(the rest of the body)). Shared by the format check
- * (tokenFormat.ts) and the leak guard's scanner (tokenScan.ts), which is
- * start-up code: this module is kept small and free of imports.
+ * (format.ts) and the leak guard's scanner (scan.ts), which is start-up
+ * code: this module is kept small, and imports only the policy.
  */
+import { TOKEN_POLICY } from '../policy/policy';
 
-/** The alphabet of GitHub's base62 checksum encoding. */
-const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** The digits of GitHub's base62 checksum encoding, in value order. */
+const BASE62_ALPHABET = TOKEN_POLICY.fixedLength.checksumAlphabet;
 
 /** Lazily built CRC32 (IEEE 802.3, reflected polynomial 0xEDB88320) table. */
 let crcTable: Uint32Array | undefined;
@@ -69,18 +70,18 @@ export function toBase62(n: number, width = 0): string {
   let digits = '';
   let rest = n;
   do {
-    digits = BASE62_ALPHABET[rest % 62] + digits;
-    rest = Math.floor(rest / 62);
+    digits = BASE62_ALPHABET[rest % BASE62_ALPHABET.length] + digits;
+    rest = Math.floor(rest / BASE62_ALPHABET.length);
   } while (rest > 0);
   return digits.padStart(width, '0');
 }
 
 /** Number of trailing checksum characters in new-format tokens. */
-export const CHECKSUM_LENGTH = 6;
+const CHECKSUM_LENGTH = TOKEN_POLICY.fixedLength.checksumLength;
 
 /**
  * Whether `body` (a token without its prefix) ends with the checksum of the
- * rest: `toBase62(crc32(body minus its last 6), 6) === its last 6`.
+ * rest: `toBase62(crc32(body minus its checksum), checksumLength) === its checksum`.
  */
 export function bodyChecksumValid(body: string): boolean {
   if (body.length <= CHECKSUM_LENGTH) {

@@ -3,64 +3,41 @@
  * character set and the CRC32 checksum that new-format tokens end with.
  *
  * Nothing here talks to GitHub, and no message ever contains the token or any
- * part of it beyond what {@link maskToken} reveals.
+ * part of it beyond what `maskToken` (mask.ts) reveals. The rules are the
+ * policy's (src/policy/policy.json).
  */
 
-import { defaultTrans, Trans } from '../i18n';
-import { crc32, toBase62 } from './checksum';
+import type { Trans } from '../i18n';
+import { TOKEN_POLICY, TokenKind, wholeMatch } from '../policy/policy';
+import { bodyChecksumValid } from './checksum';
 
-export { crc32, toBase62 };
+/** Token prefixes and the kind each one denotes, longest first (so `github_pat_` wins). */
+const PREFIXES = [...TOKEN_POLICY.prefixes].sort((a, b) => b.prefix.length - a.prefix.length);
 
-/** The kinds of GitHub tokens this extension can recognise. */
-export type TokenKind =
-  'classic' | 'fine-grained' | 'oauth' | 'user-to-server' | 'server-to-server' | 'refresh' | 'legacy' | 'unknown';
+/** Kinds whose tokens are exactly prefix + the fixed body length, with a checksum. */
+const FIXED_LENGTH_KINDS: ReadonlySet<TokenKind> = new Set(TOKEN_POLICY.fixedLength.kinds);
 
-/** Token prefixes and the kind each one denotes (longest first). */
-const PREFIXES: ReadonlyArray<readonly [string, TokenKind]> = [
-  ['github_pat_', 'fine-grained'],
-  ['ghp_', 'classic'],
-  ['gho_', 'oauth'],
-  ['ghu_', 'user-to-server'],
-  ['ghs_', 'server-to-server'],
-  ['ghr_', 'refresh']
-];
+const { bodyLength: FIXED_BODY_LENGTH, checksumLength: CHECKSUM_LENGTH } = TOKEN_POLICY.fixedLength;
 
-/** Kinds whose tokens are exactly prefix + 36 characters, with a checksum. */
-const FIXED_LENGTH_KINDS: ReadonlySet<TokenKind> = new Set<TokenKind>([
-  'classic',
-  'oauth',
-  'user-to-server',
-  'refresh'
-]);
-
-/** Length of the body (after the 4-character prefix) of fixed-length tokens. */
-const FIXED_BODY_LENGTH = 36;
-
-/** Total length of a fine-grained token: `github_pat_` + 22 + `_` + 59. */
-const FINE_GRAINED_LENGTH = 93;
-
-/** Number of trailing checksum characters in new-format tokens. */
-const CHECKSUM_LENGTH = 6;
+/** A fine-grained token: its prefix, and its total length (prefix + first part + `_` + second part). */
+const FINE_GRAINED = TOKEN_POLICY.fineGrained;
+const FINE_GRAINED_LENGTH = FINE_GRAINED.prefix.length + FINE_GRAINED.firstPart + 1 + FINE_GRAINED.secondPart;
 
 /** Longest token GitHub says integrators must accept. */
-export const MAX_TOKEN_LENGTH = 255;
+const MAX_TOKEN_LENGTH = TOKEN_POLICY.maxLength;
 
-/** Every character GitHub uses in tokens. */
-const TOKEN_CHARSET = /^[A-Za-z0-9_]*$/;
+/** Every character GitHub uses in tokens: one of them, and a text of only them. */
+const TOKEN_CHARACTER = new RegExp(TOKEN_POLICY.charset);
+export const TOKEN_CHARACTERS_ONLY = wholeMatch(`${TOKEN_POLICY.charset}*`);
 
-/** Old (pre-2021) tokens: 40 lowercase hexadecimal characters. */
-const LEGACY_TOKEN = /^[0-9a-f]{40}$/;
+/** Old (pre-2021) tokens: lowercase hexadecimal of a fixed length. */
+const LEGACY_TOKEN = wholeMatch(TOKEN_POLICY.legacy);
 
 /**
  * Return the prefix of `token` if it starts with a known GitHub token prefix.
  */
 export function tokenPrefixOf(token: string): string | undefined {
-  for (const [prefix] of PREFIXES) {
-    if (token.startsWith(prefix)) {
-      return prefix;
-    }
-  }
-  return undefined;
+  return PREFIXES.find(rule => token.startsWith(rule.prefix))?.prefix;
 }
 
 /**
@@ -79,16 +56,15 @@ export function normalizeTokenInput(raw: string): string {
  */
 export function tokenKindOf(token: string): TokenKind {
   const normalized = normalizeTokenInput(token);
-  for (const [prefix, kind] of PREFIXES) {
-    if (normalized.startsWith(prefix)) {
-      return kind;
-    }
+  const rule = PREFIXES.find(({ prefix }) => normalized.startsWith(prefix));
+  if (rule) {
+    return rule.kind;
   }
   return LEGACY_TOKEN.test(normalized) ? 'legacy' : 'unknown';
 }
 
 /** A human-readable name for a token kind. */
-export function tokenKindLabel(kind: TokenKind, trans: Trans = defaultTrans): string {
+export function tokenKindLabel(kind: TokenKind, trans: Trans): string {
   switch (kind) {
     case 'classic':
       return trans.__('Personal access token (classic)');
@@ -109,13 +85,6 @@ export function tokenKindLabel(kind: TokenKind, trans: Trans = defaultTrans): st
   }
 }
 
-/** Whether `payload + checksum` satisfies GitHub's CRC32/base62 scheme. */
-function checksumMatches(body: string): boolean {
-  const payload = body.slice(0, -CHECKSUM_LENGTH);
-  const checksum = body.slice(-CHECKSUM_LENGTH);
-  return toBase62(crc32(payload), CHECKSUM_LENGTH) === checksum;
-}
-
 /**
  * Check the trailing CRC32 checksum of a new-format token.
  *
@@ -128,17 +97,16 @@ function checksumMatches(body: string): boolean {
  *   hexadecimal tokens, and malformed input): `undefined`.
  */
 export function tokenChecksumValid(token: string): boolean | undefined {
-  if (!TOKEN_CHARSET.test(token)) {
+  if (!TOKEN_CHARACTERS_ONLY.test(token)) {
     return undefined;
   }
   const kind = tokenKindOf(token);
+  const body = token.slice(tokenPrefixOf(token)?.length ?? 0);
   if (FIXED_LENGTH_KINDS.has(kind)) {
-    const body = token.slice(4);
-    return body.length === FIXED_BODY_LENGTH ? checksumMatches(body) : undefined;
+    return body.length === FIXED_BODY_LENGTH ? bodyChecksumValid(body) : undefined;
   }
   if (kind === 'fine-grained') {
-    const body = token.slice('github_pat_'.length);
-    return body.length > CHECKSUM_LENGTH ? checksumMatches(body) : undefined;
+    return body.length > CHECKSUM_LENGTH ? bodyChecksumValid(body) : undefined;
   }
   return undefined;
 }
@@ -156,7 +124,7 @@ export type TokenIssueCode =
   | 'not-a-pat';
 
 /** One problem found in a token's format. */
-export interface TokenIssue {
+export interface ITokenIssue {
   code: TokenIssueCode;
   /** `error` blocks using the token; `warning` is shown but does not. */
   severity: 'error' | 'warning';
@@ -165,7 +133,7 @@ export interface TokenIssue {
 }
 
 /** The outcome of {@link checkTokenFormat}. */
-export interface TokenFormatCheck {
+export interface ITokenFormatCheck {
   /** The normalized token (surrounding whitespace removed). */
   token: string;
   kind: TokenKind;
@@ -178,7 +146,7 @@ export interface TokenFormatCheck {
    * `not-applicable`: this kind of token has no known checksum.
    */
   checksum: 'valid' | 'invalid' | 'unverified' | 'not-applicable';
-  issues: TokenIssue[];
+  issues: ITokenIssue[];
 }
 
 /**
@@ -188,11 +156,12 @@ export interface TokenFormatCheck {
 function describeBadCharacters(token: string, trans: Trans): string[] {
   const found = new Set<string>();
   for (const char of token) {
-    if (/[A-Za-z0-9_]/.test(char) || /\s/.test(char)) {
+    if (TOKEN_CHARACTER.test(char) || /\s/.test(char)) {
       continue;
     }
     if (/["'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb]/.test(char)) {
       found.add(trans.__('quotes'));
+      // eslint-disable-next-line no-control-regex -- naming the control characters a paste carried is the point
     } else if (/[\u0000-\u001f\u007f-\u009f]/.test(char)) {
       found.add(trans.__('invisible control characters'));
     } else if (/[\u200b-\u200d\u2060\ufeff]/.test(char)) {
@@ -231,10 +200,10 @@ function describeWhitespace(token: string, trans: Trans): string[] {
  * The returned messages are suitable for showing to the user; none of them
  * contains the token.
  */
-export function checkTokenFormat(raw: string, trans: Trans = defaultTrans): TokenFormatCheck {
+export function checkTokenFormat(raw: string, trans: Trans): ITokenFormatCheck {
   const token = normalizeTokenInput(raw);
   const kind: TokenKind = token ? tokenKindOf(token) : 'unknown';
-  const issues: TokenIssue[] = [];
+  const issues: ITokenIssue[] = [];
   const error = (code: TokenIssueCode, message: string): void => {
     issues.push({ code, severity: 'error', message });
   };
@@ -284,7 +253,7 @@ export function checkTokenFormat(raw: string, trans: Trans = defaultTrans): Toke
 
   if (kind === 'unknown') {
     const lower = token.toLowerCase();
-    const wrongCase = PREFIXES.some(([prefix]) => lower.startsWith(prefix));
+    const wrongCase = PREFIXES.some(({ prefix }) => lower.startsWith(prefix));
     error(
       'unknown-prefix',
       wrongCase
@@ -296,7 +265,7 @@ export function checkTokenFormat(raw: string, trans: Trans = defaultTrans): Toke
           )
     );
   } else if (FIXED_LENGTH_KINDS.has(kind)) {
-    const expected = 4 + FIXED_BODY_LENGTH;
+    const expected = (tokenPrefixOf(token)?.length ?? 0) + FIXED_BODY_LENGTH;
     if (token.length !== expected) {
       error(
         'wrong-length',
@@ -320,7 +289,7 @@ export function checkTokenFormat(raw: string, trans: Trans = defaultTrans): Toke
     );
   }
 
-  let checksum: TokenFormatCheck['checksum'] = 'not-applicable';
+  let checksum: ITokenFormatCheck['checksum'] = 'not-applicable';
   const hasChecksum = FIXED_LENGTH_KINDS.has(kind) || kind === 'fine-grained';
   if (hasChecksum) {
     const valid = issues.length === 0 ? tokenChecksumValid(token) : undefined;
@@ -378,7 +347,7 @@ export function checkTokenFormat(raw: string, trans: Trans = defaultTrans): Toke
  * `gho_` tokens (such as the output of `gh auth token`) and `ghu_` user
  * access tokens act as the user and are fine.
  */
-function notAPersonalTokenIssue(kind: TokenKind, trans: Trans): TokenIssue | undefined {
+function notAPersonalTokenIssue(kind: TokenKind, trans: Trans): ITokenIssue | undefined {
   if (kind === 'refresh') {
     return {
       code: 'not-a-pat',
@@ -398,30 +367,4 @@ function notAPersonalTokenIssue(kind: TokenKind, trans: Trans): TokenIssue | und
     };
   }
   return undefined;
-}
-
-/** What {@link maskToken} shows when no character may be revealed. */
-export const FULLY_MASKED = '••••';
-
-/**
- * Mask a token for display: the known prefix, `...` and the last 4
- * characters (e.g. `ghp_...abcd`). Old hexadecimal tokens show `••••...` and
- * their last 4 characters. Short (< 12 characters), unrecognized or malformed
- * input reveals nothing.
- */
-export function maskToken(token: string): string {
-  const normalized = normalizeTokenInput(token);
-  if (normalized.length < 12 || !TOKEN_CHARSET.test(normalized)) {
-    return FULLY_MASKED;
-  }
-  const kind = tokenKindOf(normalized);
-  const tail = normalized.slice(-4);
-  if (kind === 'legacy') {
-    return `${FULLY_MASKED}...${tail}`;
-  }
-  const prefix = tokenPrefixOf(normalized);
-  if (prefix === undefined || normalized.length < prefix.length + 8) {
-    return FULLY_MASKED;
-  }
-  return `${prefix}...${tail}`;
 }

@@ -23,6 +23,7 @@
  * token.
  */
 
+import { TOKEN_POLICY, wholeMatch } from '../policy/policy';
 import { bodyChecksumValid } from './checksum';
 
 // ---------------------------------------------------------------------------
@@ -41,47 +42,81 @@ export interface ITokenMatch {
 /** What replaces a token that cannot be turned into an environment read. */
 export const REDACTED_TOKEN_TEXT = '<GitHub token removed>';
 
-/** `ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and at least 36 letters or digits. */
-const PREFIXED_TOKEN = /^gh[pousr]_[A-Za-z0-9]{36,}$/;
-
-/** `github_pat_` and at least 22 letters, digits or underscores. */
-const FINE_GRAINED_TOKEN = /^github_pat_[A-Za-z0-9_]{22,}$/;
-
-/** Shortest possible token (`github_pat_` + 22). */
-const MIN_TOKEN_LENGTH = 33;
-
-/** Longest accepted token. */
-const MAX_TOKEN_LENGTH = 255;
-
-/** Body length of new-format `gh?_` tokens (30 random + 6 checksum). */
-const BODY_LENGTH = 36;
+// The shapes below are the policy's (src/policy/policy.json), derived once.
 
 /** `github_pat_`: its length, and the two parts of its body. */
-const PAT_PREFIX = 'github_pat_';
-const PAT_FIRST = 22;
-const PAT_SECOND = 59;
+const PAT_PREFIX = TOKEN_POLICY.fineGrained.prefix;
+const PAT_FIRST = TOKEN_POLICY.fineGrained.firstPart;
+const PAT_SECOND = TOKEN_POLICY.fineGrained.secondPart;
 const PAT_LENGTH = PAT_PREFIX.length + PAT_FIRST + 1 + PAT_SECOND;
 
-/** The prefixes, for the base64 search. */
-const TOKEN_PREFIXES = ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', PAT_PREFIX];
+/** Every prefix (for the base64 search), and the short ones (`ghp_`...), which all have one length. */
+const TOKEN_PREFIXES = TOKEN_POLICY.prefixes.map(rule => rule.prefix);
+const SHORT_PREFIXES = TOKEN_PREFIXES.filter(prefix => prefix !== PAT_PREFIX);
+const SHORT_LENGTH = SHORT_PREFIXES[0].length;
+
+/** What every short prefix starts with (`gh`): where a split token's head may be. */
+const SHORT_HEAD = SHORT_PREFIXES.reduce((head, prefix) => {
+  let n = 0;
+  while (n < head.length && head[n] === prefix[n]) {
+    n++;
+  }
+  return head.slice(0, n);
+});
+
+/** Body length of short-prefixed tokens (random part + checksum). */
+const BODY_LENGTH = TOKEN_POLICY.fixedLength.bodyLength;
+
+/** Short prefix + at least the body length of letters or digits; `github_pat_` + at least its first part. */
+const PREFIXED_TOKEN = wholeMatch(`(?:${SHORT_PREFIXES.join('|')})${TOKEN_POLICY.bodyCharset}{${BODY_LENGTH},}`);
+const FINE_GRAINED_TOKEN = wholeMatch(`${PAT_PREFIX}${TOKEN_POLICY.charset}{${PAT_FIRST},}`);
+
+/** Shortest possible token, and the longest accepted one. */
+const MIN_TOKEN_LENGTH = TOKEN_POLICY.scan.minLength;
+const MAX_TOKEN_LENGTH = TOKEN_POLICY.maxLength;
 
 /** How far (characters) and over how many word runs a split token's tail may be. */
-const SPLIT_GAP = 40;
-const SPLIT_RUNS = 3;
+const SPLIT_GAP = TOKEN_POLICY.scan.splitGap;
+const SPLIT_RUNS = TOKEN_POLICY.scan.splitRuns;
 
-/** Whether a character code is one of `[A-Za-z0-9_]`. */
+/**
+ * Per ASCII code: 1 if in the token charset, 2 if also in the body charset
+ * (letters and digits). A table read is as fast as range checks and follows
+ * the policy; tokens are ASCII, so any other code is neither.
+ */
+const WORD = 1;
+const ALNUM = 2;
+const CHAR_CLASSES: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  const word = new RegExp(TOKEN_POLICY.charset);
+  const alnum = new RegExp(TOKEN_POLICY.bodyCharset);
+  for (let code = 0; code < 128; code++) {
+    const char = String.fromCharCode(code);
+    table[code] = (word.test(char) ? WORD : 0) | (alnum.test(char) ? ALNUM : 0);
+  }
+  return table;
+})();
+
+/** Per ASCII code: whether some prefix starts with it (a cheap test before comparing prefixes). */
+const PREFIX_FIRST: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  for (const prefix of TOKEN_PREFIXES) {
+    table[prefix.charCodeAt(0)] = 1;
+  }
+  return table;
+})();
+
+/** The distinct prefix lengths, each once (for the cursor, which finds a prefix by its last `_`). */
+const PREFIX_LENGTHS = [...new Set(TOKEN_PREFIXES.map(prefix => prefix.length))].sort((a, b) => a - b);
+
+/** Whether a character code is in the token charset (`[A-Za-z0-9_]`). */
 export function isWordCode(code: number): boolean {
-  return (
-    (code >= 0x61 && code <= 0x7a) || // a-z
-    (code >= 0x41 && code <= 0x5a) || // A-Z
-    (code >= 0x30 && code <= 0x39) || // 0-9
-    code === 0x5f // _
-  );
+  return ((CHAR_CLASSES[code] ?? 0) & WORD) !== 0;
 }
 
-/** Whether a character code is one of `[A-Za-z0-9]`. */
+/** Whether a character code is in the token body charset (`[A-Za-z0-9]`). */
 function isAlnumCode(code: number): boolean {
-  return code !== 0x5f && isWordCode(code);
+  return ((CHAR_CLASSES[code] ?? 0) & ALNUM) !== 0;
 }
 
 /** How many of the (at most `max`) characters from `from` are letters or digits. */
@@ -94,14 +129,23 @@ function alnumRun(text: string, from: number, max: number): number {
   return i - from;
 }
 
-/** The length of the token prefix at `i` (where `g` is): 4, 11 or 0. */
+/** Whether a short prefix (`ghp_`...) starts at `i`. */
+function shortPrefixAt(text: string, i: number): boolean {
+  for (const prefix of SHORT_PREFIXES) {
+    if (text.startsWith(prefix, i)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The length of the token prefix at `i`: the short length, the fine-grained one, or 0. */
 function prefixLengthAt(text: string, i: number): number {
-  if (text.charCodeAt(i + 1) === 0x68) {
-    const c = text.charCodeAt(i + 2);
-    return (c === 0x70 || c === 0x6f || c === 0x75 || c === 0x73 || c === 0x72) && // p o u s r
-      text.charCodeAt(i + 3) === 0x5f
-      ? 4
-      : 0;
+  if (PREFIX_FIRST[text.charCodeAt(i)] !== 1) {
+    return 0;
+  }
+  if (shortPrefixAt(text, i)) {
+    return SHORT_LENGTH;
   }
   return text.startsWith(PAT_PREFIX, i) ? PAT_PREFIX.length : 0;
 }
@@ -114,14 +158,15 @@ function prefixLengthAt(text: string, i: number): number {
  * callers never go back, so each `_` is looked at a bounded number of times.
  */
 function prefixCursor(text: string): (from: number) => number {
+  const shortest = PREFIX_LENGTHS[0];
   return (from: number): number => {
-    let p = text.indexOf('_', from + 3);
+    let p = text.indexOf('_', from + shortest - 1);
     while (p >= 0) {
-      if (p - 3 >= from && text.charCodeAt(p - 3) === 0x67 && prefixLengthAt(text, p - 3) === 4) {
-        return p - 3;
-      }
-      if (p - 10 >= from && text.startsWith(PAT_PREFIX, p - 10)) {
-        return p - 10;
+      for (const length of PREFIX_LENGTHS) {
+        const start = p - length + 1;
+        if (start >= from && prefixLengthAt(text, start) === length) {
+          return start;
+        }
       }
       p = text.indexOf('_', p + 1);
     }
@@ -131,12 +176,13 @@ function prefixCursor(text: string): (from: number) => number {
 
 /**
  * The token that starts at `i` (a prefix of length `prefixLength`), whatever
- * precedes or follows it: `gh?_` + 36 letters or digits whose checksum holds,
- * or `github_pat_` + 22 + `_` + 59 letters or digits. `null` if none.
+ * precedes or follows it: a short prefix + the fixed body length of letters or
+ * digits whose checksum holds, or `github_pat_` + first part + `_` + second
+ * part of letters or digits. `null` if none.
  */
 function exactTokenAt(text: string, i: number, prefixLength: number): ITokenMatch | null {
-  if (prefixLength === 4) {
-    const start = i + 4;
+  if (prefixLength === SHORT_LENGTH) {
+    const start = i + SHORT_LENGTH;
     if (
       alnumRun(text, start, BODY_LENGTH) === BODY_LENGTH &&
       bodyChecksumValid(text.slice(start, start + BODY_LENGTH))
@@ -204,14 +250,17 @@ function eachToken(text: string, found: (match: ITokenMatch) => boolean): void {
  * Every GitHub token in `text`, in order, with its position
  * (`text.slice(start, end) === token`):
  *
- * - a whole run of `[A-Za-z0-9_]` (neither preceded nor followed by one) that
- *   is `gh[pousr]_` followed by at least 36 letters or digits, or
- *   `github_pat_` followed by at least 22 letters, digits or underscores, at
- *   most 255 characters in all (a longer word never matches in part);
- * - wherever it starts or ends, `gh[pousr]_` + exactly 36 letters or digits
- *   whose last 6 are the checksum of the rest, and `github_pat_` + 22 letters
- *   or digits + `_` + 59 letters or digits (`xghp_...`, `...m` + token after
- *   an ANSI code, token + `_x`).
+ * - a whole run of the token charset (neither preceded nor followed by one)
+ *   that is a short prefix (`ghp_`, `ghs_`...) followed by at least the fixed
+ *   body length (36) of letters or digits, or `github_pat_` followed by at
+ *   least its first part (22) of token characters, at most the maximum length
+ *   in all (a longer word never matches in part);
+ * - wherever it starts or ends, a short prefix + exactly the body length of
+ *   letters or digits whose checksum (the last 6) holds, and `github_pat_` +
+ *   first part + `_` + second part of letters or digits (`xghp_...`, `...m` +
+ *   token after an ANSI code, token + `_x`).
+ *
+ * The numbers are the policy's (src/policy/policy.json) today.
  *
  * Tokens only visible once the text is decoded (escapes, base64) or joined
  * (split literals) have no position: see {@link findTokenValues}.
@@ -240,6 +289,7 @@ export function containsToken(text: string): boolean {
 }
 
 /** ANSI escape sequences: CSI (`ESC [ ... final`) and two-character ones. */
+// eslint-disable-next-line no-control-regex -- ESC is what starts the sequences removed
 const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-_])/g;
 
 /** Backslash escapes of Python, JSON and C string literals. */
@@ -444,11 +494,11 @@ function base64TokenValues(text: string, add: (token: string) => void): void {
  * work per prefix: linear.
  */
 function eachSplitToken(text: string, found: (token: string) => void, headsBefore = text.length): void {
-  let i = text.indexOf('gh');
+  let i = text.indexOf(SHORT_HEAD);
   while (i >= 0 && i < headsBefore) {
-    if (prefixLengthAt(text, i) === 4) {
-      const have = alnumRun(text, i + 4, BODY_LENGTH);
-      const headEnd = i + 4 + have;
+    if (shortPrefixAt(text, i)) {
+      const have = alnumRun(text, i + SHORT_LENGTH, BODY_LENGTH);
+      const headEnd = i + SHORT_LENGTH + have;
       if (have < BODY_LENGTH && !isWordCode(text.charCodeAt(headEnd))) {
         const need = BODY_LENGTH - have;
         const limit = Math.min(text.length, headEnd + SPLIT_GAP);
@@ -461,9 +511,9 @@ function eachSplitToken(text: string, found: (token: string) => void, headsBefor
           }
           runs++;
           if (alnumRun(text, j, need) === need) {
-            const body = text.slice(i + 4, headEnd) + text.slice(j, j + need);
+            const body = text.slice(i + SHORT_LENGTH, headEnd) + text.slice(j, j + need);
             if (bodyChecksumValid(body)) {
-              found(text.slice(i, i + 4) + body);
+              found(text.slice(i, i + SHORT_LENGTH) + body);
               break;
             }
           }
@@ -473,7 +523,7 @@ function eachSplitToken(text: string, found: (token: string) => void, headsBefor
         }
       }
     }
-    i = text.indexOf('gh', i + 1);
+    i = text.indexOf(SHORT_HEAD, i + 1);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * Adversarial Python cells for the lexer of src/pythonTokenRewrite.ts, shared
- * by its jest test (test/unit/pythonTokenRewrite.spec.ts: the results are
- * right) and test/bench/lexer_bench.js (they are computed in linear time).
+ * Adversarial Python cells for the lexer of src/python/lexer.ts, shared by
+ * the jest test of the rewrite (test/unit/python/rewrite.spec.ts: the
+ * results are right) and test/bench/lexer_bench.js (they are computed in
+ * linear time).
  *
  * Each shape repeats a construct that makes a naive lexer look ahead to the
  * end of the source (an unterminated `\N{`, triple quote, f-string field or

@@ -32,14 +32,18 @@ function requireTs(file, cache = new Map()) {
   }
   const source = fs.readFileSync(full, 'utf-8');
   const js = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 }
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }
   }).outputText;
   const mod = new Module(full);
   cache.set(full, mod);
   mod.filename = full;
   mod.paths = Module._nodeModulePaths(path.dirname(full));
   mod.require = request =>
-    request.startsWith('.') ? requireTs(path.resolve(path.dirname(full), request + '.ts'), cache) : require(request);
+    request.endsWith('.json')
+      ? require(path.resolve(path.dirname(full), request))
+      : request.startsWith('.')
+        ? requireTs(path.resolve(path.dirname(full), request + '.ts'), cache)
+        : require(request);
   mod._compile(js, full);
   return mod.exports;
 }

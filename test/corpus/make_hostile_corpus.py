@@ -2,8 +2,10 @@
 """Write test/corpus/hostile-strings.json: strings that every path building kernel
 code (or notebook source) from user input must refuse.
 
-Deterministic and stdlib only: ``python test/corpus/make_hostile_corpus.py`` always
-writes the same file (``--check`` only verifies that the file is up to date).
+Deterministic, stdlib plus the package's policy and validators (stdlib only
+themselves): ``python test/corpus/make_hostile_corpus.py`` always writes the same
+file (``--check`` only verifies that the file is up to date). One function per
+group (``GROUPS``); tokens come from test/fake_github/token_factory.py.
 
 Every string that carries code does, if it ever runs in a Python kernel, the
 sentinel side effect
@@ -15,8 +17,9 @@ which string fired), and where a shell is involved ``touch ght-sentinel-<index>`
 Nothing here does anything else: no payload deletes, reads, sleeps or blocks.
 
 Which paths each string is fed to (``paths``, parallel to ``strings``) is computed
-here with ports of the validators of src/kernelCode.ts, src/tokenFormat.ts and
-jupyterlab_github_token/token_store.py:
+here with the server's validators (jupyterlab_github_token/token_store.py, which
+share src/policy/policy.json with src/kernel/code.ts) and the policy itself; only
+the kernel language rule and the panel's JavaScript trim are ports:
 
 - ``token``: assertSafeToken (buildSetEnvCode / buildSetWidgetValueCode token,
   rewriteAssignmentToLiteral token, the server's PUT token);
@@ -38,21 +41,47 @@ paths that refuse them. The script fails if that is not so.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
 import json
 import re
 import sys
 import unicodedata
 import warnings
-import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
-from typing import Callable
+from typing import Any, Union
 from urllib.parse import quote, unquote
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "hostile-strings.json"
+# The validators and the policy of this source tree (not of an installed, possibly
+# older, copy), and the tests' token factory.
+sys.path[:0] = [str(HERE.parents[1]), str(HERE.parent / "fake_github")]
+
+from token_factory import (  # noqa: E402 (needs the path above)
+    BODY_LENGTH,
+    CORPUS_TOKENS,
+    FINE_GRAINED_PARTS,
+    FINE_GRAINED_PREFIX,
+    FIXED_LENGTH_KINDS,
+    PREFIX_OF,
+    checksum_ok,
+    class_and_count,
+    kind_of,
+)
+
+from jupyterlab_github_token.policy import (  # noqa: E402
+    ENV_NAME_POLICY,
+    TOKEN_POLICY,
+    WIDGET_MODEL_ID_POLICY,
+    whole_match,
+)
+from jupyterlab_github_token.token_store import (  # noqa: E402
+    TokenValidationError,
+    validate_env_name,
+    validate_token,
+)
 
 ALL_PATHS = ("token", "envName", "modelId", "language", "browser")
 
@@ -77,29 +106,22 @@ def OSS(i: int, q: str = "'") -> str:
 
 
 # ---------------------------------------------------------------------------
-# Ports of the validators (see the module docstring)
+# Which paths refuse a string (see the module docstring)
 # ---------------------------------------------------------------------------
 
-SAFE_TOKEN = re.compile(r"[A-Za-z0-9_]{1,255}")
-SAFE_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
-SAFE_MODEL_ID = re.compile(r"[0-9a-f]{32}")
+MAX_TOKEN_LENGTH: int = TOKEN_POLICY["maxLength"]
+MODEL_ID_PATTERN = whole_match(WIDGET_MODEL_ID_POLICY["pattern"])
+LEGACY_TOKEN = whole_match(TOKEN_POLICY["legacy"])
+FINE_GRAINED_LENGTH = len(FINE_GRAINED_PREFIX) + FINE_GRAINED_PARTS[0] + 1 + FINE_GRAINED_PARTS[1]
+# A port of isSupportedKernelLanguage (src/kernel/code.ts): only the page checks a
+# kernel's language, so the package has no copy to import.
 LANGUAGE = re.compile(r"i?python[23]?", re.IGNORECASE | re.ASCII)
-# The reserved variable names and the name rule: the server extension's copy of
-# src/kernelCode.ts's (test/corpus/env-name-cases.json proves the two agree), from
-# this source tree, not from an installed (possibly older) copy.
-sys.path.insert(0, str(HERE.parents[1]))
-from jupyterlab_github_token.token_store import (
-    RESERVED_ENV_NAMES,
-    TokenValidationError,
-    validate_env_name,
-)
 
 # ECMAScript WhiteSpace + LineTerminator (String.prototype.trim, /\s/).
 JS_SPACE = set(
     "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def js_trim(s: str) -> str:
@@ -111,27 +133,15 @@ def js_trim(s: str) -> str:
     return s[a:b]
 
 
-def base62(n: int, width: int) -> str:
-    out = ""
-    while True:
-        out = BASE62[n % 62] + out
-        n //= 62
-        if n == 0:
-            break
-    return out.rjust(width, "0")
-
-
-def checksum(payload: str) -> str:
-    return base62(zlib.crc32(payload.encode("utf-8")) & 0xFFFFFFFF, 6)
-
-
 def token_ok(s: str) -> bool:
-    return bool(SAFE_TOKEN.fullmatch(s))
+    try:
+        validate_token(s)
+    except TokenValidationError:
+        return False
+    return True
 
 
 def env_ok(s: str) -> bool:
-    if not SAFE_ENV_NAME.fullmatch(s):
-        return False
     try:
         validate_env_name(s)
     except TokenValidationError:
@@ -140,7 +150,7 @@ def env_ok(s: str) -> bool:
 
 
 def model_ok(s: str) -> bool:
-    return bool(SAFE_MODEL_ID.fullmatch(s))
+    return bool(MODEL_ID_PATTERN.fullmatch(s))
 
 
 def language_ok(s: str) -> bool:
@@ -151,18 +161,18 @@ def browser_ok(s: str) -> bool:
     """Whether the panel would hold ``s`` as a usable token (checkTokenFormat ok)."""
     value = s.replace("\r", "").replace("\n", "")  # <input type=password> sanitisation
     t = js_trim(value)
-    if not t or not SAFE_TOKEN.fullmatch(t):  # empty, whitespace/bad chars, > 255
+    if not token_ok(t):  # empty, whitespace/bad chars, too long
         return False
-    for prefix in ("ghp_", "gho_", "ghu_", "ghr_"):
-        if t.startswith(prefix):
-            if prefix == "ghr_":
-                return False  # refresh tokens: error
-            return len(t) == 40 and checksum(t[4:-6]) == t[-6:]
-    if t.startswith("github_pat_"):
-        return len(t) == 93  # checksum only advisory
-    if t.startswith("ghs_"):
-        return True  # any length, warning only
-    return bool(re.fullmatch(r"[0-9a-f]{40}", t))  # legacy
+    kind = kind_of(t)
+    if kind == "refresh":
+        return False  # refresh tokens: an error
+    if kind in FIXED_LENGTH_KINDS:
+        return checksum_ok(t)
+    if kind == "fine-grained":
+        return len(t) == FINE_GRAINED_LENGTH  # the checksum is only advisory
+    if kind is not None:
+        return True  # installation tokens: any length, a warning only
+    return bool(LEGACY_TOKEN.fullmatch(t))
 
 
 ACCEPTS: dict[str, Callable[[str], bool]] = {
@@ -177,56 +187,49 @@ ACCEPTS: dict[str, Callable[[str], bool]] = {
 # Deterministic material
 # ---------------------------------------------------------------------------
 
-
-def chars(seed: str, n: int, alphabet: str = BASE62) -> str:
-    """``n`` characters of ``alphabet`` derived from ``seed`` (sha256 counter mode)."""
-    out = []
-    counter = 0
-    while len(out) < n:
-        digest = hashlib.sha256(f"{seed}/{counter}".encode()).digest()
-        out.extend(alphabet[b % len(alphabet)] for b in digest)
-        counter += 1
-    return "".join(out[:n])
+chars = CORPUS_TOKENS.chars
 
 
-def classic(seed: str, prefix: str = "ghp_") -> str:
+def classic(seed: str, kind: str = "classic") -> str:
     """A well-formed token with a valid checksum (never a real one)."""
-    payload = chars("ght-corpus/" + seed, 30)
-    return prefix + payload + checksum(payload)
+    return CORPUS_TOKENS.fixed_length("ght-corpus/" + seed, kind)
 
 
-def fine_grained(seed: str) -> str:
-    body = chars("ght-corpus-fg/" + seed, 22) + "_" + chars("ght-corpus-fg2/" + seed, 53)
-    return "github_pat_" + body + checksum(body)
-
-
-HEX = "0123456789abcdef"
+HEX, MODEL_ID_LENGTH = class_and_count(WIDGET_MODEL_ID_POLICY["pattern"])
 T_CLASSIC = classic("classic")
-T_OAUTH = classic("oauth", "gho_")
-T_USER = classic("user", "ghu_")
-T_INSTALL = "ghs_" + chars("ght-corpus/install", 36)
-T_REFRESH = classic("refresh", "ghr_")
-T_FINE = fine_grained("fine")
-T_LEGACY = chars("ght-corpus/legacy", 40, HEX)
+T_OAUTH = classic("oauth", "oauth")
+T_USER = classic("user", "user-to-server")
+T_INSTALL = PREFIX_OF["server-to-server"] + chars("ght-corpus/install", BODY_LENGTH)
+T_REFRESH = classic("refresh", "refresh")
+T_FINE = CORPUS_TOKENS.fine_grained("ght-corpus-fg/fine", "ght-corpus-fg2/fine")
+T_LEGACY = CORPUS_TOKENS.legacy("ght-corpus/legacy")
 # Well formed but with a wrong checksum: the panel refuses it even when the input
 # field strips a CR/LF put inside it (as <input> does).
 T_BADSUM = T_CLASSIC[:-1] + ("A" if T_CLASSIC[-1] != "A" else "B")
 BASE_TOKENS = [T_CLASSIC, T_FINE, T_OAUTH, T_USER, T_INSTALL, T_REFRESH, T_LEGACY]
-assert all(browser_ok(t) for t in BASE_TOKENS if not t.startswith("ghr_"))
-MODEL_ID = chars("ght-corpus/model", 32, HEX)
+assert all(browser_ok(t) for t in BASE_TOKENS if kind_of(t) != "refresh")
+MODEL_ID_SAMPLE = chars("ght-corpus/model", MODEL_ID_LENGTH, HEX)
+#: The shortest strings of token characters that are too long for a token.
+OVER = MAX_TOKEN_LENGTH + 1
 
 # ---------------------------------------------------------------------------
 # The corpus
 # ---------------------------------------------------------------------------
+
+#: A payload: the string at a given index, naming that index in its sentinel.
+Payload = Callable[[int], str]
+#: What ``Corpus.add`` takes: a string, or a payload (``...``: the lambdas bind loop
+#: values as extra default parameters).
+Make = Union[str, Callable[..., str]]
 
 
 class Corpus:
     def __init__(self) -> None:
         self.strings: list[str] = []
         self.group_of: list[str] = []
-        self.seen: set = set()
-        self.groups: dict[str, dict] = {}
-        self.controls: list[dict] = []
+        self.seen: set[str] = set()
+        self.groups: dict[str, dict[str, Any]] = {}
+        self.controls: list[dict[str, Any]] = []
         self.payloads: list[int] = []
         self.group = ""
 
@@ -238,7 +241,7 @@ class Corpus:
     def next(self) -> int:
         return len(self.strings)
 
-    def add(self, make, control: str | None = None) -> int | None:
+    def add(self, make: Make, control: str | None = None) -> int | None:
         """Add ``make(i)`` (or the string ``make``) at index i; skip duplicates.
 
         ``control``: a naive wrapper (``@@`` = the string) under which the string
@@ -261,10 +264,13 @@ class Corpus:
         return i
 
 
-def build() -> Corpus:
-    c = Corpus()
+# ---------------------------------------------------------------------------
+# The groups
+# ---------------------------------------------------------------------------
 
-    # --- 1. Quote breakouts --------------------------------------------------
+
+def quote_breakout(c: Corpus) -> None:
+    """1. Quote breakouts."""
     c.start(
         "quote-breakout",
         "Closes a ' \" ''' \"\"\" (or backslash-escaped) string literal, or opens an f-string "
@@ -319,7 +325,9 @@ def build() -> Corpus:
         c.add(lambda i, q=q: q + "; " + S(i) + "; " + q)
         c.add(lambda i, q=q: "ghp_" + q + "\n" + S(i) + " #")
 
-    # --- 2. Newlines ---------------------------------------------------------
+
+def newline(c: Corpus) -> None:
+    """2. Newlines."""
     c.start(
         "newline",
         "Line breaks Python, IPython (str.splitlines) or JavaScript treat as new lines: "
@@ -340,7 +348,9 @@ def build() -> Corpus:
         c.add(lambda i, nl=nl: "ghp_" + nl + "import os" + nl + "os.system('" + SH(i) + "')")
         c.add(lambda i, nl=nl: "GITHUB_TOKEN" + nl + S(i))
 
-    # --- 3. NUL and other controls -------------------------------------------
+
+def control_char(c: Corpus) -> None:
+    """3. NUL and other controls."""
     c.start(
         "control-char",
         "NUL, the other C0 controls, DEL and the C1 controls, inside, before and after a "
@@ -357,14 +367,16 @@ def build() -> Corpus:
     c.add(lambda i: T_CLASSIC + "\x00" + "'; " + S(i) + " #")
     c.add(lambda i: "\x00" * 4 + S(i))
     c.add("\x00")
-    c.add("\x00" * 255)
-    c.add("\x00" * 256)
+    c.add("\x00" * MAX_TOKEN_LENGTH)
+    c.add("\x00" * OVER)
     c.add(T_CLASSIC + "\x00garbage")
     c.add("\x1b[31m" + T_CLASSIC + "\x1b[0m")
     c.add("\x1b]0;" + T_CLASSIC + "\x07")
     c.add(T_CLASSIC[:20] + "\x08" * 5 + T_CLASSIC[20:])
 
-    # --- 4. Unicode look-alikes ------------------------------------------------
+
+def lookalike(c: Corpus) -> None:
+    """4. Unicode look-alikes."""
     c.start(
         "lookalike",
         "Well-formed tokens with one character swapped for a Cyrillic/Greek/Latin look-alike, "
@@ -483,7 +495,9 @@ def build() -> Corpus:
     c.add(lambda i: "python3'; " + S(i) + " #")
     c.add(lambda i: "python\n" + S(i))
 
-    # --- 4b. Language names ------------------------------------------------------
+
+def language_name(c: Corpus) -> None:
+    """4b. Language names."""
     c.start(
         "language-name",
         "Kernel language names that are not Python, or look-alikes of python (a language is "
@@ -522,7 +536,9 @@ def build() -> Corpus:
         c.add(lang)
     c.add(lambda i: f"python3;{SH(i)}")
 
-    # --- 5. Token-shaped with one bad ASCII character ----------------------
+
+def one_bad_char(c: Corpus) -> None:
+    """5. Token-shaped with one bad ASCII character."""
     c.start(
         "one-bad-char",
         "Each kind of well-formed token (classic, fine-grained, OAuth, user, installation, "
@@ -541,18 +557,20 @@ def build() -> Corpus:
             else:
                 c.add(base[:pos] + ch + base[pos:])  # inserted
 
-    # --- 6. Very long -------------------------------------------------------
+
+def very_long(c: Corpus) -> None:
+    """6. Very long."""
     c.start(
         "long",
-        "Just over the 255-character limit with only token characters (refused by policy), "
+        f"Just over the {MAX_TOKEN_LENGTH}-character limit with only token characters (refused by policy), "
         "1 KB to 64 KB, and long strings ending in a breakout.",
     )
-    c.add("a" * 256)
-    c.add("_" * 256)
-    c.add("9" * 256)
-    c.add("ghp_" + "A" * 252)
-    c.add("github_pat_" + chars("ght-corpus/long", 245))
-    c.add("ghs_" + chars("ght-corpus/long-s", 252))
+    c.add("a" * OVER)
+    c.add("_" * OVER)
+    c.add("9" * OVER)
+    c.add("ghp_" + "A" * (OVER - 4))
+    c.add(FINE_GRAINED_PREFIX + chars("ght-corpus/long", OVER - len(FINE_GRAINED_PREFIX)))
+    c.add("ghs_" + chars("ght-corpus/long-s", OVER - 4))
     c.add(chars("ght-corpus/long2", 256))
     c.add(chars("ght-corpus/long3", 300))
     c.add(chars("ght-corpus/long4", 1024))
@@ -561,20 +579,22 @@ def build() -> Corpus:
     c.add(T_CLASSIC * 256)  # 10 KB of repeated valid tokens
     c.add("G" * 64 * 1024)
     c.add(chars("ght-corpus/long5", 64 * 1024))
-    c.add("a" * 255 + "'")
-    c.add("a" * 254 + "\n")
-    c.add("\u00e9" * 255)
+    c.add("a" * MAX_TOKEN_LENGTH + "'")
+    c.add("a" * (MAX_TOKEN_LENGTH - 1) + "\n")
+    c.add("\u00e9" * MAX_TOKEN_LENGTH)
     c.add("\u0301" * 300)
     c.add("\U0001f511" * 128)
     c.add(lambda i: "a" * 10 * 1024 + "'; " + S(i) + " #")
     c.add(lambda i: "'; " + S(i) + " #" + "a" * 10 * 1024)
     c.add(lambda i: "'''" + "\n" * 1000 + S(i) + "\n#")
     c.add(lambda i: ("'; " + S(i) + " #\n") * 200)
-    c.add(lambda i: "ghp_" + "A" * 255 + "'; " + S(i) + " #")
+    c.add(lambda i: "ghp_" + "A" * MAX_TOKEN_LENGTH + "'; " + S(i) + " #")
     c.add(lambda i: " " * 10 * 1024 + "'; " + S(i) + " #")
     c.add(lambda i: "x" * 64 * 1024 + "'; " + S(i) + " #")
 
-    # --- 7. Empty / whitespace ---------------------------------------------
+
+def empty_whitespace(c: Corpus) -> None:
+    """7. Empty / whitespace."""
     c.start("empty-whitespace", "The empty string, and strings made only of (Unicode) whitespace.")
     c.add("")
     spaces = [
@@ -608,18 +628,20 @@ def build() -> Corpus:
         c.add(sp * 3)
     c.add(" \t\n\r\x0b\x0c")
     c.add("".join(spaces))
-    c.add(" " * 256)
+    c.add(" " * OVER)
     c.add("\n" * 1000)
 
-    # --- 8. Python code fragments -------------------------------------------
+
+def python_code(c: Corpus) -> None:
+    """8. Python code fragments."""
     c.start(
         "python-code",
         "Python statements and expressions that would run the sentinel as code, alone or after "
         "a token, a closing bracket, a comment or a line continuation.",
     )
-    py = [
-        lambda i: S(i),
-        lambda i: OSS(i),
+    py: list[Payload] = [
+        S,
+        OSS,
         lambda i: f"exec({S(i)!r})",
         lambda i: f"eval({S(i)!r})",
         lambda i: f"exec(__import__('base64').b64decode('{__import__('base64').b64encode(S(i).encode()).decode()}'))",
@@ -678,13 +700,15 @@ def build() -> Corpus:
     c.add(T_CLASSIC + "#")
     c.add(T_CLASSIC + "'")
 
-    # --- 9. Shell fragments --------------------------------------------------
+
+def shell(c: Corpus) -> None:
+    """9. Shell fragments."""
     c.start(
         "shell",
         "Command substitution, backticks, separators, pipes and redirections that would run "
         "touch ght-sentinel-<index> in a shell (and IPython {expr} expansion in ! lines).",
     )
-    sh = [
+    sh: list[Payload] = [
         lambda i: f"$({SH(i)})",
         lambda i: f"`{SH(i)}`",
         lambda i: f"; {SH(i)}",
@@ -710,13 +734,15 @@ def build() -> Corpus:
         c.add(lambda i, make=make: "ghp_" + make(i))
         c.add(lambda i, make=make: T_CLASSIC + make(i))
 
-    # --- 10. JSON / HTML / JavaScript fragments --------------------------------
+
+def json_html_js(c: Corpus) -> None:
+    """10. JSON / HTML / JavaScript fragments."""
     c.start(
         "json-html-js",
         "Fragments that break out of JSON, HTML, attributes, scripts or JS template literals; "
         "the code they carry is the Python sentinel.",
     )
-    web = [
+    web: list[Payload] = [
         lambda i: f'", "x": {S(i)}, "y": "',
         lambda i: f'"}}; {S(i)}; {{"',
         lambda i: f'{{"token": "ghp_"}}\'), {S(i)} #',
@@ -742,13 +768,15 @@ def build() -> Corpus:
     c.add('{"token": "' + T_CLASSIC + '"}')
     c.add('["' + T_CLASSIC + '"]')
 
-    # --- 11. IPython magics and shell escapes ----------------------------------
+
+def magic(c: Corpus) -> None:
+    """11. IPython magics and shell escapes."""
     c.start(
         "magic",
         "% and %% magics, ! and !! shell escapes, help ? and IPython's {expr}/$var expansion, "
         "alone or after a breakout.",
     )
-    magic = [
+    magic: list[Payload] = [
         lambda i: f"!{SH(i)}",
         lambda i: f"!!{SH(i)}",
         lambda i: f"%system {SH(i)}",
@@ -784,7 +812,9 @@ def build() -> Corpus:
     c.add("%" + T_CLASSIC)
     c.add("!" + T_CLASSIC)
 
-    # --- 12. Surrogate halves ---------------------------------------------------
+
+def surrogate(c: Corpus) -> None:
+    """12. Surrogate halves."""
     c.start(
         "surrogate",
         "Lone UTF-16 surrogate halves (not valid Unicode scalar values), reversed pairs, "
@@ -797,7 +827,9 @@ def build() -> Corpus:
         c.add(sur + T_CLASSIC)
         c.add(lambda i, sur=sur: "ghp_" + sur + "'; " + S(i) + " #")
 
-    # --- 13. Emoji ---------------------------------------------------------------
+
+def emoji(c: Corpus) -> None:
+    """13. Emoji."""
     c.start(
         "emoji",
         "Emoji, ZWJ sequences, skin tones, flags, keycaps, variation selectors and invisible "
@@ -823,7 +855,9 @@ def build() -> Corpus:
     c.add(lambda i: T_CLASSIC + "".join(chr(0xE0000 + ord(ch)) for ch in "'; " + S(i) + " #"))
     c.add("ghp_" + "".join(chr(0xE0000 + ord(ch)) for ch in T_CLASSIC[4:]))
 
-    # --- 14. Percent-encoding and other encodings ---------------------------
+
+def encoding(c: Corpus) -> None:
+    """14. Percent-encoding and other encodings."""
     c.start(
         "encoding",
         "Percent-encoded, HTML-entity, escaped, base64-like and header/URL-wrapped tokens and breakouts.",
@@ -865,7 +899,9 @@ def build() -> Corpus:
         c.add(lambda i, make=make: "".join(f"\\x{ord(ch):02x}" for ch in make(i)))
         c.add(lambda i, make=make: "".join(f"\\u{ord(ch):04x}" for ch in make(i)))
 
-    # --- 15. Reserved environment variable names (policy) ---------------------
+
+def reserved_env_name(c: Corpus) -> None:
+    """15. Reserved environment variable names (policy)."""
     c.start(
         "reserved-env-name",
         "Valid identifiers refused by policy as environment variable names: the reserved list "
@@ -873,7 +909,8 @@ def build() -> Corpus:
         "token variables, and token-like names.",
         paths=("envName", "modelId", "language", "browser"),
     )
-    reserved = sorted(RESERVED_ENV_NAMES) + [
+    reserved = [
+        *sorted(ENV_NAME_POLICY["reserved"]),
         "LD_PRELOAD",
         "LD_LIBRARY_PATH",
         "LD_AUDIT",
@@ -938,40 +975,42 @@ def build() -> Corpus:
     ]:
         c.add(name)
 
-    # --- 16. ipywidgets model id look-alikes ----------------------------------
+
+def model_id_lookalike(c: Corpus) -> None:
+    """16. ipywidgets model id look-alikes."""
     c.start(
         "model-id-lookalike",
         "Almost-ipywidgets model ids (uuid4().hex): 31 or 33 hex digits, uppercase or mixed "
         "case, a non-hex letter, dashes, braces; only the model id check must refuse them.",
         paths=("modelId", "language", "browser"),
     )
-    mid = MODEL_ID
-    c.add(mid[:31])
+    mid = MODEL_ID_SAMPLE
+    c.add(mid[:-1])
     c.add(mid[1:])
     c.add(mid + "0")
     c.add(mid + "f")
     c.add(mid[:16])
     c.add(mid * 2)
     c.add(mid.upper())
-    c.add(mid[:31] + mid[31].upper() if mid[31].isalpha() else mid[:31] + "A")
+    c.add(mid[:-1] + mid[-1].upper() if mid[-1].isalpha() else mid[:-1] + "A")
     c.add(mid[:10] + "g" + mid[11:])
     c.add(mid[:10] + "G" + mid[11:])
     c.add(mid[:10] + "z" + mid[11:])
     c.add("A" + mid[1:])
-    c.add("0x" + mid[:30])
+    c.add("0x" + mid[:-2])
     c.add("IPY_MODEL_" + mid)
-    c.add(chars("ght-corpus/model2", 31, HEX))
-    c.add(chars("ght-corpus/model3", 33, HEX))
-    c.add(chars("ght-corpus/model4", 32, "0123456789ABCDEF"))
-    c.add(chars("ght-corpus/model5", 32, "0123456789abcdefABCDEF"))
-    c.add("_" * 32)
-    c.add("0" * 31)
+    c.add(chars("ght-corpus/model2", MODEL_ID_LENGTH - 1, HEX))
+    c.add(chars("ght-corpus/model3", MODEL_ID_LENGTH + 1, HEX))
+    c.add(chars("ght-corpus/model4", MODEL_ID_LENGTH, HEX.upper()))
+    c.add(chars("ght-corpus/model5", MODEL_ID_LENGTH, HEX + "".join(ch.upper() for ch in HEX if ch.isalpha())))
+    c.add("_" * MODEL_ID_LENGTH)
+    c.add("0" * (MODEL_ID_LENGTH - 1))
     # These contain characters outside [A-Za-z0-9_]: every path refuses them too.
     c.add("-".join([mid[:8], mid[8:12], mid[12:16], mid[16:20], mid[20:]]))
     c.add("{" + mid + "}")
     c.add(mid + "'")
     c.add("'" + mid)
-    c.add(mid[:31] + "'")
+    c.add(mid[:-1] + "'")
     c.add(lambda i: mid + "'; " + S(i) + " #")
     c.add(lambda i: mid + "'] + [" + S(i) + "] + ['")
     c.add(lambda i: mid + "', " + S(i) + ", '")
@@ -986,7 +1025,35 @@ def build() -> Corpus:
     c.add("".join(chr(ord(ch) + 0xFEE0) for ch in mid))
     c.add(mid[:20] + "\u0661" + mid[21:])  # Arabic-Indic digit one
     c.add(mid[:20] + "\U0001d7cf" + mid[21:])  # mathematical digit one
-    c.add(mid[:31] + "\u0301")
+    c.add(mid[:-1] + "\u0301")
+
+
+#: The groups, in the order their strings appear (the indexes are part of the file).
+GROUPS: tuple[Callable[[Corpus], None], ...] = (
+    quote_breakout,
+    newline,
+    control_char,
+    lookalike,
+    language_name,
+    one_bad_char,
+    very_long,
+    empty_whitespace,
+    python_code,
+    shell,
+    json_html_js,
+    magic,
+    surrogate,
+    emoji,
+    encoding,
+    reserved_env_name,
+    model_id_lookalike,
+)
+
+
+def build() -> Corpus:
+    c = Corpus()
+    for group in GROUPS:
+        group(c)
     return c
 
 
@@ -1002,7 +1069,7 @@ def compute_paths(corpus: Corpus) -> list[list[str]]:
     return out
 
 
-def document(corpus: Corpus) -> dict:
+def document(corpus: Corpus) -> dict[str, Any]:
     paths = compute_paths(corpus)
     # Groups other than the two exceptions must be refused by every path.
     for s, group, p in zip(corpus.strings, corpus.group_of, paths):
@@ -1015,10 +1082,8 @@ def document(corpus: Corpus) -> dict:
         views = [s, unquote(s), unquote(unquote(s)), html.unescape(s), s[::-1]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
+            with suppress(UnicodeDecodeError):
                 views.append(s.encode("latin-1", "backslashreplace").decode("unicode_escape"))
-            except UnicodeDecodeError:
-                pass
         views.append("".join(chr(ord(ch) - 0xE0000) if 0xE0000 <= ord(ch) < 0xE0080 else ch for ch in s))
         found = {int(a or b) for view in views for a, b in marker.findall(view)}
         if i in payloads:
@@ -1039,8 +1104,10 @@ def document(corpus: Corpus) -> dict:
         ),
         "generator": "test/corpus/make_hostile_corpus.py (deterministic, stdlib only)",
         "paths": {
-            "token": "assertSafeToken: buildSetEnvCode/buildSetWidgetValueCode token, rewriteAssignmentToLiteral token, server PUT token",
-            "envName": "assertSafeEnvName(s): builders' names, rewriteAssignmentToEnvRead, replaceTokensInPythonSource envName, server PUT variables",
+            "token": "assertSafeToken: buildSetEnvCode/buildSetWidgetValueCode token, rewriteAssignmentToLiteral "
+            "token, server PUT token",
+            "envName": "assertSafeEnvName(s): builders' names, rewriteAssignmentToEnvRead, "
+            "replaceTokensInPythonSource envName, server PUT variables",
             "modelId": "assertSafeModelIds: buildSetWidgetValueCode/buildWidgetValueCheckExpression model ids",
             "language": "isSupportedKernelLanguage: every builder's language",
             "browser": "the panel's token field (checkTokenFormat after CR/LF stripping and trim)",

@@ -24,183 +24,14 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { FAKE_API, TOKENS, fakeApiRequests, resetFakeApi } from './helpers';
+import { AREAS, IScan, describeHits, scanFolder, secretNeedles } from '../support/diskScan';
+import { TOKEN_POLICY } from '../../src/policy/policy';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = TOKENS.classicRepo;
 const LOGIN = 'octo-scientist'; // test/fake_github/tokens.json, classicRepo
 const FIELD_DESCRIPTION = '*Personal Access Token:';
 const NOTEBOOK_NAME = 'github-session.ipynb';
-
-// ---------------------------------------------------------------------------
-// The scanner: every regular file under a folder, searched for a secret as bytes.
-// ---------------------------------------------------------------------------
-
-interface INeedle {
-  encoding: string;
-  bytes: Buffer;
-}
-
-/**
- * The byte patterns a token can take on disk: UTF-8/ASCII (JSON, SQLite UTF-8, logs,
- * V8 one-byte strings), UTF-16 (SQLite UTF-16, Chromium's two-byte DOM strings), hex,
- * base64/base64url in its three alignments (only the groups that do not depend on
- * the neighbouring bytes), and, for snappy-compressed LevelDB tables where a literal
- * run may be cut, three non-overlapping 12-character pieces of the random part.
- * Percent-encoding is the identity on [A-Za-z0-9_], so it needs no pattern of its own.
- */
-function secretNeedles(secret: string): INeedle[] {
-  const needles: INeedle[] = [];
-  const add = (encoding: string, bytes: Buffer) => {
-    if (!needles.some(n => n.bytes.equals(bytes))) {
-      needles.push({ encoding, bytes });
-    }
-  };
-  const utf16le = Buffer.from(secret, 'utf16le');
-  add('ascii/utf-8', Buffer.from(secret, 'utf8'));
-  add('utf-16le', utf16le);
-  add('utf-16be', Buffer.from(utf16le).swap16());
-  add('hex', Buffer.from(Buffer.from(secret, 'utf8').toString('hex'), 'latin1'));
-  add('HEX', Buffer.from(Buffer.from(secret, 'utf8').toString('hex').toUpperCase(), 'latin1'));
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.from('\0'.repeat(offset) + secret, 'latin1').toString('base64');
-    const stable = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + secret.length) / 3) * 4);
-    add(`base64 (offset ${offset})`, Buffer.from(stable, 'latin1'));
-    add(`base64url (offset ${offset})`, Buffer.from(stable.replace(/\+/g, '-').replace(/\//g, '_'), 'latin1'));
-  }
-  const random = secret.replace(/^(ghp|gho|ghu|ghs|ghr|github_pat)_/, '');
-  if (random.length < 36) {
-    throw new Error('the secret is too short for three 12-character pieces');
-  }
-  for (let i = 0; i < 3; i++) {
-    const piece = random.slice(i * 12, i * 12 + 12);
-    add(`piece ${i + 1}/3 (ascii)`, Buffer.from(piece, 'latin1'));
-    add(`piece ${i + 1}/3 (utf-16le)`, Buffer.from(piece, 'utf16le'));
-  }
-  return needles;
-}
-
-/** Where a file belongs, from its path relative to the audit folder. */
-const AREAS: Array<[string, RegExp]> = [
-  ['notebook root', /^jupyter\/notebooks\//],
-  ['workspaces', /^jupyter\/workspaces\//],
-  ['settings', /^jupyter\/settings\//],
-  ['ipython', /^jupyter\/ipython\//],
-  ['jupyter runtime', /^jupyter\/runtime\//],
-  ['jupyter (other)', /^jupyter\//],
-  ['jupyter config', /^jupyter-config\//],
-  ['jupyter data', /^jupyter-data\//],
-  ['server home', /^home\//],
-  ['server tmp', /^tmp\//],
-  ['browser: Local Storage', /^browser-profile\/(.+\/)?Local Storage\//],
-  ['browser: IndexedDB', /^browser-profile\/(.+\/)?IndexedDB\//],
-  ['browser: Session Storage', /^browser-profile\/(.+\/)?Session Storage\//],
-  ['browser: caches', /^browser-profile\/(.+\/)?[^/]*Cache[^/]*\//],
-  ['browser: rest of profile', /^browser-profile\//],
-  ['browser: home and tmp', /^browser-(home|tmp)\//],
-  ['logs', /^logs\//],
-  ['scratch', /^scratch\//]
-];
-
-function areaOf(relative: string): string {
-  return AREAS.find(([, pattern]) => pattern.test(relative))?.[0] ?? 'other';
-}
-
-interface IHit {
-  file: string;
-  area: string;
-  secret: string;
-  encodings: string[];
-  /** For JSON files (notebooks, settings, workspaces): the JSON paths of the strings holding it. */
-  jsonPaths?: string[];
-}
-
-interface IScan {
-  files: number;
-  bytes: number;
-  symlinks: number;
-  perArea: Record<string, { files: number; bytes: number }>;
-  hits: IHit[];
-  unreadable: string[];
-  seconds: number;
-}
-
-/** The JSON paths (never the values) of the strings in a JSON document that contain `secret`. */
-function jsonPathsHolding(content: Buffer, secret: string): string[] | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(content.toString('utf-8'));
-  } catch {
-    return undefined;
-  }
-  const paths: string[] = [];
-  const visit = (v: unknown, at: string) => {
-    if (typeof v === 'string') {
-      if (v.includes(secret)) {
-        paths.push(at);
-      }
-    } else if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, `${at}[${i}]`));
-    } else if (v && typeof v === 'object') {
-      for (const [key, item] of Object.entries(v)) {
-        visit(item, /^[A-Za-z_$][\w$]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`);
-      }
-    }
-  };
-  visit(value, '$');
-  return paths;
-}
-
-/**
- * Read every regular file under `root` (symlinks are counted, not followed) and
- * look for each secret's needles. Paths and areas are relative to `base`.
- */
-function scanFolder(root: string, secrets: Record<string, { value: string; needles: INeedle[] }>, base = root): IScan {
-  const started = Date.now();
-  const result: IScan = { files: 0, bytes: 0, symlinks: 0, perArea: {}, hits: [], unreadable: [], seconds: 0 };
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      const relative = path.relative(base, full).split(path.sep).join('/');
-      if (entry.isSymbolicLink()) {
-        result.symlinks++;
-      } else if (entry.isDirectory()) {
-        walk(full);
-      } else if (entry.isFile()) {
-        let content: Buffer;
-        try {
-          content = fs.readFileSync(full);
-        } catch {
-          result.unreadable.push(relative);
-          continue;
-        }
-        const area = areaOf(relative);
-        result.files++;
-        result.bytes += content.length;
-        const stats = (result.perArea[area] ??= { files: 0, bytes: 0 });
-        stats.files++;
-        stats.bytes += content.length;
-        for (const [secret, { value, needles }] of Object.entries(secrets)) {
-          const encodings = needles.filter(n => content.includes(n.bytes)).map(n => n.encoding);
-          if (encodings.length) {
-            const jsonPaths = encodings.includes('ascii/utf-8') ? jsonPathsHolding(content, value) : undefined;
-            result.hits.push({ file: relative, area, secret, encodings, ...(jsonPaths?.length ? { jsonPaths } : {}) });
-          }
-        }
-      }
-    }
-  };
-  walk(root);
-  result.seconds = (Date.now() - started) / 1000;
-  return result;
-}
-
-/** Hits as printable lines: file, area and encodings, never the secret. */
-function describeHits(hits: IHit[]): string[] {
-  return hits.map(
-    h =>
-      `${h.file} [${h.area}] ${h.secret}: ${h.encodings.join(', ')}${h.jsonPaths ? ` at ${h.jsonPaths.join(', ')}` : ''}`
-  );
-}
 
 // ---------------------------------------------------------------------------
 // The session's own JupyterLab server and browser.
@@ -229,8 +60,8 @@ function tail(file: string, lines = 30): string {
 
 /** A random stand-in with the shape of a classic token, for the storage controls. */
 function randomClassicLike(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = crypto.randomBytes(36);
+  const { bodyLength, checksumAlphabet: alphabet } = TOKEN_POLICY.fixedLength;
+  const bytes = crypto.randomBytes(bodyLength);
   return 'ghp_' + Array.from(bytes, b => alphabet[b % alphabet.length]).join('');
 }
 
@@ -535,6 +366,7 @@ const FORM_CELL = [
 // The test.
 // ---------------------------------------------------------------------------
 
+// eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures from a destructured first argument
 test('disk audit after a whole session: no file of the session contains the token', async ({}, testInfo: TestInfo) => {
   test.setTimeout(240_000);
   const dirs = makeDirs();

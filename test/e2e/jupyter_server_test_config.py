@@ -11,7 +11,8 @@ from pathlib import Path
 
 from jupyterlab.galata import configure_jupyter_server
 
-c = get_config()
+# get_config is injected by traitlets when it runs this file as configuration.
+c = get_config()  # type: ignore[name-defined]  # noqa: F821
 configure_jupyter_server(c)
 
 state = Path(os.environ["E2E_STATE_DIR"])

@@ -1,13 +1,18 @@
 """Shared fixtures for the server extension tests (test_server_*.py)."""
 
+from __future__ import annotations
+
 import importlib.util
 import json
 import logging
 import sys
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
 
 import pytest
-from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.asynchronous.client import AsyncKernelClient
 
 ROOT = Path(__file__).resolve().parents[2]
 # Test the source tree, not an installed copy.
@@ -16,22 +21,27 @@ if str(ROOT) not in sys.path:
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
+# pytest-jupyter's ``jp_fetch``: (*url parts, **tornado request options) -> response.
+Fetch = Callable[..., Awaitable[Any]]
+
 FAKE_DIR = ROOT / "test" / "fake_github"
+sys.path.insert(0, str(FAKE_DIR))  # the fake API's modules import each other (and token_factory) by name
 TOKENS = json.loads((FAKE_DIR / "tokens.json").read_text(encoding="utf-8"))["tokens"]
 
 
-def _load_fake_module():
+def _load_fake_module() -> ModuleType:
     name = "fake_github_api"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, FAKE_DIR / "fake_github_api.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-async def run_in_kernel(kernel_manager, kernel_id, code, timeout=300):
+async def run_in_kernel(kernel_manager: Any, kernel_id: str, code: str, timeout: float = 300) -> tuple[str, str]:
     """Run ``code`` in a running kernel as one execute request (IPython syntax,
     no history, no stdin); return (status, stdout), where status is ``"ok"`` or,
     for an exception, ``"error: <name>"``."""
@@ -40,9 +50,9 @@ async def run_in_kernel(kernel_manager, kernel_id, code, timeout=300):
     client.start_channels()
     try:
         await client.wait_for_ready(timeout=60)
-        chunks = []
+        chunks: list[str] = []
 
-        def hook(msg):
+        def hook(msg: dict[str, Any]) -> None:
             if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
                 chunks.append(msg["content"]["text"])
 
@@ -50,7 +60,7 @@ async def run_in_kernel(kernel_manager, kernel_id, code, timeout=300):
             code, store_history=False, timeout=timeout, output_hook=hook, allow_stdin=False
         )
         content = reply["content"]
-        status = content["status"]
+        status: str = content["status"]
         if status == "error":
             status = "error: " + content.get("ename", "")
         return status, "".join(chunks)
@@ -59,7 +69,7 @@ async def run_in_kernel(kernel_manager, kernel_id, code, timeout=300):
 
 
 @pytest.fixture(autouse=True)
-def jp_server_cleanup(request):
+def jp_server_cleanup(request: pytest.FixtureRequest) -> Iterator[None]:
     """pytest-jupyter's autouse cleanup, only for tests that started a server.
 
     (The original instantiates a ServerApp after every test, including the fake
@@ -81,16 +91,16 @@ def jp_server_cleanup(request):
 
 
 @pytest.fixture(scope="session")
-def fake_github():
+def fake_github() -> Iterator[str]:
     fake = _load_fake_module()
     server, base_url = fake.start_fake_github(port=0, slow_seconds=3)
-    yield base_url
+    yield str(base_url)
     server.shutdown()
     server.server_close()
 
 
 @pytest.fixture
-def isolated_home(jp_home_dir, tmp_path, monkeypatch):
+def isolated_home(jp_home_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """HOME (pytest-jupyter's) and XDG dirs in temp folders; no system git config."""
     xdg = tmp_path / "xdg_config"
     xdg.mkdir()
@@ -103,7 +113,7 @@ def isolated_home(jp_home_dir, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def jp_server_config(fake_github, isolated_home):
+def jp_server_config(fake_github: str, isolated_home: Path) -> dict[str, Any]:
     return {
         "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
         "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github]},
@@ -111,7 +121,7 @@ def jp_server_config(fake_github, isolated_home):
 
 
 @pytest.fixture
-def all_logs(caplog):
+def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Every log record at DEBUG and above, from the test's start."""
     caplog.set_level(logging.DEBUG)
     return caplog

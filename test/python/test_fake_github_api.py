@@ -7,11 +7,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 import pytest
 
 FAKE_DIR = Path(__file__).resolve().parents[1] / "fake_github"
+# The fake's modules import each other as top-level modules (as when it runs as a script).
+if str(FAKE_DIR) not in sys.path:
+    sys.path.insert(0, str(FAKE_DIR))
+
+import fake_tokens  # noqa: E402 (needs the path above)
+import token_factory  # noqa: E402
 
 
 def _load_fake_module():
@@ -59,7 +66,7 @@ def server():
 
 @pytest.fixture()
 def base(server):
-    srv, base_url = server
+    _, base_url = server
     call(base_url, "/_fake/reset", method="POST")
     return base_url
 
@@ -94,6 +101,10 @@ def call(base_url, path, method="GET", token=None, scheme="token", headers=None,
         return Resp(err.code, err.headers, err.read())
 
 
+def classic(seed):
+    return fake_tokens.make_token("classic", seed)
+
+
 def tok(name):
     return TOKENS[name]["token"]
 
@@ -113,30 +124,34 @@ def test_classic_tokens_have_valid_checksum(name):
     value = tok(name)
     assert re.fullmatch(r"ghp_[A-Za-z0-9]{36}", value)
     assert len(value) == 40
-    assert fake.classic_checksum_ok(value)
+    assert token_factory.checksum_ok(value)
     body = value[4:]
-    assert fake.base62(fake.zlib.crc32(body[:30].encode()) & 0xFFFFFFFF).rjust(6, "0") == body[30:]
-    assert value == fake.make_classic_token(TOKENS[name]["seed"])
+    assert token_factory.base62(zlib.crc32(body[:30].encode()) & 0xFFFFFFFF).rjust(6, "0") == body[30:]
+    assert value == classic(TOKENS[name]["seed"])
 
 
 def test_fine_grained_token_format():
     value = tok("fineGrained")
     assert len(value) == 93
     assert re.fullmatch(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}", value)
-    assert value == fake.make_fine_grained_token(TOKENS["fineGrained"]["seed"])
+    assert value == fake_tokens.make_token("fine-grained", TOKENS["fineGrained"]["seed"])
 
 
 def test_generator_is_deterministic_and_checksum_detects_tampering():
-    a = fake.make_classic_token("x")
-    assert a == fake.make_classic_token("x") and a != fake.make_classic_token("y")
-    assert fake.classic_checksum_ok(fake.make_classic_token("z", prefix="gho_"))
+    a = classic("x")
+    assert a == classic("x") and a != classic("y")
+    assert token_factory.checksum_ok(fake_tokens.make_token("oauth", "z"))
     tampered = a[:-1] + ("A" if a[-1] != "A" else "B")
-    assert not fake.classic_checksum_ok(tampered)
-    assert fake.base62(0) == "000000" and fake.base62(61) == "00000z" and fake.base62(62) == "000010"
+    assert not token_factory.checksum_ok(tampered)
+    assert (
+        token_factory.base62(0) == "000000"
+        and token_factory.base62(61) == "00000z"
+        and token_factory.base62(62) == "000010"
+    )
 
 
 def test_tokens_json_matches_generator_definitions():
-    assert fake.build_tokens_document()["tokens"] == TOKENS
+    assert fake_tokens.build_tokens_document()["tokens"] == TOKENS
 
 
 # ---- /user ----------------------------------------------------------------------------
@@ -220,7 +235,7 @@ def test_missing_and_bad_auth(base):
     }
     assert r.header("x-ratelimit-limit") == "60"
     bad = {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}
-    for value in (tok("revoked"), fake.make_classic_token("never-issued"), "nonsense"):
+    for value in (tok("revoked"), classic("never-issued"), "nonsense"):
         r = call(base, "/user", token=value)
         assert r.status == 401 and r.json() == bad
     r = call(base, "/user", token=tok("classicRepo"), scheme="Basic")
@@ -483,7 +498,7 @@ def test_revoke_rejects_authenticated_requests(base):
 
 def test_request_log_has_no_token_values(base):
     call(base, "/user", token=tok("classicRepo"))
-    call(base, "/user", token=fake.make_classic_token("stranger"))
+    call(base, "/user", token=classic("stranger"))
     call(base, "/user")
     call(base, "/repos/octo-org/private-data", token=tok("fineGrained"), scheme="Bearer")
     call(base, "/credentials/revoke", method="POST", body={"credentials": [tok("revoked")]})
@@ -494,7 +509,7 @@ def test_request_log_has_no_token_values(base):
     assert [e["auth"] for e in entries] == ["classicRepo", "unknown", "none", "fineGrained", "none", "classicReadOnly"]
     assert entries[0] == {"method": "GET", "path": "/user", "auth": "classicRepo", "origin": ORIGIN, "status": 200}
     text = log.raw.decode()
-    for value in ALL_TOKEN_VALUES + [fake.make_classic_token("stranger")]:
+    for value in [*ALL_TOKEN_VALUES, classic("stranger")]:
         assert value not in text
     assert not re.search(r"gh[pousr]_[A-Za-z0-9]{10}|github_pat_", text)
     call(base, "/_fake/reset", method="POST")

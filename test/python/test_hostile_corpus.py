@@ -170,7 +170,9 @@ WRAPPERS.update({
     "!echo @@": lambda s: "!echo " + s,
     '!echo "@@"': lambda s: '!echo "' + s + '"',
     "!echo '@@'": lambda s: "!echo '" + s + "'",
-    "sh -c 'echo @@'": lambda s: "__import__('subprocess').run(" + repr("echo " + s) + ", shell=True, stdout=-3, stderr=-3)",
+    "sh -c 'echo @@'": lambda s: (
+        "__import__('subprocess').run(" + repr("echo " + s) + ", shell=True, stdout=-3, stderr=-3)"
+    ),
     "%env X=@@": lambda s: "%env GHT_NAIVE=" + s,
     "x = '@@' percent-decoded": lambda s: "x = '" + unquote(unquote(s)) + "'",
     "x = '@@' HTML-unescaped": lambda s: "x = '" + html.unescape(s) + "'",
@@ -351,7 +353,7 @@ async def test_hostile_corpus_is_refused_and_never_runs(
     # has members that fire.
     tried = payloads - set(naive["skipped"])
     assert len(dangerous) >= 0.8 * len(tried), sorted(tried - dangerous)[:40]
-    for g, (total, hit) in per_group.items():
+    for g, (_total, hit) in per_group.items():
         assert hit > 0 or g == "surrogate", f"no {g} payload fired"
 
     for kid in (fresh, control, naive_kernel):

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,8 @@ class RunningKernel:
         while True:
             reply = await self.client.get_shell_msg(timeout=60)
             if reply["parent_header"].get("msg_id") == msg_id:
-                return reply["content"]
+                content: dict[str, Any] = reply["content"]
+                return content
 
     async def check(self) -> str:
         """The page's expression, evaluated the way the page evaluates it."""
@@ -55,7 +56,8 @@ class RunningKernel:
         assert content["status"] == "ok"
         result = content["user_expressions"][KEY]
         assert result["status"] == "ok", result
-        return result["data"]["text/plain"]
+        text: str = result["data"]["text/plain"]
+        return text
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TOKENS, _load_fake_module
+from conftest import ROOT, TOKENS
+from token_factory import FIXTURE_TOKENS
 
-from jupyterlab_github_token.handlers import SETTINGS_KEY
 from jupyterlab_github_token.save_guard import (
     count_notebook_tokens,
     count_tokens,
@@ -24,6 +24,7 @@ from jupyterlab_github_token.save_guard import (
     remove_tokens,
     scrub_widget_state,
 )
+from jupyterlab_github_token.state import SETTINGS_KEY
 
 TOKEN = TOKENS["classicRepo"]["token"]
 FINE = TOKENS["fineGrained"]["token"]
@@ -171,7 +172,7 @@ async def test_clean_notebooks_are_saved_untouched_and_unlogged(jp_fetch, jp_roo
 
 
 async def test_the_administrator_can_turn_the_scrub_off(jp_fetch, jp_serverapp, jp_root_dir):
-    config = jp_serverapp.web_app.settings[SETTINGS_KEY]["config"]
+    config = jp_serverapp.web_app.settings[SETTINGS_KEY].config
     assert config.scrub_saved_widget_state is True
     config.scrub_saved_widget_state = False
     await put_notebook(jp_fetch, "kept.ipynb", notebook(TOKEN))
@@ -183,7 +184,7 @@ async def test_the_administrator_can_turn_the_scrub_off(jp_fetch, jp_serverapp, 
 # Former blind spots (issue 9): the page's rules, in the server
 # ---------------------------------------------------------------------------
 
-GLUED = _load_fake_module().make_classic_token("save-guard:blind-spots")
+GLUED = FIXTURE_TOKENS.fixed_length("save-guard:blind-spots")
 BAD = GLUED[:-1] + ("x" if GLUED[-1] != "x" else "y")  # checksum broken
 
 

@@ -1,19 +1,27 @@
 """REST API of the server extension: status, token, GitHub proxy, auth/XSRF, logs."""
 
+from __future__ import annotations
+
+import io
 import json
 import logging
 import urllib.parse
 import urllib.request
+from typing import Any
 
 import pytest
-from conftest import TOKENS
+from conftest import TOKENS, Fetch
+from jupyter_server.serverapp import ServerApp
+from tornado.httpclient import AsyncHTTPClient, HTTPResponse
+
+from jupyterlab_github_token.state import SETTINGS_KEY
 
 NS = "jupyterlab-github-token"
 TOKEN = TOKENS["classicRepo"]["token"]
 FINE = TOKENS["fineGrained"]["token"]
 
 
-async def call(jp_fetch, method, name, body=None, **kwargs):
+async def call(jp_fetch: Fetch, method: str, name: str, body: Any = None, **kwargs: Any) -> tuple[int, Any, str]:
     if body is not None and not isinstance(body, (str, bytes)):
         body = json.dumps(body)
     if body is None and method in ("PUT", "POST"):
@@ -26,12 +34,12 @@ async def call(jp_fetch, method, name, body=None, **kwargs):
     return response.code, data, text
 
 
-def assert_no_token(text, *tokens):
+def assert_no_token(text: str, *tokens: str) -> None:
     for token in tokens or (TOKEN, FINE):
         assert token not in text
 
 
-async def test_status_put_delete(jp_fetch, fake_github, all_logs):
+async def test_status_put_delete(jp_fetch: Fetch, fake_github: str, all_logs: pytest.LogCaptureFixture) -> None:
     code, status, text = await call(jp_fetch, "GET", "status")
     assert code == 200
     assert status == {
@@ -106,7 +114,7 @@ async def test_status_put_delete(jp_fetch, fake_github, all_logs):
         ({"token": TOKEN, "login": "bad login; rm"}, "metadata-invalid"),
     ],
 )
-async def test_put_invalid(jp_fetch, body, reason, all_logs):
+async def test_put_invalid(jp_fetch: Fetch, body: Any, reason: str, all_logs: pytest.LogCaptureFixture) -> None:
     code, data, text = await call(jp_fetch, "PUT", "token", body)
     assert code == 400, text
     assert data["reason"] == reason
@@ -117,17 +125,19 @@ async def test_put_invalid(jp_fetch, body, reason, all_logs):
     assert_no_token(all_logs.text)
 
 
-async def test_put_invalid_json_is_not_logged(jp_fetch, all_logs):
-    code, data, text = await call(jp_fetch, "PUT", "token", f'{{"token": "{TOKEN}", ')
+async def test_put_invalid_json_is_not_logged(jp_fetch: Fetch, all_logs: pytest.LogCaptureFixture) -> None:
+    code, _, text = await call(jp_fetch, "PUT", "token", f'{{"token": "{TOKEN}", ')
     assert code == 400
     assert_no_token(text)
-    code, data, text = await call(jp_fetch, "PUT", "token", json.dumps([TOKEN]))
+    code, _, text = await call(jp_fetch, "PUT", "token", json.dumps([TOKEN]))
     assert code == 400
     assert_no_token(text)
     assert_no_token(all_logs.text)
 
 
-async def test_proxy_user_returns_expiry_header(jp_fetch, fake_github, all_logs):
+async def test_proxy_user_returns_expiry_header(
+    jp_fetch: Fetch, fake_github: str, all_logs: pytest.LogCaptureFixture
+) -> None:
     code, data, text = await call(
         jp_fetch,
         "POST",
@@ -218,7 +228,7 @@ async def test_proxy_user_returns_expiry_header(jp_fetch, fake_github, all_logs)
         ("FAKE", "https://evil.example/user", 403),
     ],
 )
-async def test_proxy_refuses(jp_fetch, fake_github, base, path, status):
+async def test_proxy_refuses(jp_fetch: Fetch, fake_github: str, base: object, path: object, status: int) -> None:
     base = fake_github if base == "FAKE" else base
     code, data, text = await call(
         jp_fetch,
@@ -237,7 +247,7 @@ async def test_proxy_refuses(jp_fetch, fake_github, base, path, status):
         assert "c.GitHubTokenExtension.allowed_api_base_urls" in data["message"]
 
 
-async def test_proxy_bad_token_and_network_failures(jp_fetch, fake_github, jp_serverapp):
+async def test_proxy_bad_token_and_network_failures(jp_fetch: Fetch, fake_github: str, jp_serverapp: ServerApp) -> None:
     code, data, text = await call(
         jp_fetch,
         "POST",
@@ -251,7 +261,7 @@ async def test_proxy_bad_token_and_network_failures(jp_fetch, fake_github, jp_se
     assert code == 400 and data["reason"] == "token-characters"
     assert_no_token(text)
 
-    ext = jp_serverapp.web_app.settings["jupyterlab_github_token"]["config"]
+    ext = jp_serverapp.web_app.settings[SETTINGS_KEY].config
     ext.request_timeout = 0.5
     code, data, text = await call(
         jp_fetch,
@@ -286,16 +296,17 @@ async def test_proxy_bad_token_and_network_failures(jp_fetch, fake_github, jp_se
     assert code == 502 and data["network"] == "unreachable", text
 
 
-def fake_requests(base: str) -> list:
+def fake_requests(base: str) -> list[Any]:
     with urllib.request.urlopen(base + "/_fake/requests") as response:
-        return json.loads(response.read())
+        requests: list[Any] = json.loads(response.read())
+        return requests
 
 
 def reset_fake(base: str) -> None:
     urllib.request.urlopen(urllib.request.Request(base + "/_fake/reset", method="POST")).close()
 
 
-async def test_requires_authentication(jp_fetch, fake_github):
+async def test_requires_authentication(jp_fetch: Fetch, fake_github: str) -> None:
     reset_fake(fake_github)
     for method, name, body in (
         ("GET", "status", None),
@@ -313,14 +324,16 @@ async def test_requires_authentication(jp_fetch, fake_github):
     assert status["held"] is False
 
 
-async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, http_server_client, fake_github):
+async def test_cookie_auth_requires_xsrf(
+    jp_fetch: Fetch, jp_serverapp: ServerApp, jp_base_url: str, http_server_client: AsyncHTTPClient, fake_github: str
+) -> None:
     """A browser session (cookie) must send the XSRF token on non-GET requests."""
     server_token = jp_serverapp.identity_provider.token
     # Log in like a browser: GET /login for the _xsrf cookie, then POST the token.
     r = await http_server_client.fetch(f"{jp_base_url}login", raise_error=False)
-    cookies = {}
+    cookies: dict[str, str] = {}
 
-    def keep(resp):
+    def keep(resp: HTTPResponse) -> None:
         for header in resp.headers.get_list("Set-Cookie"):
             name, _, rest = header.partition("=")
             cookies[name] = rest.split(";", 1)[0]
@@ -348,7 +361,7 @@ async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, ht
         raise_error=False,
         headers={"Cookie": cookie_header, "Origin": "http://evil.example"},
     )
-    assert r.code == 403 or r.code == 404, r.code
+    assert r.code in {403, 404}, r.code
     r = await http_server_client.fetch(
         url,
         method="PUT",
@@ -367,7 +380,7 @@ async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, ht
     )
     assert r.code == 403, r.code
     assert fake_requests(fake_github) == []  # refused by XSRF, not by the allow-list
-    code, status, _ = await call(jp_fetch, "GET", "status")
+    _, status, _ = await call(jp_fetch, "GET", "status")
     assert status["held"] is False
 
     # Same session with the XSRF header: accepted. GET status with the cookie alone works.
@@ -388,7 +401,9 @@ async def test_cookie_auth_requires_xsrf(jp_fetch, jp_serverapp, jp_base_url, ht
     assert_no_token(r.body.decode())
 
 
-async def test_logs_never_contain_token(jp_fetch, fake_github, jp_logging_stream, all_logs):
+async def test_logs_never_contain_token(
+    jp_fetch: Fetch, fake_github: str, jp_logging_stream: io.StringIO, all_logs: pytest.LogCaptureFixture
+) -> None:
     await call(jp_fetch, "PUT", "token", {"token": TOKEN})
     await call(jp_fetch, "PUT", "token", {"token": TOKEN + "$"})
     await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/user", "token": TOKEN})

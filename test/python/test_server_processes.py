@@ -4,6 +4,8 @@ Real ipykernel kernels, real terminado terminals, real git against a local
 ``git http-backend`` that requires ``x-access-token:<token>``.
 """
 
+from __future__ import annotations
+
 import asyncio
 import base64
 import hashlib
@@ -13,11 +15,14 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import TOKENS, run_in_kernel
+from conftest import TOKENS, Fetch, run_in_kernel
+from jupyter_server.serverapp import ServerApp
 
 NS = "jupyterlab-github-token"
 TOKEN = TOKENS["classicRepo"]["token"]
@@ -31,18 +36,32 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is requ
 # --------------------------------------------------------------------------
 
 
+class GitServer(ThreadingHTTPServer):
+    """The repositories under ``root``, for ``x-access-token:<token>`` only; counts the answers."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path, token: str) -> None:
+        super().__init__(("127.0.0.1", 0), GitHandler)
+        self.root = root
+        self.token = token
+        self.granted = self.denied = 0
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
 class GitHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
+    server: GitServer
 
-    def log_message(self, *args):
+    def log_message(self, *args: Any) -> None:
         pass
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         self._serve()
 
     do_POST = do_GET
 
-    def _serve(self):
+    def _serve(self) -> None:
         expected = "Basic " + base64.b64encode(f"x-access-token:{self.server.token}".encode()).decode()
         if self.headers.get("Authorization") != expected:
             self.server.denied += 1
@@ -75,7 +94,10 @@ class GitHandler(BaseHTTPRequestHandler):
             env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
         if self.headers.get("Git-Protocol"):
             env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
-        out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, timeout=30).stdout
+        # A failing backend answers with its own status line: read it, do not raise.
+        out = subprocess.run(
+            ["git", "http-backend"], input=body, env=env, capture_output=True, timeout=30, check=False
+        ).stdout
         head, _, payload = out.partition(b"\r\n\r\n")
         if not _:
             head, _, payload = out.partition(b"\n\n")
@@ -95,7 +117,7 @@ class GitHandler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-def _git(*args, cwd=None, env=None):
+def _git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     base.update(
         {
@@ -108,11 +130,12 @@ def _git(*args, cwd=None, env=None):
         }
     )
     base.update(env or {})
-    return subprocess.run(["git", *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=60)
+    # The callers assert on returncode (some expect a failure).
+    return subprocess.run(["git", *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=60, check=False)
 
 
 @pytest.fixture
-def git_server(tmp_path, isolated_home):
+def git_server(tmp_path: Path, isolated_home: Path) -> Iterator[GitServer]:
     root = tmp_path / "git-root"
     root.mkdir()
     assert _git("init", "-q", "--bare", "-b", "main", str(root / "repo.git")).returncode == 0
@@ -122,21 +145,16 @@ def git_server(tmp_path, isolated_home):
     assert _git("add", "README.md", cwd=work).returncode == 0
     assert _git("commit", "-q", "-m", "first", cwd=work).returncode == 0
     assert _git("push", "-q", str(root / "repo.git"), "main", cwd=work).returncode == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), GitHandler)
-    server.daemon_threads = True
-    server.root = root
-    server.token = TOKEN
-    server.granted = server.denied = 0
+    server = GitServer(root, TOKEN)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield server
     server.shutdown()
     server.server_close()
 
 
 @pytest.fixture
-def jp_server_config(fake_github, isolated_home, git_server):
+def jp_server_config(fake_github: str, isolated_home: Path, git_server: GitServer) -> dict[str, Any]:
     # The git server's origin is allowed so that its credential helper is configured.
     return {
         "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
@@ -149,7 +167,7 @@ def jp_server_config(fake_github, isolated_home, git_server):
 # --------------------------------------------------------------------------
 
 
-async def call(jp_fetch, method, *parts, body=None):
+async def call(jp_fetch: Fetch, method: str, *parts: str, body: Any = None) -> Any:
     if body is not None:
         body = json.dumps(body)
     elif method in ("POST", "PUT"):
@@ -160,7 +178,7 @@ async def call(jp_fetch, method, *parts, body=None):
     return json.loads(text) if text else None
 
 
-async def _run_in_kernel(kernel_manager, kernel_id, code):
+async def _run_in_kernel(kernel_manager: Any, kernel_id: str, code: str) -> str:
     """Run ``code`` in the kernel; return its stdout (the probe's JSON)."""
     status, out = await run_in_kernel(kernel_manager, kernel_id, code, timeout=90)
     assert status == "ok", (status, out)
@@ -189,8 +207,8 @@ print(json.dumps(out))
 """
 
 
-def _files_containing(token, *dirs):
-    found = []
+def _files_containing(token: str, *dirs: str | Path) -> list[str]:
+    found: list[str] = []
     needle = token.encode()
     for d in dirs:
         for path in Path(d).rglob("*"):
@@ -209,18 +227,18 @@ def _files_containing(token, *dirs):
 
 
 async def test_kernels_and_git_get_token_only_while_held(
-    jp_fetch,
-    jp_serverapp,
-    git_server,
-    jp_home_dir,
-    jp_runtime_dir,
-    jp_data_dir,
-    jp_config_dir,
-    jp_env_jupyter_path,
-    jp_root_dir,
-    isolated_home,
-    all_logs,
-):
+    jp_fetch: Fetch,
+    jp_serverapp: ServerApp,
+    git_server: GitServer,
+    jp_home_dir: Path,
+    jp_runtime_dir: Path,
+    jp_data_dir: Path,
+    jp_config_dir: Path,
+    jp_env_jupyter_path: Any,
+    jp_root_dir: Path,
+    isolated_home: Path,
+    all_logs: pytest.LogCaptureFixture,
+) -> None:
     km = jp_serverapp.kernel_manager
     probe = PROBE % {"url": git_server.url}
     (Path(jp_home_dir) / "clones").mkdir()
@@ -310,10 +328,12 @@ async def test_kernels_and_git_get_token_only_while_held(
     assert TOKEN not in all_logs.text
 
 
-async def test_terminal_gets_token_only_while_held(jp_fetch, jp_serverapp, all_logs):
+async def test_terminal_gets_token_only_while_held(
+    jp_fetch: Fetch, jp_serverapp: ServerApp, all_logs: pytest.LogCaptureFixture
+) -> None:
     tm = jp_serverapp.web_app.settings["terminal_manager"]
 
-    async def run(command, marker):
+    async def run(command: str, marker: str) -> str:
         name = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
         term = tm.terminals[name]
         term.ptyproc.write(command + "\r")
@@ -350,13 +370,14 @@ async def test_terminal_gets_token_only_while_held(jp_fetch, jp_serverapp, all_l
 # --------------------------------------------------------------------------
 
 
-async def _new_kernel(jp_fetch, name="python3"):
-    return (await call(jp_fetch, "POST", "api", "kernels", body={"name": name}))["id"]
+async def _new_kernel(jp_fetch: Fetch, name: str = "python3") -> str:
+    kernel_id: str = (await call(jp_fetch, "POST", "api", "kernels", body={"name": name}))["id"]
+    return kernel_id
 
 
 async def test_token_is_offered_only_to_the_bound_git_host(
-    jp_fetch, jp_serverapp, git_server, jp_home_dir, fake_github
-):
+    jp_fetch: Fetch, jp_serverapp: ServerApp, git_server: GitServer, jp_home_dir: Path, fake_github: str
+) -> None:
     """Bound to the first allowed API (the fake github.com), the other allowed host's git
     (the git server, an 'Enterprise' host) gets no credential helper: the clone is refused."""
     km = jp_serverapp.kernel_manager
@@ -371,7 +392,7 @@ async def test_token_is_offered_only_to_the_bound_git_host(
     await jp_fetch("api", "kernels", kernel, method="DELETE")
 
 
-def _write_kernelspec(data_dir, name, env):
+def _write_kernelspec(data_dir: Path, name: str, env: dict[str, str]) -> None:
     import sys
 
     spec_dir = Path(data_dir) / "kernels" / name
@@ -389,13 +410,13 @@ def _write_kernelspec(data_dir, name, env):
 
 
 async def test_kernelspec_git_config_count_keeps_the_helper(
-    jp_fetch,
-    jp_serverapp,
-    git_server,
-    jp_home_dir,
-    jp_data_dir,
-    all_logs,
-):
+    jp_fetch: Fetch,
+    jp_serverapp: ServerApp,
+    git_server: GitServer,
+    jp_home_dir: Path,
+    jp_data_dir: Path,
+    all_logs: pytest.LogCaptureFixture,
+) -> None:
     """jupyter_client applies a kernelspec's env after ours: its GIT_CONFIG_COUNT used to
     replace the helper's entries. Both configurations now reach git."""
     _write_kernelspec(
@@ -440,14 +461,14 @@ async def test_kernelspec_git_config_count_keeps_the_helper(
     ids=["parameters", "count"],
 )
 async def test_inherited_credential_store_never_gets_the_token(
-    jp_fetch,
-    jp_serverapp,
-    git_server,
-    jp_home_dir,
-    monkeypatch,
-    inherited,
-    all_logs,
-):
+    jp_fetch: Fetch,
+    jp_serverapp: ServerApp,
+    git_server: GitServer,
+    jp_home_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    inherited: dict[str, str],
+    all_logs: pytest.LogCaptureFixture,
+) -> None:
     """The server was started with git told to store credentials (`git -c
     credential.helper=store` exports GIT_CONFIG_PARAMETERS): a clone through the
     authenticated server writes no ~/.git-credentials, in a kernel nor in a terminal."""
@@ -484,7 +505,7 @@ async def test_inherited_credential_store_never_gets_the_token(
     assert TOKEN not in all_logs.text
 
 
-async def test_forget_lists_terminals_started_with_the_token(jp_fetch, jp_serverapp):
+async def test_forget_lists_terminals_started_with_the_token(jp_fetch: Fetch, jp_serverapp: ServerApp) -> None:
     before = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
     await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
     with_token = (await call(jp_fetch, "POST", "api", "terminals"))["name"]

@@ -1,18 +1,23 @@
 """Issue 9, server side: the held token is bound to one API base URL, deep JSON is a 400,
 and choosing the token needs the permission to execute code in kernels."""
 
+from __future__ import annotations
+
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import TOKENS
+from conftest import TOKENS, Fetch
 from jupyter_server.auth.authorizer import Authorizer
+from jupyter_server.serverapp import ServerApp
 
 NS = "jupyterlab-github-token"
 TOKEN = TOKENS["classicRepo"]["token"]
 GHE = "https://ghe.example.com/api/v3"
 
 
-async def call(jp_fetch, method, name, body=None):
+async def call(jp_fetch: Fetch, method: str, name: str, body: Any = None) -> tuple[int, Any, str]:
     if body is not None and not isinstance(body, (str, bytes)):
         body = json.dumps(body)
     if body is None and method in ("PUT", "POST"):
@@ -25,14 +30,16 @@ async def call(jp_fetch, method, name, body=None):
 
 
 @pytest.fixture
-def jp_server_config(fake_github, isolated_home):
+def jp_server_config(fake_github: str, isolated_home: Path) -> dict[str, Any]:
     return {
         "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
         "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github, GHE + "/"]},
     }
 
 
-async def test_token_is_bound_to_the_api_base_url_it_names(jp_fetch, fake_github, all_logs):
+async def test_token_is_bound_to_the_api_base_url_it_names(
+    jp_fetch: Fetch, fake_github: str, all_logs: pytest.LogCaptureFixture
+) -> None:
     code, status, text = await call(
         jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": "HTTPS://GHE.example.com/api/v3/"}
     )
@@ -64,7 +71,7 @@ async def test_token_is_bound_to_the_api_base_url_it_names(jp_fetch, fake_github
         ("", 400),
     ],
 )
-async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch, base, code):
+async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch: Fetch, base: object, code: int) -> None:
     ok, held, _ = await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": GHE})
     assert ok == 200
     status, data, text = await call(
@@ -87,7 +94,9 @@ async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch, base, c
     ],
 )
 @pytest.mark.parametrize("method, name", [("PUT", "token"), ("POST", "github")])
-async def test_deeply_nested_json_is_a_400(jp_fetch, body, method, name, all_logs):
+async def test_deeply_nested_json_is_a_400(
+    jp_fetch: Fetch, body: Any, method: str, name: str, all_logs: pytest.LogCaptureFixture
+) -> None:
     code, data, text = await call(jp_fetch, method, name, body)
     assert code == 400, text[:200]
     assert data["message"] == "The request body must be a JSON object."
@@ -97,13 +106,13 @@ async def test_deeply_nested_json_is_a_400(jp_fetch, body, method, name, all_log
 class NoExecuteAuthorizer(Authorizer):
     """May start kernels (write), may not execute code in them."""
 
-    def is_authorized(self, handler, user, action, resource):
+    def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
         return not (action == "execute" and resource == "kernels")
 
 
 class TestNoExecutePermission:
     @pytest.fixture
-    def jp_server_config(self, fake_github, isolated_home):
+    def jp_server_config(self, fake_github: str, isolated_home: Path) -> dict[str, Any]:
         return {
             "ServerApp": {
                 "jpserver_extensions": {"jupyterlab_github_token": True},
@@ -112,7 +121,7 @@ class TestNoExecutePermission:
             "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github]},
         }
 
-    async def test_put_token_needs_execute_on_kernels(self, jp_fetch, jp_serverapp):
+    async def test_put_token_needs_execute_on_kernels(self, jp_fetch: Fetch, jp_serverapp: ServerApp) -> None:
         assert isinstance(jp_serverapp.authorizer, NoExecuteAuthorizer)
         code, _, text = await call(jp_fetch, "PUT", "token", {"token": TOKEN})
         assert code == 403, text
@@ -121,3 +130,19 @@ class TestNoExecutePermission:
         # Forgetting stays possible (it only removes the token).
         code, status, _ = await call(jp_fetch, "DELETE", "token")
         assert code == 200 and status["held"] is False
+
+
+class TestInvalidSettings:
+    """An administrator's invalid URL fails the extension instead of running on the defaults."""
+
+    @pytest.fixture
+    def jp_server_config(self, fake_github: str, isolated_home: Path) -> dict[str, Any]:
+        return {
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+            "GitHubTokenExtension": {"allowed_api_base_urls": ["http://api.github.com"]},
+        }
+
+    async def test_the_extension_is_not_loaded(self, jp_fetch: Fetch, jp_serverapp: ServerApp) -> None:
+        assert not jp_serverapp.extension_manager.linked_extensions.get("jupyterlab_github_token")
+        code, _, _ = await call(jp_fetch, "GET", "status")
+        assert code == 404

@@ -20,16 +20,16 @@ import {
   buildSetEnvCode,
   buildSetWidgetValueCode,
   buildUnsetEnvCode,
-  buildWidgetValueCheckExpression,
-  describeKernelLanguage,
-  UnsafeKernelInputError,
-  UnsafeKernelInputReason
+  buildWidgetValueCheckExpression
 } from '../../src/kernel/code';
+import { describeKernelLanguage, UnsafeKernelInputError, UnsafeKernelInputReason } from '../../src/kernel/validation';
 import { writeTokenToKernel } from '../../src/kernel/environment';
 import { fillNotebookField } from '../../src/notebook/fieldWriter';
 import { rewriteAssignmentToEnvRead, rewriteAssignmentToLiteral } from '../../src/notebook/fields';
 import { replaceTokensInPythonSource } from '../../src/python/rewrite';
 import { GitHubTokenModel } from '../../src/model/tokenModel';
+import { ENV_NAME_POLICY, wholeMatch } from '../../src/policy/policy';
+import { trans } from './support/trans';
 
 type PathName = 'token' | 'envName' | 'modelId' | 'language' | 'browser';
 
@@ -60,7 +60,7 @@ const PAYLOAD_MARKERS = ['__import__', 'GHT_SENTINEL', 'ght-sentinel', 'touch ']
  * identifier (the character check comes first, so only such names get this far):
  * "The environment variable PATH is used by the system...". Nothing else may be.
  */
-const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const PLAIN_NAME = wholeMatch(ENV_NAME_POLICY.pattern);
 
 interface IEntry {
   index: number;
@@ -234,11 +234,11 @@ describe('the corpus', () => {
   });
 
   it('the spy sees the literals built from valid input (so its silence means something)', () => {
-    buildSetEnvCode('python', TOKEN, NAMES);
+    buildSetEnvCode('python', TOKEN, NAMES, trans);
     expect(literal).toHaveBeenCalledWith(TOKEN);
     expect(literal).toHaveBeenCalledWith('GITHUB_TOKEN');
     literal.mockClear();
-    buildSetWidgetValueCode('python3', [MODEL_ID], TOKEN);
+    buildSetWidgetValueCode('python3', [MODEL_ID], TOKEN, trans);
     expect(literal).toHaveBeenCalledWith(TOKEN);
     expect(literal).toHaveBeenCalledWith(MODEL_ID);
   });
@@ -248,80 +248,86 @@ describe('kernel code builders refuse every hostile string before building anyth
   it('buildSetEnvCode: token', () => {
     check(
       'buildSetEnvCode token',
-      expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetEnvCode('python', s, NAMES))
+      expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetEnvCode('python', s, NAMES, trans))
     );
   });
 
   it('buildSetEnvCode: variable names (alone and after a valid one)', () => {
     check(
       'buildSetEnvCode names',
-      expectRefusals(entries('envName'), NAME_REASONS, s => buildSetEnvCode('python', TOKEN, [s]))
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildSetEnvCode('python', TOKEN, [s], trans))
     );
     check(
       'buildSetEnvCode names[1]',
-      expectRefusals(entries('envName'), NAME_REASONS, s => buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', s]))
+      expectRefusals(entries('envName'), NAME_REASONS, s =>
+        buildSetEnvCode('python', TOKEN, ['GITHUB_TOKEN', s], trans)
+      )
     );
   });
 
   it('buildUnsetEnvCode: variable names', () => {
     check(
       'buildUnsetEnvCode names',
-      expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', [s]))
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', [s], trans))
     );
     check(
       'buildUnsetEnvCode names[1]',
-      expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', ['GH_TOKEN', s]))
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildUnsetEnvCode('python', ['GH_TOKEN', s], trans))
     );
   });
 
   it('buildEnvCheckExpression: variable names', () => {
     check(
       'buildEnvCheckExpression names',
-      expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', [s]))
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', [s], trans))
     );
     check(
       'buildEnvCheckExpression names[1]',
-      expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', ['GH_TOKEN', s]))
+      expectRefusals(entries('envName'), NAME_REASONS, s => buildEnvCheckExpression('python', ['GH_TOKEN', s], trans))
     );
   });
 
   it('buildSetWidgetValueCode: token', () => {
     check(
       'buildSetWidgetValueCode token',
-      expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetWidgetValueCode('python', [MODEL_ID], s))
+      expectRefusals(entries('token'), TOKEN_REASONS, s => buildSetWidgetValueCode('python', [MODEL_ID], s, trans))
     );
   });
 
   it('buildSetWidgetValueCode: model ids (alone and after a valid one)', () => {
     check(
       'buildSetWidgetValueCode modelIds',
-      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildSetWidgetValueCode('python', [s], TOKEN))
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildSetWidgetValueCode('python', [s], TOKEN, trans))
     );
     check(
       'buildSetWidgetValueCode modelIds[1]',
-      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildSetWidgetValueCode('python', [MODEL_ID, s], TOKEN))
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s =>
+        buildSetWidgetValueCode('python', [MODEL_ID, s], TOKEN, trans)
+      )
     );
   });
 
   it('buildWidgetValueCheckExpression: model ids', () => {
     check(
       'buildWidgetValueCheckExpression modelIds',
-      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildWidgetValueCheckExpression('python', [s]))
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildWidgetValueCheckExpression('python', [s], trans))
     );
     check(
       'buildWidgetValueCheckExpression modelIds[1]',
-      expectRefusals(entries('modelId'), WIDGET_REASONS, s => buildWidgetValueCheckExpression('python', [MODEL_ID, s]))
+      expectRefusals(entries('modelId'), WIDGET_REASONS, s =>
+        buildWidgetValueCheckExpression('python', [MODEL_ID, s], trans)
+      )
     );
   });
 
   // The language (from the kernel's info) is an input of every builder.
   const languageCalls: Array<[string, (s: string) => unknown]> = [
-    ['buildSetEnvCode', s => buildSetEnvCode(s, TOKEN, NAMES)],
-    ['buildUnsetEnvCode', s => buildUnsetEnvCode(s, NAMES)],
-    ['buildEnvCheckExpression', s => buildEnvCheckExpression(s, NAMES)],
-    ['buildSetWidgetValueCode', s => buildSetWidgetValueCode(s, [MODEL_ID], TOKEN)],
-    ['buildWidgetValueCheckExpression', s => buildWidgetValueCheckExpression(s, [MODEL_ID])],
-    ['buildListWidgetsExpression', s => buildListWidgetsExpression(s)]
+    ['buildSetEnvCode', s => buildSetEnvCode(s, TOKEN, NAMES, trans)],
+    ['buildUnsetEnvCode', s => buildUnsetEnvCode(s, NAMES, trans)],
+    ['buildEnvCheckExpression', s => buildEnvCheckExpression(s, NAMES, trans)],
+    ['buildSetWidgetValueCode', s => buildSetWidgetValueCode(s, [MODEL_ID], TOKEN, trans)],
+    ['buildWidgetValueCheckExpression', s => buildWidgetValueCheckExpression(s, [MODEL_ID], trans)],
+    ['buildListWidgetsExpression', s => buildListWidgetsExpression(s, trans)]
   ];
   for (const [name, call] of languageCalls) {
     it(`${name}: language`, () => {
@@ -338,8 +344,8 @@ describe('a refused language is not shown back to the user', () => {
   const nameLike = (e: IEntry) => /^[A-Za-z][A-Za-z0-9 +#._-]{0,29}$/.test(e.value.trim());
 
   it('plain names are the only ones shown', () => {
-    expect(describeKernelLanguage('julia')).toBe('julia');
-    expect(describeKernelLanguage("R'); import os #")).toBe('an unknown language');
+    expect(describeKernelLanguage('julia', trans)).toBe('julia');
+    expect(describeKernelLanguage("R'); import os #", trans)).toBe('an unknown language');
     expect(entries('language').filter(e => !nameLike(e)).length).toBeGreaterThan(1000);
   });
 
@@ -347,7 +353,7 @@ describe('a refused language is not shown back to the user', () => {
     const outcome = expectRefusals(
       entries('language').filter(e => !nameLike(e)),
       LANGUAGE_REASONS,
-      s => buildListWidgetsExpression(s)
+      s => buildListWidgetsExpression(s, trans)
     );
     expect(outcome.failures).toEqual([]);
     const strings = new Set(outcome.echoes.map(e => e.split(' ')[0])).size;
@@ -358,7 +364,7 @@ describe('a refused language is not shown back to the user', () => {
     const echoed: string[] = [];
     for (const e of entries('language').filter(e => !nameLike(e))) {
       const { context } = fakeContext(e.value);
-      const result = await writeTokenToKernel(context, 'a.ipynb', TOKEN, NAMES);
+      const result = await writeTokenToKernel(context, 'a.ipynb', TOKEN, NAMES, trans);
       echoed.push(...messageProblems(e, result.message).map(p => `${label(e)}: ${p}`));
     }
     const strings = new Set(echoed.map(e => e.split(' ')[0])).size;
@@ -419,12 +425,12 @@ describe('writeTokenToKernel sends nothing for hostile input', () => {
   it('hostile tokens and variable names: refused as unsafe input, no execute request', async () => {
     const tokens = await refusedWrites(
       entries('token'),
-      (s, c) => writeTokenToKernel(c, 'a.ipynb', s, NAMES),
+      (s, c) => writeTokenToKernel(c, 'a.ipynb', s, NAMES, trans),
       'unsafe-input'
     );
     const names = await refusedWrites(
       entries('envName'),
-      (s, c) => writeTokenToKernel(c, 'a.ipynb', TOKEN, ['GITHUB_TOKEN', s]),
+      (s, c) => writeTokenToKernel(c, 'a.ipynb', TOKEN, ['GITHUB_TOKEN', s], trans),
       'unsafe-input',
       true
     );
@@ -443,7 +449,7 @@ describe('writeTokenToKernel sends nothing for hostile input', () => {
     let sent = 0;
     for (const e of entries('language')) {
       const { context, kernel } = fakeContext(e.value);
-      const result = await writeTokenToKernel(context, 'a.ipynb', TOKEN, NAMES);
+      const result = await writeTokenToKernel(context, 'a.ipynb', TOKEN, NAMES, trans);
       sent += kernel.requestExecute.mock.calls.length;
       if (result.ok !== false || result.problem !== 'unsupported-language' || !result.message) {
         failures.push(`${label(e)}: ${JSON.stringify(result).slice(0, 120)}`);
@@ -466,6 +472,7 @@ describe('the panel model holds no token for any hostile string', () => {
     const findFields = jest.fn();
     const fillField = jest.fn();
     const model = new GitHubTokenModel({
+      trans,
       requestVerification: jest.fn(),
       writeToKernel,
       findFields,
@@ -525,14 +532,14 @@ describe('notebook source rewriting refuses hostile tokens and names', () => {
   it('rewriteAssignmentToLiteral: token', () => {
     check(
       'rewriteAssignmentToLiteral token',
-      expectRefusals(entries('token'), TOKEN_REASONS, s => rewriteAssignmentToLiteral(ASSIGNMENT_CELL, 1, s))
+      expectRefusals(entries('token'), TOKEN_REASONS, s => rewriteAssignmentToLiteral(ASSIGNMENT_CELL, 1, s, trans))
     );
   });
 
   it('rewriteAssignmentToEnvRead: variable name', () => {
     check(
       'rewriteAssignmentToEnvRead envName',
-      expectRefusals(entries('envName'), NAME_REASONS, s => rewriteAssignmentToEnvRead(ASSIGNMENT_CELL, 1, s))
+      expectRefusals(entries('envName'), NAME_REASONS, s => rewriteAssignmentToEnvRead(ASSIGNMENT_CELL, 1, s, trans))
     );
   });
 
@@ -540,7 +547,7 @@ describe('notebook source rewriting refuses hostile tokens and names', () => {
     const source = `import os\ntoken = "${TOKEN}"\nheaders = {"Authorization": "token ${TOKEN}"}\n`;
     check(
       'replaceTokensInPythonSource envName',
-      expectRefusals(entries('envName'), NAME_REASONS, s => replaceTokensInPythonSource(source, s))
+      expectRefusals(entries('envName'), NAME_REASONS, s => replaceTokensInPythonSource(source, s, trans))
     );
   });
 
@@ -558,7 +565,7 @@ describe('notebook source rewriting refuses hostile tokens and names', () => {
         names: ['t'],
         empty: true
       };
-      const result = await fillNotebookField(notebook, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+      const result = await fillNotebookField(notebook, candidate, TOKEN, 'env', NAMES, 'GitHub-token', trans);
       sent += kernel.requestExecute.mock.calls.length;
       if (result.ok !== false || result.problem !== 'unsafe-input') {
         failures.push(`${label(e)}: ${JSON.stringify(result).slice(0, 120)}`);

@@ -6,7 +6,8 @@
  * module under test).
  */
 import { requestVerification } from '../../../src/github/client';
-import type { ApiOutcome } from '../../../src/github/responses';
+import type { GitHubTransport, IGitHubGet } from '../../../src/github/client';
+import type { ApiOutcome } from '../../../src/github/apiOutcome';
 
 /** A made-up classic token: it only has the shape of one. */
 const TOKEN = 'ghp_unitTestOnly0000000000000000000000000';
@@ -647,6 +648,94 @@ describe('requestVerification', () => {
           expect(dump(args)).not.toContain(TOKEN);
         }
       }
+    });
+  });
+
+  describe('through a transport (the Jupyter server)', () => {
+    it('hands it the token and each path explicitly, never fetches, and normalises its answers like Octokit', async () => {
+      const transport = jest.fn<ReturnType<GitHubTransport>, [IGitHubGet]>(async ({ path }) =>
+        path === '/user'
+          ? {
+              status: 200,
+              headers: { 'X-OAuth-Scopes': 'repo', 'x-ratelimit-remaining': 4999 },
+              data: { login: 'octocat' }
+            }
+          : { status: 404, headers: {}, data: { message: 'Not Found' } }
+      );
+
+      const result = await requestVerification({
+        token: TOKEN,
+        apiBaseUrl: `${API}//`,
+        repository: { owner: 'octo-org', repo: 'private-data' },
+        timeoutMs: 5000,
+        transport
+      });
+
+      expect(fetchMock).not.toHaveBeenCalled();
+      expect(transport).toHaveBeenCalledTimes(2);
+      const gets = transport.mock.calls.map(([get]) => get);
+      expect(gets.map(({ apiBaseUrl, path, token }) => ({ apiBaseUrl, path, token }))).toEqual([
+        { apiBaseUrl: API, path: '/user', token: TOKEN },
+        { apiBaseUrl: API, path: '/repos/octo-org/private-data', token: TOKEN }
+      ]);
+      for (const get of gets) {
+        expect(get.signal.aborted).toBe(false);
+      }
+      expect(result).toEqual({
+        user: {
+          kind: 'response',
+          response: {
+            status: 200,
+            headers: { 'x-oauth-scopes': 'repo', 'x-ratelimit-remaining': '4999' },
+            data: { login: 'octocat' }
+          }
+        },
+        repo: { kind: 'response', response: { status: 404, headers: {}, data: { message: 'Not Found' } } }
+      });
+    });
+
+    it('a TypeError is unreachable (with its message), an AbortError a timeout', async () => {
+      const unreachable: GitHubTransport = async () => {
+        throw new TypeError('The GitHub API could not be reached.');
+      };
+      const timeout: GitHubTransport = async () => {
+        throw Object.assign(new Error('The GitHub API did not answer in time'), { name: 'AbortError' });
+      };
+      const base = { token: TOKEN, apiBaseUrl: API, timeoutMs: 5000 };
+
+      expect((await requestVerification({ ...base, transport: unreachable })).user).toEqual({
+        kind: 'network',
+        problem: 'unreachable',
+        detail: 'The GitHub API could not be reached.'
+      });
+      expect((await requestVerification({ ...base, transport: timeout })).user).toEqual({
+        kind: 'network',
+        problem: 'timeout'
+      });
+    });
+
+    it('aborts its signal at the deadline and reports a timeout', async () => {
+      const signals: AbortSignal[] = [];
+      const hanging: GitHubTransport = ({ signal }) =>
+        new Promise((_resolve, reject) => {
+          signals.push(signal);
+          signal.addEventListener('abort', () => reject(new TypeError('aborted')));
+        });
+
+      const result = await requestVerification({ token: TOKEN, apiBaseUrl: API, timeoutMs: 30, transport: hanging });
+
+      expect(result).toEqual({ user: { kind: 'network', problem: 'timeout' } });
+      expect(signals).toHaveLength(1);
+      expect(signals[0].aborted).toBe(true);
+    });
+
+    it('sends nothing to an API base URL the policy refuses', async () => {
+      const transport = jest.fn<ReturnType<GitHubTransport>, [IGitHubGet]>();
+      await expect(
+        requestVerification({ token: TOKEN, apiBaseUrl: 'http://github.example.com', timeoutMs: 5000, transport })
+      ).rejects.toBeInstanceOf(TypeError);
+      expect(transport).not.toHaveBeenCalled();
+      expect(fetchMock).not.toHaveBeenCalled();
     });
   });
 });

@@ -1,4 +1,5 @@
 import { revokeTokens } from '../../../src/github/revoke';
+import { trans } from '../support/trans';
 
 const TOKEN = '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';
 
@@ -14,7 +15,8 @@ describe('revokeTokens', () => {
   it('POSTs the tokens, without Authorization, to /credentials/revoke', async () => {
     const fetch = jest.fn(async (_url: string, _init: RequestInit) => response(202));
     const result = await revokeTokens('https://ghe.example.com/api/v3/', [TOKEN, TOKEN], {
-      fetch: fetch as unknown as typeof globalThis.fetch
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      trans
     });
     expect(result.ok).toBe(true);
     expect(result.message).toMatch(/accepted the request to revoke the token/);
@@ -32,7 +34,8 @@ describe('revokeTokens', () => {
   it('never sends the token over plain http to another machine', async () => {
     const fetch = jest.fn();
     const result = await revokeTokens('http://ghe.example.com/api/v3', [TOKEN], {
-      fetch: fetch as unknown as typeof globalThis.fetch
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      trans
     });
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(/not https/);
@@ -41,22 +44,25 @@ describe('revokeTokens', () => {
 
   it('explains a refusal, a rate limit and an unreachable API', async () => {
     const refuse = await revokeTokens('https://api.github.com', [TOKEN], {
-      fetch: (async () => response(422, { message: 'Invalid request.\n\nmore' })) as unknown as typeof fetch
+      fetch: (async () => response(422, { message: 'Invalid request.\n\nmore' })) as unknown as typeof fetch,
+      trans
     });
     expect(refuse).toEqual({ ok: false, message: expect.stringContaining('(422: Invalid request.)') });
     const limited = await revokeTokens('https://api.github.com', [TOKEN], {
-      fetch: (async () => response(403, {}, { 'x-ratelimit-remaining': '0' })) as unknown as typeof fetch
+      fetch: (async () => response(403, {}, { 'x-ratelimit-remaining': '0' })) as unknown as typeof fetch,
+      trans
     });
     expect(limited.message).toMatch(/rate limiting/);
     const down = await revokeTokens('https://api.github.com', [TOKEN], {
       fetch: (async () => {
         throw new TypeError('Failed to fetch');
-      }) as unknown as typeof fetch
+      }) as unknown as typeof fetch,
+      trans
     });
     expect(down).toEqual({ ok: false, message: expect.stringContaining('Could not reach api.github.com') });
   });
 
   it('refuses an empty list', async () => {
-    expect((await revokeTokens('https://api.github.com', [])).ok).toBe(false);
+    expect((await revokeTokens('https://api.github.com', [], { trans })).ok).toBe(false);
   });
 });

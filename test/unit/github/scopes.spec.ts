@@ -7,6 +7,7 @@ import {
   requiredScopes,
   SCOPE_CHILDREN
 } from '../../../src/github/scopes';
+import { trans } from '../support/trans';
 
 describe('parseScopesHeader', () => {
   it('returns null when the header is absent', () => {
@@ -107,15 +108,15 @@ describe('requiredScopes / missingScopes / grantsWrite', () => {
 describe('describeScope', () => {
   it('describes the scopes the UI shows', () => {
     for (const scope of ['repo', 'public_repo', 'workflow', 'read:org', 'gist', 'user']) {
-      const text = describeScope(scope);
+      const text = describeScope(scope, trans);
       expect(text.length).toBeGreaterThan(5);
       expect(text).not.toContain('\n');
       expect(text).not.toContain('GitHub scope');
     }
-    expect(describeScope('repo')).toMatch(/private/);
+    expect(describeScope('repo', trans)).toMatch(/private/);
   });
 
   it('has a fallback', () => {
-    expect(describeScope('x:y')).toBe('GitHub scope "x:y"');
+    expect(describeScope('x:y', trans)).toBe('GitHub scope "x:y"');
   });
 });

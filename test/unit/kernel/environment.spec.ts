@@ -1,8 +1,9 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel } from '@jupyterlab/services';
-import { restartKernels, writeTokenToKernel } from '../../../src/kernel/environment';
+import { clearTokenFromKernels, restartKernels, writeTokenToKernel } from '../../../src/kernel/environment';
 import { KERNEL_DEBUG_CHECK_EXPRESSION, parseKernelDebugCheck } from '../../../src/kernel/debugCheck';
 import type { Trans } from '../../../src/i18n';
+import { trans } from '../support/trans';
 
 /** A well-formed classic token (letters, digits and underscores only). */
 const TOKEN = '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';
@@ -97,7 +98,7 @@ function expectNoToken(value: unknown): void {
 
 describe('writeTokenToKernel refusals', () => {
   it('refuses without a notebook', async () => {
-    const result = await writeTokenToKernel(null, undefined, TOKEN, NAMES);
+    const result = await writeTokenToKernel(null, undefined, TOKEN, NAMES, trans);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe('no-notebook');
     expect(result.variables).toEqual([]);
@@ -106,12 +107,12 @@ describe('writeTokenToKernel refusals', () => {
   });
 
   it('refuses undefined context as no-notebook too', async () => {
-    const result = await writeTokenToKernel(undefined, 'a.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(undefined, 'a.ipynb', TOKEN, NAMES, trans);
     expect(result.problem).toBe('no-notebook');
   });
 
   it('refuses when the session has no kernel', async () => {
-    const result = await writeTokenToKernel(fakeContext(null), 'analysis.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(null), 'analysis.ipynb', TOKEN, NAMES, trans);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe('no-kernel');
     expect(result.message).toContain('analysis.ipynb');
@@ -120,7 +121,7 @@ describe('writeTokenToKernel refusals', () => {
 
   it('refuses when there is no session at all', async () => {
     const context = { session: null, kernelDisplayName: 'No Kernel' } as unknown as ISessionContext;
-    const result = await writeTokenToKernel(context, 'analysis.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(context, 'analysis.ipynb', TOKEN, NAMES, trans);
     expect(result.problem).toBe('no-kernel');
   });
 
@@ -133,7 +134,7 @@ describe('writeTokenToKernel refusals', () => {
   ];
   it.each(statusCases)('kernel status %s -> problem %s, nothing sent', async (status, problem) => {
     const kernel = fakeKernel({ status });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES, trans);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe(problem);
     expect(result.variables).toEqual([]);
@@ -146,7 +147,7 @@ describe('writeTokenToKernel refusals', () => {
     'connection status %s -> disconnected, nothing sent',
     async connectionStatus => {
       const kernel = fakeKernel({ connectionStatus });
-      const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES);
+      const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES, trans);
       expect(result.ok).toBe(false);
       expect(result.problem).toBe('disconnected');
       expect(kernel.requestExecute).not.toHaveBeenCalled();
@@ -155,14 +156,14 @@ describe('writeTokenToKernel refusals', () => {
 
   it('kernel status unknown -> disconnected, nothing sent', async () => {
     const kernel = fakeKernel({ status: 'unknown' });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'analysis.ipynb', TOKEN, NAMES, trans);
     expect(result.problem).toBe('disconnected');
     expect(kernel.requestExecute).not.toHaveBeenCalled();
   });
 
   it('refuses an R kernel, naming R and saying Python only', async () => {
     const kernel = fakeKernel({ language: 'R' });
-    const result = await writeTokenToKernel(fakeContext(kernel, 'R 4.3'), 'stats.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel, 'R 4.3'), 'stats.ipynb', TOKEN, NAMES, trans);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe('unsupported-language');
     expect(result.message).toMatch(/\bR\b/);
@@ -175,7 +176,7 @@ describe('writeTokenToKernel refusals', () => {
   it('refuses a kernel without a language name', async () => {
     const kernel = fakeKernel();
     kernel.info = Promise.resolve({ language_info: {} } as any);
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result.problem).toBe('unsupported-language');
     expect(result.message).toContain('an unknown language');
     expect(kernel.requestExecute).not.toHaveBeenCalled();
@@ -188,7 +189,7 @@ describe('writeTokenToKernel refusals', () => {
     ['a backslash', 'ghp_abc\\def']
   ])('refuses a token with %s as unsafe-input, nothing sent', async (_label, token) => {
     const kernel = fakeKernel();
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', token, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', token, NAMES, trans);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe('unsafe-input');
     expect(result.variables).toEqual([]);
@@ -198,11 +199,11 @@ describe('writeTokenToKernel refusals', () => {
 
   it('refuses an empty token and a reserved variable name as unsafe-input', async () => {
     const kernel = fakeKernel();
-    const empty = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', '', NAMES);
+    const empty = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', '', NAMES, trans);
     expect(empty.problem).toBe('unsafe-input');
-    const reserved = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, ['PATH']);
+    const reserved = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, ['PATH'], trans);
     expect(reserved.problem).toBe('unsafe-input');
-    const none = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, []);
+    const none = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, [], trans);
     expect(none.problem).toBe('unsafe-input');
     expect(kernel.requestExecute).not.toHaveBeenCalled();
   });
@@ -215,7 +216,8 @@ describe('writeTokenToKernel happy path', () => {
       fakeContext(kernel, 'Python 3 (ipykernel)'),
       'analysis.ipynb',
       TOKEN,
-      NAMES
+      NAMES,
+      trans
     );
     expect(kernel.requests).toHaveLength(1);
     const content = kernel.requests[0];
@@ -242,7 +244,7 @@ describe('writeTokenToKernel happy path', () => {
   it('accepts python3 / ipython language names', async () => {
     for (const language of ['python3', 'ipython3', 'Python']) {
       const kernel = fakeKernel({ language });
-      const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+      const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
       expect(result.ok).toBe(true);
       expect(kernel.requests).toHaveLength(1);
     }
@@ -251,19 +253,19 @@ describe('writeTokenToKernel happy path', () => {
   it('returns a copy of the names, not the caller array', async () => {
     const names = ['GITHUB_TOKEN'];
     const kernel = fakeKernel({ reply: okReply("['GITHUB_TOKEN']") });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, names);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, names, trans);
     expect(result.ok).toBe(true);
     expect(result.variables).toEqual(names);
     expect(result.variables).not.toBe(names);
   });
 
   it('uses the given translation', async () => {
-    const trans: Trans = {
+    const marked: Trans = {
       __: (msgid: string, ...args: any[]) => `T[${msgid}]${args.join('|')}`,
       _n: (s: string) => s
     };
     const kernel = fakeKernel();
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, marked);
     expect(result.message.startsWith('T[')).toBe(true);
     expectNoToken(result);
   });
@@ -281,7 +283,7 @@ describe('writeTokenToKernel failed replies', () => {
         }
       }
     });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(kernel.requests).toHaveLength(1);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe('execution-failed');
@@ -292,14 +294,14 @@ describe('writeTokenToKernel failed replies', () => {
 
   it('an aborted reply -> execution-failed', async () => {
     const kernel = fakeKernel({ reply: { content: { status: 'aborted' } } });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result.problem).toBe('execution-failed');
     expect(result.message).toContain('aborted');
   });
 
   it('a user expression listing only GITHUB_TOKEN -> execution-failed naming GH_TOKEN', async () => {
     const kernel = fakeKernel({ reply: okReply("['GITHUB_TOKEN']") });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result.ok).toBe(false);
     expect(result.problem).toBe('execution-failed');
     expect(result.message).toContain('GH_TOKEN');
@@ -319,14 +321,14 @@ describe('writeTokenToKernel failed replies', () => {
         }
       }
     });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result.problem).toBe('execution-failed');
     expect(result.message).toContain('GITHUB_TOKEN, GH_TOKEN');
   });
 
   it('a reply without user expressions -> execution-failed', async () => {
     const kernel = fakeKernel({ reply: { content: { status: 'ok' } } });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result.problem).toBe('execution-failed');
   });
 });
@@ -334,7 +336,7 @@ describe('writeTokenToKernel failed replies', () => {
 describe('writeTokenToKernel and debug-logging kernels', () => {
   it('checks the kernel silently, without the token, before the token-bearing request', async () => {
     const kernel = fakeKernel();
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result.ok).toBe(true);
     expect(kernel.order).toEqual(['check', 'code']);
     const check = kernel.requestExecute.mock.calls[0][0];
@@ -344,7 +346,7 @@ describe('writeTokenToKernel and debug-logging kernels', () => {
 
   it('unlessSet: a kernel that already has a variable is left alone, asked without the token', async () => {
     const kernel = fakeKernel({ reply: okReply("['GH_TOKEN']") });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, undefined, true);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans, true);
     expect(result).toMatchObject({ ok: false, problem: 'already-set', variables: ['GH_TOKEN'] });
     expect(result.message).toContain('GH_TOKEN');
     expect(kernel.requests).toHaveLength(1);
@@ -359,7 +361,7 @@ describe('writeTokenToKernel and debug-logging kernels', () => {
       const answer = execute(content);
       return isDebugCheck(content) ? answer : { done: Promise.resolve(replies.shift()) };
     });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, undefined, true);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans, true);
     expect(result.ok).toBe(true);
     expect(kernel.order).toEqual(['code', 'check', 'code']);
     expectNoToken(kernel.requests[0]);
@@ -368,7 +370,7 @@ describe('writeTokenToKernel and debug-logging kernels', () => {
 
   it('refuses a debug-logging kernel: nothing carrying the token is sent, and says what to do', async () => {
     const kernel = fakeKernel({ debugCheck: "'debug'" });
-    const result = await writeTokenToKernel(fakeContext(kernel, 'Python 3 (debug)'), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel, 'Python 3 (debug)'), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result).toMatchObject({
       ok: false,
       problem: 'kernel-logs-requests',
@@ -389,7 +391,7 @@ describe('writeTokenToKernel and debug-logging kernels', () => {
     ['no value', '']
   ])('refuses when the check cannot tell (%s)', async (_label, value) => {
     const kernel = fakeKernel({ debugCheck: value });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result).toMatchObject({ ok: false, problem: 'kernel-logging-unknown' });
     expect(result.message).toMatch(/Use for new kernels and terminals/);
     expect(kernel.order).toEqual(['check']);
@@ -397,15 +399,15 @@ describe('writeTokenToKernel and debug-logging kernels', () => {
 
   it('refuses when the check request itself fails', async () => {
     const kernel = fakeKernel({ debugCheck: { content: { status: 'error', ename: 'NameError' } } });
-    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    const result = await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(result).toMatchObject({ ok: false, problem: 'execution-failed' });
     expect(kernel.order).toEqual(['check']);
   });
 
   it('checks before every write, not once per kernel', async () => {
     const kernel = fakeKernel();
-    await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
-    await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES);
+    await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
+    await writeTokenToKernel(fakeContext(kernel), 'x.ipynb', TOKEN, NAMES, trans);
     expect(kernel.order).toEqual(['check', 'code', 'check', 'code']);
   });
 });
@@ -446,5 +448,31 @@ describe('restartKernels', () => {
     expect(done).toEqual(['a', 'b', 'gone']);
     // The notebook's connection is used, not disposed; the others are closed after use.
     expect(log).toEqual(['restart a', 'restart b', 'dispose b', 'dispose c']);
+  });
+});
+
+describe('clearTokenFromKernels', () => {
+  it('unsets the names silently in Python kernels; others stay listed, gone ones count as cleared', async () => {
+    const sent: Array<Record<string, any>> = [];
+    const disposed: string[] = [];
+    const manager = {
+      refreshRunning: jest.fn(async () => undefined),
+      running: () => ['py', 'r'].map(id => ({ id, name: id }))[Symbol.iterator](),
+      connectTo: jest.fn(({ model }: { model: { id: string } }) => ({
+        info: Promise.resolve({ language_info: { name: model.id === 'py' ? 'python' : 'R' } }),
+        requestExecute: (content: Record<string, any>) => {
+          sent.push(content);
+          return { done: Promise.resolve({ content: { status: 'ok' } }) };
+        },
+        dispose: () => disposed.push(model.id)
+      }))
+    } as unknown as Kernel.IManager;
+    const done = await clearTokenFromKernels(manager, ['py', 'r', 'gone'], NAMES, trans);
+    expect(done).toEqual(['py', 'gone']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ silent: true, store_history: false, allow_stdin: false, stop_on_error: false });
+    expect(sent[0].code).toContain("env.pop(name, None) for name in ['GITHUB_TOKEN', 'GH_TOKEN']");
+    // Connections opened for the purpose are closed, whatever happened.
+    expect(disposed).toEqual(['py', 'r']);
   });
 });

@@ -9,17 +9,16 @@ import { NotebookModel } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
 import { acceptDialog, dismissDialog, waitForDialog } from '@jupyterlab/testing';
 import { Signal } from '@lumino/signaling';
-import { defaultTrans } from '../../../src/i18n';
 import { installLeakGuard } from '../../../src/leakGuard/guard';
 import { applyFix, askBeforeSave, warnOnOpen } from '../../../src/leakGuard/actions';
 import { DEFAULT_SETTINGS, IGitHubTokenSettings } from '../../../src/settings';
 import { clearTokenConsents } from '../../../src/token/consent';
 import { scanNotebook } from '../../../src/token/scan';
 import { notebookWithPassword } from '../support/testing';
+import { trans } from '../support/trans';
 
 const TOKEN = 'ghp_' + 'A1b2C3d4'.repeat(4) + 'wxyz';
 const USER_GAVE = 'ghp_' + 'Z9y8X7w6'.repeat(4) + 'abcd';
-const trans = defaultTrans as any;
 const SETTINGS: IGitHubTokenSettings = { ...DEFAULT_SETTINGS };
 const USER_EXPRESSION = 'jupyterlab_github_token_set';
 

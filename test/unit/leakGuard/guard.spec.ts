@@ -6,9 +6,9 @@ import { installLeakGuard } from '../../../src/leakGuard/guard';
 import { DEFAULT_SETTINGS, IGitHubTokenSettings } from '../../../src/settings';
 import { clearTokenConsents } from '../../../src/token/consent';
 import * as actions from '../../../src/leakGuard/actions';
-import { defaultTrans } from '../../../src/i18n';
 import { crc32, toBase62 } from '../../../src/token/checksum';
 import { notebookWithPassword } from '../support/testing';
+import { trans } from '../support/trans';
 
 jest.mock('../../../src/leakGuard/actions', () => ({
   askBeforeSave: jest.fn(),
@@ -33,7 +33,7 @@ function setup(settings: Partial<IGitHubTokenSettings> = {}) {
   /** Every contents call, in order: 'save PATH', 'createCheckpoint PATH', … */
   const calls: string[] = [];
   const contents = {
-    save: jest.fn(async function (this: unknown, path: string, options: any) {
+    save: jest.fn(async (path: string, options: any) => {
       saved.push({ path, options });
       calls.push(`save ${path}`);
       return { path } as Contents.IModel;
@@ -67,7 +67,7 @@ function setup(settings: Partial<IGitHubTokenSettings> = {}) {
   const remove = installLeakGuard({
     contents: contents as unknown as Contents.IManager,
     notebooks,
-    trans: defaultTrans as any,
+    trans,
     settings: () => ({ ...DEFAULT_SETTINGS, ...settings }),
     setOpenText: (path, text) => openTexts.push([path, text])
   });

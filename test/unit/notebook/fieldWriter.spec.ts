@@ -9,6 +9,7 @@ import {
 } from '../../../src/notebook/fieldWriter';
 import { isTokenAllowedIn, clearTokenConsents } from '../../../src/token/consent';
 import { KERNEL_DEBUG_CHECK_EXPRESSION } from '../../../src/kernel/debugCheck';
+import { trans } from '../support/trans';
 
 const TOKEN = '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';
 const NAMES = ['GITHUB_TOKEN', 'GH_TOKEN'];
@@ -110,7 +111,7 @@ describe('parseWidgetList', () => {
 describe('findNotebookFields', () => {
   it('lists the matching widgets (not others) through one silent request with no code', async () => {
     const kernel = fakeKernel([reply(widgetListValue([PASSWORD, OTHER]))]);
-    const found = await findNotebookFields(notebook(kernel, ['x = 1']), 'GitHub-token');
+    const found = await findNotebookFields(notebook(kernel, ['x = 1']), 'GitHub-token', trans);
     expect('candidates' in found && found.candidates.map(c => (c as IWidgetCandidate).id)).toEqual([ID]);
     expect(kernel.requests).toHaveLength(1);
     expect(kernel.requests[0]).toMatchObject({ code: '', silent: true, store_history: false, allow_stdin: false });
@@ -118,14 +119,15 @@ describe('findNotebookFields', () => {
 
   it('matches a widget by its variable name when its description says nothing', async () => {
     const kernel = fakeKernel([reply(widgetListValue([{ ...OTHER, description: '', names: ['GH_TOKEN'] }]))]);
-    const found = await findNotebookFields(notebook(kernel, []), 'GitHub-token');
+    const found = await findNotebookFields(notebook(kernel, []), 'GitHub-token', trans);
     expect('candidates' in found && found.candidates).toHaveLength(1);
   });
 
   it('adds assignment cells, and still finds them without a kernel (saying widgets were not searched)', async () => {
     const found = await findNotebookFields(
       notebook(null, ['a = 1', 'github_token = ""  # @param {type:"string"}']),
-      'GitHub-token'
+      'GitHub-token',
+      trans
     );
     expect('candidates' in found && found.candidates).toEqual([
       expect.objectContaining({ kind: 'assignment', cellIndex: 1, line: 0, variable: 'github_token', current: 'empty' })
@@ -133,7 +135,7 @@ describe('findNotebookFields', () => {
   });
 
   it('with nothing found, says what was looked for and why widgets may be missing', async () => {
-    const none = await findNotebookFields(notebook(null, ['x = 1']), 'My-field');
+    const none = await findNotebookFields(notebook(null, ['x = 1']), 'My-field', trans);
     expect('candidates' in none && none.candidates).toEqual([]);
     expect('message' in none && none.message).toMatch(/No "My-field" field found in "work\/form.ipynb"/);
     expect('message' in none && none.message).toMatch(/Password or Text/);
@@ -141,12 +143,12 @@ describe('findNotebookFields', () => {
       /Widgets were not searched: The notebook "work\/form.ipynb" has no running kernel/
     );
     const kernel = fakeKernel([reply(widgetListValue([]))]);
-    const empty = await findNotebookFields(notebook(kernel, []), 'GitHub-token');
+    const empty = await findNotebookFields(notebook(kernel, []), 'GitHub-token', trans);
     expect('message' in empty && empty.message).toMatch(/run the cell that displays it first/);
   });
 
   it('refuses without a notebook', async () => {
-    const result = await findNotebookFields(null, 'GitHub-token');
+    const result = await findNotebookFields(null, 'GitHub-token', trans);
     expect(result).toMatchObject({ ok: false, problem: 'no-notebook' });
   });
 });
@@ -163,7 +165,7 @@ describe('fillNotebookField: widgets', () => {
 
   it('sets the value silently and confirms it by length only', async () => {
     const kernel = fakeKernel([reply(`[['${ID}', 40]]`)]);
-    const result = await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    const result = await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token', trans);
     expect(result.ok).toBe(true);
     expect(result.message).toContain('github_token.value');
     expect(result.message).toContain('masked');
@@ -178,7 +180,7 @@ describe('fillNotebookField: widgets', () => {
 
   it('checks for debug logging first, without the token', async () => {
     const kernel = fakeKernel([reply(`[['${ID}', 40]]`)]);
-    await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token', trans);
     expect(kernel.order).toEqual(['check', 'code']);
     expect(JSON.stringify(kernel.checks)).not.toContain(TOKEN);
   });
@@ -188,7 +190,7 @@ describe('fillNotebookField: widgets', () => {
     ["'unknown'", 'kernel-logging-unknown']
   ])('refuses a kernel whose check says %s: the widget code is never sent', async (value, problem) => {
     const kernel = fakeKernel([reply(`[['${ID}', 40]]`)], 'idle', value);
-    const result = await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    const result = await fillNotebookField(notebook(kernel, []), candidate, TOKEN, 'env', NAMES, 'GitHub-token', trans);
     expect(result).toMatchObject({ ok: false, problem });
     expect(result.message).toContain('Use for new kernels and terminals');
     expect(kernel.requests).toHaveLength(0);
@@ -202,7 +204,8 @@ describe('fillNotebookField: widgets', () => {
       TOKEN,
       'env',
       NAMES,
-      'x'
+      'x',
+      trans
     );
     expect(gone).toMatchObject({ ok: false, problem: 'changed' });
     const unconfirmed = await fillNotebookField(
@@ -211,7 +214,8 @@ describe('fillNotebookField: widgets', () => {
       TOKEN,
       'env',
       NAMES,
-      'x'
+      'x',
+      trans
     );
     expect(unconfirmed).toMatchObject({ ok: false, problem: 'execution-failed' });
   });
@@ -223,14 +227,23 @@ describe('fillNotebookField: widgets', () => {
       TOKEN,
       'env',
       NAMES,
-      'x'
+      'x',
+      trans
     );
     expect(result.message).toContain('in clear');
   });
 
   it('refuses a hostile token or model id before sending anything', async () => {
     const kernel = fakeKernel([]);
-    const bad = await fillNotebookField(notebook(kernel, []), candidate, "ghp_x');import os#", 'env', NAMES, 'x');
+    const bad = await fillNotebookField(
+      notebook(kernel, []),
+      candidate,
+      "ghp_x');import os#",
+      'env',
+      NAMES,
+      'x',
+      trans
+    );
     expect(bad).toMatchObject({ ok: false, problem: 'unsafe-input' });
     const badId = await fillNotebookField(
       notebook(kernel, []),
@@ -238,7 +251,8 @@ describe('fillNotebookField: widgets', () => {
       TOKEN,
       'env',
       NAMES,
-      'x'
+      'x',
+      trans
     );
     expect(badId).toMatchObject({ ok: false, problem: 'unsafe-input' });
     expect(kernel.requests).toHaveLength(0);
@@ -252,9 +266,9 @@ describe('fillNotebookField: assignment cells', () => {
     const kernel = fakeKernel([reply("['GITHUB_TOKEN', 'GH_TOKEN']")]);
     const nb = notebook(kernel, ['github_token = ""  # @param {type:"string"}']);
     const [candidate] = (
-      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token', trans)) as { candidates: any[] }
     ).candidates;
-    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token', trans);
     expect(result).toMatchObject({ ok: true, variables: NAMES });
     expect(nb.sources[0]).toBe(
       'import os\ngithub_token = os.environ.get("GITHUB_TOKEN", "")  # @param {type:"string"}'
@@ -267,9 +281,9 @@ describe('fillNotebookField: assignment cells', () => {
     const kernel = fakeKernel([reply("['GITHUB_TOKEN', 'GH_TOKEN']")], 'idle', "'debug'");
     const nb = notebook(kernel, ['github_token = ""']);
     const [candidate] = (
-      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token', trans)) as { candidates: any[] }
     ).candidates;
-    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token', trans);
     expect(result).toMatchObject({ ok: false, problem: 'kernel-logs-requests' });
     expect(kernel.requests).toHaveLength(0);
     expect(nb.sources[0]).toBe('github_token = ""');
@@ -278,9 +292,9 @@ describe('fillNotebookField: assignment cells', () => {
   it('env: a failed kernel write leaves the cell as it was', async () => {
     const nb = notebook(fakeKernel([], 'busy'), ['github_token = ""']);
     const [candidate] = (
-      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token', trans)) as { candidates: any[] }
     ).candidates;
-    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token');
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'GitHub-token', trans);
     expect(result).toMatchObject({ ok: false, problem: 'busy' });
     expect(nb.sources[0]).toBe('github_token = ""');
   });
@@ -289,9 +303,9 @@ describe('fillNotebookField: assignment cells', () => {
     const kernel = fakeKernel([]);
     const nb = notebook(kernel, ['GITHUB_TOKEN = "paste here"']);
     const [candidate] = (
-      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token', trans)) as { candidates: any[] }
     ).candidates;
-    const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token');
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token', trans);
     expect(result.ok).toBe(true);
     expect(result.message).toContain('saved to disk');
     expect(nb.sources[0]).toBe(`GITHUB_TOKEN = "${TOKEN}"`);
@@ -302,10 +316,10 @@ describe('fillNotebookField: assignment cells', () => {
   it('refuses when the cell changed since the search', async () => {
     const nb = notebook(fakeKernel([]), ['github_token = ""']);
     const [candidate] = (
-      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token')) as { candidates: any[] }
+      (await findNotebookFields(notebook(null, nb.sources), 'GitHub-token', trans)) as { candidates: any[] }
     ).candidates;
     nb.sources[0] = 'print("something else")';
-    const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token');
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token', trans);
     expect(result).toMatchObject({ ok: false, problem: 'changed' });
     expect(nb.sources[0]).toBe('print("something else")');
   });
@@ -314,24 +328,30 @@ describe('fillNotebookField: assignment cells', () => {
 describe('describeCandidate', () => {
   it('names widgets by class, description (without HTML) and variables, cells by position', () => {
     expect(
-      describeCandidate({
-        kind: 'widget',
-        id: ID,
-        widgetClass: 'Password',
-        description: '<b>Token</b>',
-        names: ['t'],
-        empty: true
-      })
+      describeCandidate(
+        {
+          kind: 'widget',
+          id: ID,
+          widgetClass: 'Password',
+          description: '<b>Token</b>',
+          names: ['t'],
+          empty: true
+        },
+        trans
+      )
     ).toBe('Password field "Token" (t)');
     expect(
-      describeCandidate({
-        kind: 'assignment',
-        cellIndex: 2,
-        line: 0,
-        variable: 'GH_TOKEN',
-        current: 'empty',
-        preview: 'GH_TOKEN = ""'
-      })
+      describeCandidate(
+        {
+          kind: 'assignment',
+          cellIndex: 2,
+          line: 0,
+          variable: 'GH_TOKEN',
+          current: 'empty',
+          preview: 'GH_TOKEN = ""'
+        },
+        trans
+      )
     ).toBe('Cell 3, line 1: GH_TOKEN = ""');
   });
 });

@@ -1,4 +1,5 @@
-import { UnsafeKernelInputError } from '../../../src/kernel/code';
+import { UnsafeKernelInputError } from '../../../src/kernel/validation';
+import { trans } from '../support/trans';
 import {
   fieldNameMatches,
   findAssignmentCandidates,
@@ -189,6 +190,30 @@ describe('findAssignmentCandidates', () => {
     expect(findAssignmentCandidates([code(source)], FIELD)).toEqual([]);
   });
 
+  it('reads the parts of a line from the lexer: spacing, brackets and strings', () => {
+    const source = [
+      'github_token\t=\t"x"', // 0: tabs
+      'github_token = os.getenv(f"{d[0]}", \'(\')', // 1: brackets inside strings
+      'github_token = "a" # it\'s "quoted"', // 2: quotes in the comment
+      'github_token = "#"', // 3: # in the string
+      'github_token = os . getenv("A")', // 4: spaced-out env read
+      'github_token =\f""', // 5: form feed
+      'github_token = \\', // 6: continued
+      '""', // 7
+      'github_token = os.getenv(("A"))', // 8: nested brackets
+      'github_token = os.environ["A")', // 9: wrong closer
+      'github_token = os.getenv("A",', // 10: arguments on the next line
+      '"B")', // 11
+      'github_token = os.environ.get("A"' // 12: unclosed
+    ].join('\n');
+    expect(findAssignmentCandidates([code(source)], FIELD).map(c => [c.line, c.current])).toEqual([
+      [0, 'other'],
+      [1, 'env'],
+      [2, 'other'],
+      [3, 'other']
+    ]);
+  });
+
   it('skips lines inside strings and brackets', () => {
     const source = [
       's = """', // 0
@@ -250,26 +275,35 @@ describe('findAssignmentCandidates', () => {
 
 describe('rewriteAssignmentToEnvRead', () => {
   it('replaces the value, keeping annotation, spacing and comment, and imports os', () => {
-    expect(rewriteAssignmentToEnvRead('github_token = ""  # @param {type:"string"}\nprint(1)', 0, 'GITHUB_TOKEN')).toBe(
-      `import os\ngithub_token = ${READ}  # @param {type:"string"}\nprint(1)`
-    );
-    expect(rewriteAssignmentToEnvRead(`import os\nGITHUB_TOKEN: str   =   "${T}"   # c`, 1, 'GH_TOKEN')).toBe(
+    expect(
+      rewriteAssignmentToEnvRead('github_token = ""  # @param {type:"string"}\nprint(1)', 0, 'GITHUB_TOKEN', trans)
+    ).toBe(`import os\ngithub_token = ${READ}  # @param {type:"string"}\nprint(1)`);
+    expect(rewriteAssignmentToEnvRead(`import os\nGITHUB_TOKEN: str   =   "${T}"   # c`, 1, 'GH_TOKEN', trans)).toBe(
       'import os\nGITHUB_TOKEN: str   =   os.environ.get("GH_TOKEN", "")   # c'
     );
-    expect(rewriteAssignmentToEnvRead("import sys, os\ngh_token='x'", 1, 'GITHUB_TOKEN')).toBe(
+    expect(rewriteAssignmentToEnvRead("import sys, os\ngh_token='x'", 1, 'GITHUB_TOKEN', trans)).toBe(
       `import sys, os\ngh_token=${READ}`
     );
-    expect(rewriteAssignmentToEnvRead('github_token = os.getenv("A")', 0, 'GITHUB_TOKEN')).toBe(
+    expect(rewriteAssignmentToEnvRead('github_token = os.getenv("A")', 0, 'GITHUB_TOKEN', trans)).toBe(
       `import os\ngithub_token = ${READ}`
     );
   });
 
   it('keeps __future__ imports first and CRLF line endings', () => {
-    expect(rewriteAssignmentToEnvRead('from __future__ import annotations\ngithub_token = ""', 1, 'GITHUB_TOKEN')).toBe(
-      `from __future__ import annotations\nimport os\ngithub_token = ${READ}`
-    );
-    expect(rewriteAssignmentToEnvRead('x = 1\r\ngithub_token = ""\r\n', 1, 'GITHUB_TOKEN')).toBe(
+    expect(
+      rewriteAssignmentToEnvRead('from __future__ import annotations\ngithub_token = ""', 1, 'GITHUB_TOKEN', trans)
+    ).toBe(`from __future__ import annotations\nimport os\ngithub_token = ${READ}`);
+    expect(rewriteAssignmentToEnvRead('x = 1\r\ngithub_token = ""\r\n', 1, 'GITHUB_TOKEN', trans)).toBe(
       `import os\r\nx = 1\r\ngithub_token = ${READ}\r\n`
+    );
+  });
+
+  it('replaces only the value, whatever it holds', () => {
+    expect(
+      rewriteAssignmentToEnvRead('github_token = os.getenv(f"{d[0]}", \'(\')  # c', 0, 'GITHUB_TOKEN', trans)
+    ).toBe(`import os\ngithub_token = ${READ}  # c`);
+    expect(rewriteAssignmentToLiteral('x = "#"\ngithub_token = "a # b"  # c', 1, T, trans)).toBe(
+      `x = "#"\ngithub_token = "${T}"  # c`
     );
   });
 
@@ -277,7 +311,7 @@ describe('rewriteAssignmentToEnvRead', () => {
     const source = 'x = 1\ngithub_token = "paste here"  # @param {type:"string"}';
     const [before] = findAssignmentCandidates([code(source)], FIELD);
     expect(before.current).toBe('other');
-    const rewritten = rewriteAssignmentToEnvRead(source, before.line, 'GITHUB_TOKEN');
+    const rewritten = rewriteAssignmentToEnvRead(source, before.line, 'GITHUB_TOKEN', trans);
     const after = findAssignmentCandidates([code(rewritten)], FIELD);
     expect(after).toEqual([
       {
@@ -292,66 +326,66 @@ describe('rewriteAssignmentToEnvRead', () => {
 
   it('validates the environment variable name first', () => {
     for (const name of ['PATH', '', 'A B', 'LD_PRELOAD', "X', '')"]) {
-      expect(thrown(() => rewriteAssignmentToEnvRead('github_token = ""', 0, name))).toBeInstanceOf(
+      expect(thrown(() => rewriteAssignmentToEnvRead('github_token = ""', 0, name, trans))).toBeInstanceOf(
         UnsafeKernelInputError
       );
       // Even when the line is not a candidate.
-      expect(thrown(() => rewriteAssignmentToEnvRead('x', 7, name))).toBeInstanceOf(UnsafeKernelInputError);
+      expect(thrown(() => rewriteAssignmentToEnvRead('x', 7, name, trans))).toBeInstanceOf(UnsafeKernelInputError);
     }
   });
 
   it('throws a plain Error when the line is not a candidate-shaped assignment', () => {
     const source = `github_token = f"${T}"\n  github_token = ""\ngithub_token = ""`;
     for (const line of [0, 1, 3, -1, 1.5, NaN]) {
-      const error = thrown(() => rewriteAssignmentToEnvRead(source, line, 'GITHUB_TOKEN'));
+      const error = thrown(() => rewriteAssignmentToEnvRead(source, line, 'GITHUB_TOKEN', trans));
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(UnsafeKernelInputError);
       expect(error.message).toMatch(/not an assignment/);
       expect(error.message).not.toContain(T);
     }
-    expect(thrown(() => rewriteAssignmentToEnvRead('%%capture\ngithub_token = ""', 1, 'GITHUB_TOKEN')).message).toMatch(
-      /Line 2 of the cell/
-    );
     expect(
-      thrown(() => rewriteAssignmentToEnvRead('s = """\ngithub_token = ""\n"""', 1, 'GITHUB_TOKEN'))
+      thrown(() => rewriteAssignmentToEnvRead('%%capture\ngithub_token = ""', 1, 'GITHUB_TOKEN', trans)).message
+    ).toMatch(/Line 2 of the cell/);
+    expect(
+      thrown(() => rewriteAssignmentToEnvRead('s = """\ngithub_token = ""\n"""', 1, 'GITHUB_TOKEN', trans))
     ).toBeInstanceOf(Error);
   });
 });
 
 describe('rewriteAssignmentToLiteral', () => {
   it('puts the token in double quotes, keeping the rest of the line', () => {
-    expect(rewriteAssignmentToLiteral('github_token = ""  # @param {type:"string"}', 0, T)).toBe(
+    expect(rewriteAssignmentToLiteral('github_token = ""  # @param {type:"string"}', 0, T, trans)).toBe(
       `github_token = "${T}"  # @param {type:"string"}`
     );
-    expect(rewriteAssignmentToLiteral("x = 1\r\nGH_TOKEN: str='old'\r\n", 1, PAT)).toBe(
+    expect(rewriteAssignmentToLiteral("x = 1\r\nGH_TOKEN: str='old'\r\n", 1, PAT, trans)).toBe(
       `x = 1\r\nGH_TOKEN: str="${PAT}"\r\n`
     );
     // No import is added for a literal.
-    expect(rewriteAssignmentToLiteral(`github_token = ${READ}`, 0, T)).toBe(`github_token = "${T}"`);
+    expect(rewriteAssignmentToLiteral(`github_token = ${READ}`, 0, T, trans)).toBe(`github_token = "${T}"`);
   });
 
   it('round-trips with findAssignmentCandidates', () => {
-    const rewritten = rewriteAssignmentToLiteral('github_token = ""', 0, T);
+    const rewritten = rewriteAssignmentToLiteral('github_token = ""', 0, T, trans);
     expect(findAssignmentCandidates([code(rewritten)], FIELD)[0].current).toBe('token');
-    const back = rewriteAssignmentToEnvRead(rewritten, 0, 'GITHUB_TOKEN');
+    const back = rewriteAssignmentToEnvRead(rewritten, 0, 'GITHUB_TOKEN', trans);
     expect(back).toBe(`import os\ngithub_token = ${READ}`);
   });
 
   it('validates the token first, without quoting it', () => {
     for (const token of ['', 'ghp_abc"; import evil', "ghp_SECRET'x", 'ghp_SECRET\n', 'a'.repeat(256)]) {
-      const error = thrown(() => rewriteAssignmentToLiteral('github_token = ""', 0, token));
+      const error = thrown(() => rewriteAssignmentToLiteral('github_token = ""', 0, token, trans));
       expect(error).toBeInstanceOf(UnsafeKernelInputError);
       if (token) {
         expect(error.message).not.toContain(token.trim());
       }
       expect(error.message).not.toContain('SECRET');
       // Even when the line is not a candidate.
-      expect(thrown(() => rewriteAssignmentToLiteral('x', 3, token))).toBeInstanceOf(UnsafeKernelInputError);
+      expect(thrown(() => rewriteAssignmentToLiteral('x', 3, token, trans))).toBeInstanceOf(UnsafeKernelInputError);
     }
   });
 
   it('throws a plain Error, without the token, when the line is not a candidate', () => {
-    const error = thrown(() => rewriteAssignmentToLiteral('print(1)', 0, T));
+    const error = thrown(() => rewriteAssignmentToLiteral('print(1)', 0, T, trans));
     expect(error).not.toBeInstanceOf(UnsafeKernelInputError);
     expect(error.message).toMatch(/Line 1 of the cell/);
     expect(error.message).not.toContain(T);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'child_process';
 
-import { pythonStatementLines, replaceTokensInPythonSource } from '../../../src/python/rewrite';
+import { pythonStatementLines } from '../../../src/python/lexer';
+import { replaceTokensInPythonSource } from '../../../src/python/rewrite';
 import { REDACTED_TOKEN_TEXT } from '../../../src/token/scan';
-import { crc32, toBase62 } from '../../../src/token/format';
+import { crc32, toBase62 } from '../../../src/token/checksum';
+import { trans } from '../support/trans';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { adversarialCells } = require('../../bench/lexer_bench.shapes.js');
 
 /** A test token with a valid checksum (made up here, never a real one). */
@@ -19,7 +20,7 @@ const READ = 'os.environ.get("GITHUB_TOKEN", "")';
 const READ1 = "os.environ.get('GITHUB_TOKEN', '')";
 const R = REDACTED_TOKEN_TEXT;
 
-const rewrite = (source: string): string => replaceTokensInPythonSource(source, ENV).source;
+const rewrite = (source: string): string => replaceTokensInPythonSource(source, ENV, trans).source;
 
 describe('the lexer on 4 MB adversarial cells', () => {
   // The time bound is in test/bench/lexer_bench.js; this checks the results
@@ -30,7 +31,7 @@ describe('the lexer on 4 MB adversarial cells', () => {
   it.each(cells.map(cell => [cell.name, cell]))('%s', (_name, cell) => {
     const { source, expected } = cell as (typeof cells)[number];
     expect(source.length).toBeGreaterThanOrEqual(4 << 20);
-    const result = replaceTokensInPythonSource(source, ENV);
+    const result = replaceTokensInPythonSource(source, ENV, trans);
     expect(result.source.includes(T)).toBe(false);
     // Compared as booleans: a failing diff of 4 MB strings is unreadable.
     expect(result.source === expected).toBe(true);
@@ -46,10 +47,6 @@ describe('the lexer: named escapes in f-strings', () => {
     expect(rewrite(`s = f'''\\N{\n'''\nt = "${T}"`)).toBe(`import os\ns = f'''\\N{\n'''\nt = ${READ}`);
     // `\}` ends it too (the backslash stays in the text).
     expect(rewrite(`s = f"\\N{x\\}{y} ${T}"`)).toBe(`import os\ns = f"\\N{x\\}{y} {${READ1}}"`);
-  });
-
-  it('keeps statement starts after continued magic lines', () => {
-    expect(pythonStatementLines('!a \\\n b\\\r\nc\nd = 1')).toEqual([true, false, false, true]);
   });
 });
 
@@ -86,20 +83,20 @@ describe('replaceTokensInPythonSource: implicitly concatenated literals', () => 
   });
 
   it('redacts a docstring that from __future__ imports follow (an expression there is refused)', () => {
-    expect(replaceTokensInPythonSource(`"""Doc ${T}."""\nfrom __future__ import annotations\nt = "${T}"`, ENV)).toEqual(
-      {
-        source: `"""Doc ${R}."""\nfrom __future__ import annotations\nimport os\nt = ${READ}`,
-        replaced: 1,
-        redacted: 1
-      }
-    );
+    expect(
+      replaceTokensInPythonSource(`"""Doc ${T}."""\nfrom __future__ import annotations\nt = "${T}"`, ENV, trans)
+    ).toEqual({
+      source: `"""Doc ${R}."""\nfrom __future__ import annotations\nimport os\nt = ${READ}`,
+      replaced: 1,
+      redacted: 1
+    });
     expect(rewrite(`"""Doc ${T}."""\nt = 1`)).toBe(`import os\n"""Doc """ + ${READ} + """."""\nt = 1`);
   });
 
   it('redacts a token in an f-string whose field could take no quote', () => {
     // Before Python 3.12 an f-string nested in a single-quoted one can use
     // neither quote in its fields.
-    expect(replaceTokensInPythonSource(`s = f"{f'${T}'}"`, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(`s = f"{f'${T}'}"`, ENV, trans)).toEqual({
       source: `s = f"{f'${R}'}"`,
       replaced: 0,
       redacted: 1
@@ -111,7 +108,7 @@ describe('replaceTokensInPythonSource: implicitly concatenated literals', () => 
     // Whether findTokens finds such a token is tokenScan's business; when it
     // does, the literal is split at the match.
     const glued = `s = "x${T}"`;
-    const result = replaceTokensInPythonSource(glued, ENV);
+    const result = replaceTokensInPythonSource(glued, ENV, trans);
     if (result.replaced === 1) {
       expect(result.source).toBe(`import os\ns = "x" + ${READ}`);
     } else {
@@ -411,7 +408,7 @@ describe('replaceTokensInPythonSource: differential fuzz against Python', () => 
     const cases: Array<[string, string]> = [];
     for (let c = 0; c < 1500; c++) {
       const source = generator.cell();
-      cases.push([source, replaceTokensInPythonSource(source, ENV).source]);
+      cases.push([source, replaceTokensInPythonSource(source, ENV, trans).source]);
     }
     expect(generator.mixedGroups).toBeGreaterThan(50);
     const run = spawnSync('python3', ['-c', CHECKER], {

@@ -1,16 +1,15 @@
-import { defaultTrans, Trans } from '../../../src/i18n';
+import type { Trans } from '../../../src/i18n';
+import type { TokenKind } from '../../../src/policy/policy';
 import {
   checkTokenFormat,
-  crc32,
-  maskToken,
   normalizeTokenInput,
   tokenChecksumValid,
   tokenKindLabel,
-  tokenKindOf,
-  toBase62,
-  TokenKind
+  tokenKindOf
 } from '../../../src/token/format';
+import { crc32, toBase62 } from '../../../src/token/checksum';
 import { seededRandom } from '../support/testing';
+import { trans } from '../support/trans';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -109,19 +108,19 @@ describe('tokenKindOf / tokenKindLabel', () => {
   });
 
   it('labels every kind', () => {
-    expect(tokenKindLabel('classic')).toBe('Personal access token (classic)');
-    expect(tokenKindLabel('fine-grained')).toBe('Fine-grained personal access token');
+    expect(tokenKindLabel('classic', trans)).toBe('Personal access token (classic)');
+    expect(tokenKindLabel('fine-grained', trans)).toBe('Fine-grained personal access token');
     const kinds: TokenKind[] = ['oauth', 'user-to-server', 'server-to-server', 'refresh', 'legacy', 'unknown'];
-    const labels = new Set(kinds.map(kind => tokenKindLabel(kind)));
+    const labels = new Set(kinds.map(kind => tokenKindLabel(kind, trans)));
     expect(labels.size).toBe(kinds.length);
   });
 
   it('uses the translator', () => {
-    const trans: Trans = {
+    const marked: Trans = {
       __: (msg: string) => `T(${msg})`,
       _n: (s: string) => s
     };
-    expect(tokenKindLabel('classic', trans)).toBe('T(Personal access token (classic))');
+    expect(tokenKindLabel('classic', marked)).toBe('T(Personal access token (classic))');
   });
 });
 
@@ -174,7 +173,7 @@ describe('checkTokenFormat', () => {
   const classic = makeToken('ghp_', 30, 42);
 
   it('accepts a valid classic token', () => {
-    const check = checkTokenFormat(classic);
+    const check = checkTokenFormat(classic, trans);
     expect(check).toEqual({
       token: classic,
       kind: 'classic',
@@ -187,7 +186,7 @@ describe('checkTokenFormat', () => {
 
   it('accepts the published real tokens', () => {
     for (const token of PUBLISHED_REAL_TOKENS) {
-      const check = checkTokenFormat(token);
+      const check = checkTokenFormat(token, trans);
       expect(check.ok).toBe(true);
       expect(check.checksum).toBe('valid');
     }
@@ -195,7 +194,7 @@ describe('checkTokenFormat', () => {
 
   it('reports published placeholders as mistyped', () => {
     for (const token of PUBLISHED_PLACEHOLDERS) {
-      const check = checkTokenFormat(token);
+      const check = checkTokenFormat(token, trans);
       expect(check.ok).toBe(false);
       expect(check.checksum).toBe('invalid');
       expect(check.issues.map(i => i.code)).toEqual(['checksum-mismatch']);
@@ -204,7 +203,7 @@ describe('checkTokenFormat', () => {
   });
 
   it('handles a trailing newline and surrounding spaces', () => {
-    const check = checkTokenFormat(`  ${classic}\n`);
+    const check = checkTokenFormat(`  ${classic}\n`, trans);
     expect(check.ok).toBe(true);
     expect(check.token).toBe(classic);
   });
@@ -215,7 +214,7 @@ describe('checkTokenFormat', () => {
       ['ghu_', 'user-to-server']
     ] as const) {
       const token = makeToken(prefix, 30, 5);
-      const check = checkTokenFormat(token);
+      const check = checkTokenFormat(token, trans);
       expect(check).toMatchObject({ ok: true, kind, checksum: 'valid', issues: [] });
     }
   });
@@ -223,7 +222,7 @@ describe('checkTokenFormat', () => {
   describe('tokens that are not personal access tokens (not-a-pat)', () => {
     it('a ghr_ refresh token is an error: it cannot call the API', () => {
       const token = makeToken('ghr_', 30, 5);
-      const check = checkTokenFormat(token);
+      const check = checkTokenFormat(token, trans);
       expect(check).toMatchObject({
         ok: false,
         kind: 'refresh',
@@ -244,7 +243,7 @@ describe('checkTokenFormat', () => {
 
     it('a truncated ghr_ token reports not-a-pat first, then the length', () => {
       const token = makeToken('ghr_', 30, 6).slice(0, 30);
-      const check = checkTokenFormat(`${token}\n`);
+      const check = checkTokenFormat(`${token}\n`, trans);
       expect(check.ok).toBe(false);
       expect(check.issues.map(i => [i.code, i.severity])).toEqual([
         ['not-a-pat', 'error'],
@@ -259,7 +258,7 @@ describe('checkTokenFormat', () => {
 
     it('a ghs_ installation token is only a warning: GET /user will be refused', () => {
       const token = makeToken('ghs_', 30, 5);
-      const check = checkTokenFormat(token);
+      const check = checkTokenFormat(token, trans);
       expect(check).toMatchObject({
         ok: true,
         kind: 'server-to-server',
@@ -275,27 +274,28 @@ describe('checkTokenFormat', () => {
         check.issues.map(i => i.message)
       );
       // Installation tokens have no fixed length.
-      const long = checkTokenFormat('ghs_' + 'a'.repeat(200));
+      const long = checkTokenFormat('ghs_' + 'a'.repeat(200), trans);
       expect(long.ok).toBe(true);
       expect(long.issues.map(i => i.code)).toEqual(['not-a-pat']);
     });
 
     it('classic, fine-grained and legacy tokens are not flagged', () => {
       for (const token of [makeToken('ghp_', 30, 7), makeFineGrained(7), '0123456789abcdef0123456789abcdef01234567']) {
-        expect(checkTokenFormat(token).issues.map(i => i.code)).not.toContain('not-a-pat');
+        expect(checkTokenFormat(token, trans).issues.map(i => i.code)).not.toContain('not-a-pat');
       }
     });
 
     it('a wrong-case GHR_ prefix is an unknown prefix, not a refresh token', () => {
-      const check = checkTokenFormat('GHR_' + makeToken('ghr_', 30, 8).slice(4));
+      const check = checkTokenFormat('GHR_' + makeToken('ghr_', 30, 8).slice(4), trans);
       expect(check.kind).toBe('unknown');
       expect(check.issues.map(i => i.code)).toEqual(['unknown-prefix']);
     });
 
     it('translates the messages', () => {
       const upper: Trans = {
-        ...defaultTrans,
-        __: (msgid: string, ...args: unknown[]) => defaultTrans.__(msgid, ...args).toUpperCase()
+        ...trans,
+        // eslint-disable-next-line jupyter/no-dynamic-translation -- a wrapper passes the literal it was given
+        __: (msgid: string, ...args: unknown[]) => trans.__(msgid, ...args).toUpperCase()
       };
       const check = checkTokenFormat(makeToken('ghr_', 30, 9), upper);
       expect(check.issues[0].message).toMatch(/REFRESH TOKEN/);
@@ -305,14 +305,14 @@ describe('checkTokenFormat', () => {
   it('accepts a well-formed fine-grained token', () => {
     const token = makeFineGrained(11);
     expect(token).toHaveLength(93);
-    const check = checkTokenFormat(token);
+    const check = checkTokenFormat(token, trans);
     expect(check).toMatchObject({ ok: true, kind: 'fine-grained', checksum: 'valid', issues: [] });
   });
 
   it('only warns on a fine-grained checksum mismatch', () => {
     const token = makeFineGrained(12);
     const changed = token.slice(0, 20) + (token[20] === 'x' ? 'y' : 'x') + token.slice(21);
-    const check = checkTokenFormat(changed);
+    const check = checkTokenFormat(changed, trans);
     expect(check.ok).toBe(true);
     expect(check.checksum).toBe('unverified');
     expect(check.issues).toHaveLength(1);
@@ -321,7 +321,7 @@ describe('checkTokenFormat', () => {
 
   it('rejects a fine-grained token of the wrong length', () => {
     const token = makeFineGrained(13);
-    const check = checkTokenFormat(token.slice(0, 90));
+    const check = checkTokenFormat(token.slice(0, 90), trans);
     expect(check.ok).toBe(false);
     expect(check.issues.map(i => i.code)).toEqual(['wrong-length']);
     expect(check.issues[0].message).toContain('93');
@@ -330,7 +330,7 @@ describe('checkTokenFormat', () => {
   });
 
   it('accepts a legacy hexadecimal token', () => {
-    const check = checkTokenFormat('0123456789abcdef0123456789abcdef01234567');
+    const check = checkTokenFormat('0123456789abcdef0123456789abcdef01234567', trans);
     expect(check).toMatchObject({ ok: true, kind: 'legacy', checksum: 'not-applicable' });
   });
 
@@ -339,14 +339,14 @@ describe('checkTokenFormat', () => {
 
     it.each([4, 10, 20, 33, 34, 39])('one character changed at %i', index => {
       const changed = classic.slice(0, index) + flip(classic[index]) + classic.slice(index + 1);
-      const check = checkTokenFormat(changed);
+      const check = checkTokenFormat(changed, trans);
       expect(check.ok).toBe(false);
       expect(check.checksum).toBe('invalid');
       expect(check.issues.map(i => i.code)).toEqual(['checksum-mismatch']);
     });
 
     it('truncated', () => {
-      const check = checkTokenFormat(classic.slice(0, -1));
+      const check = checkTokenFormat(classic.slice(0, -1), trans);
       expect(check.ok).toBe(false);
       expect(check.issues.map(i => i.code)).toEqual(['wrong-length']);
       expect(check.issues[0].message).toContain('40');
@@ -355,7 +355,7 @@ describe('checkTokenFormat', () => {
     });
 
     it('one extra character', () => {
-      const check = checkTokenFormat(classic + 'x');
+      const check = checkTokenFormat(classic + 'x', trans);
       expect(check.issues.map(i => i.code)).toEqual(['wrong-length']);
     });
 
@@ -367,13 +367,13 @@ describe('checkTokenFormat', () => {
           .split('')
           .map(c => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()))
           .join('');
-      const check = checkTokenFormat(swapped);
+      const check = checkTokenFormat(swapped, trans);
       expect(check.ok).toBe(false);
       expect(check.checksum).toBe('invalid');
     });
 
     it('upper-case prefix', () => {
-      const check = checkTokenFormat('GHP_' + classic.slice(4));
+      const check = checkTokenFormat('GHP_' + classic.slice(4), trans);
       expect(check.kind).toBe('unknown');
       expect(check.issues.map(i => i.code)).toEqual(['unknown-prefix']);
       expect(check.issues[0].message).toMatch(/lowercase ghp_/);
@@ -385,18 +385,18 @@ describe('checkTokenFormat', () => {
         i++;
       }
       const swapped = classic.slice(0, i) + classic[i + 1] + classic[i] + classic.slice(i + 2);
-      expect(checkTokenFormat(swapped).checksum).toBe('invalid');
+      expect(checkTokenFormat(swapped, trans).checksum).toBe('invalid');
     });
 
     it('inner space', () => {
-      const check = checkTokenFormat(classic.slice(0, 20) + ' ' + classic.slice(20));
+      const check = checkTokenFormat(classic.slice(0, 20) + ' ' + classic.slice(20), trans);
       expect(check.ok).toBe(false);
       expect(check.issues.map(i => i.code)).toContain('inner-whitespace');
       expect(check.issues.find(i => i.code === 'inner-whitespace')?.message).toMatch(/spaces/);
     });
 
     it('inner line break and tab', () => {
-      const check = checkTokenFormat(classic.slice(0, 20) + '\n\t' + classic.slice(20));
+      const check = checkTokenFormat(classic.slice(0, 20) + '\n\t' + classic.slice(20), trans);
       const message = check.issues.find(i => i.code === 'inner-whitespace')?.message;
       expect(message).toMatch(/line breaks/);
       expect(message).toMatch(/tabs/);
@@ -404,7 +404,7 @@ describe('checkTokenFormat', () => {
 
     it('wrapped in quotes', () => {
       for (const quoted of [`"${classic}"`, `'${classic}'`, `\u201c${classic}\u201d`]) {
-        const check = checkTokenFormat(quoted);
+        const check = checkTokenFormat(quoted, trans);
         expect(check.ok).toBe(false);
         const bad = check.issues.find(i => i.code === 'bad-characters');
         expect(bad?.message).toMatch(/quotes/);
@@ -413,19 +413,19 @@ describe('checkTokenFormat', () => {
     });
 
     it('with a look-alike letter', () => {
-      const check = checkTokenFormat(classic.slice(0, 10) + '\u043e' + classic.slice(11));
+      const check = checkTokenFormat(classic.slice(0, 10) + '\u043e' + classic.slice(11), trans);
       expect(check.issues.map(i => i.code)).toEqual(['bad-characters']);
       expect(check.issues[0].message).toMatch(/non-ASCII/);
     });
 
     it('with a zero-width space', () => {
-      const check = checkTokenFormat(classic.slice(0, 10) + '\u200b' + classic.slice(10));
+      const check = checkTokenFormat(classic.slice(0, 10) + '\u200b' + classic.slice(10), trans);
       expect(check.ok).toBe(false);
       expect(check.issues[0].message).toMatch(/zero-width/);
     });
 
     it('with punctuation, hyphens and control characters', () => {
-      const check = checkTokenFormat('ghp_ab-cd;ef\u0000' + 'x'.repeat(27));
+      const check = checkTokenFormat('ghp_ab-cd;ef\u0000' + 'x'.repeat(27), trans);
       const message = check.issues.find(i => i.code === 'bad-characters')?.message ?? '';
       expect(message).toMatch(/hyphens/);
       expect(message).toMatch(/punctuation/);
@@ -435,14 +435,14 @@ describe('checkTokenFormat', () => {
 
   it('rejects empty input', () => {
     for (const raw of ['', '   ', '\n']) {
-      const check = checkTokenFormat(raw);
+      const check = checkTokenFormat(raw, trans);
       expect(check).toMatchObject({ ok: false, token: '', checksum: 'not-applicable' });
       expect(check.issues.map(i => i.code)).toEqual(['empty']);
     }
   });
 
   it('rejects an unknown prefix, mentioning ghp_ and github_pat_', () => {
-    const check = checkTokenFormat('glpat-xxxxxxxxxxxxxxxxxxxx');
+    const check = checkTokenFormat('glpat-xxxxxxxxxxxxxxxxxxxx', trans);
     expect(check.ok).toBe(false);
     const issue = check.issues.find(i => i.code === 'unknown-prefix');
     expect(issue?.message).toContain('ghp_');
@@ -452,7 +452,7 @@ describe('checkTokenFormat', () => {
   it('handles 10 KB of input quickly and without echoing it', () => {
     const huge = 'ghp_' + 'A'.repeat(10 * 1024);
     const started = Date.now();
-    const check = checkTokenFormat(huge);
+    const check = checkTokenFormat(huge, trans);
     expect(Date.now() - started).toBeLessThan(500);
     expect(check.ok).toBe(false);
     expect(check.issues.map(i => i.code)).toEqual(['too-long', 'wrong-length']);
@@ -460,7 +460,7 @@ describe('checkTokenFormat', () => {
       expect(issue.message.length).toBeLessThan(300);
       expect(issue.message).not.toContain('AAAAAAAA');
     }
-    const hugeHostile = checkTokenFormat(`'"; ${'x'.repeat(10240)}`);
+    const hugeHostile = checkTokenFormat(`'"; ${'x'.repeat(10240)}`, trans);
     expect(hugeHostile.ok).toBe(false);
   });
 
@@ -474,7 +474,7 @@ describe('checkTokenFormat', () => {
       makeFineGrained(3).slice(0, 80)
     ];
     for (const raw of inputs) {
-      const check = checkTokenFormat(raw);
+      const check = checkTokenFormat(raw, trans);
       expect(check.issues.length).toBeGreaterThan(0);
       expectNoLeak(
         raw.trim().replace(/^["\u201c]/, ''),
@@ -485,37 +485,15 @@ describe('checkTokenFormat', () => {
 
   it('translates messages through the given Trans', () => {
     const seen: string[] = [];
-    const trans: Trans = {
+    const recording: Trans = {
       __: (msg: string, ...args: unknown[]) => {
         seen.push(msg);
-        return defaultTrans.__(msg, ...args);
+        // eslint-disable-next-line jupyter/no-dynamic-translation -- a wrapper passes the literal it was given
+        return trans.__(msg, ...args);
       },
-      _n: defaultTrans._n
+      _n: trans._n
     };
-    checkTokenFormat(classic.slice(0, -1), trans);
+    checkTokenFormat(classic.slice(0, -1), recording);
     expect(seen.some(msg => msg.includes('%1'))).toBe(true);
-  });
-});
-
-describe('maskToken', () => {
-  it('shows the prefix and last 4 characters', () => {
-    const classic = makeToken('ghp_', 30, 77);
-    expect(maskToken(classic)).toBe(`ghp_...${classic.slice(-4)}`);
-    const fine = makeFineGrained(78);
-    expect(maskToken(fine)).toBe(`github_pat_...${fine.slice(-4)}`);
-    expect(maskToken(`${classic}\n`)).toBe(`ghp_...${classic.slice(-4)}`);
-  });
-
-  it('masks old hexadecimal tokens', () => {
-    expect(maskToken('0123456789abcdef0123456789abcdef01234567')).toBe('••••...4567');
-  });
-
-  it('reveals nothing for short, unknown or malformed input', () => {
-    expect(maskToken('')).toBe('••••');
-    expect(maskToken('ghp_abc')).toBe('••••');
-    expect(maskToken('ghp_abcdefg')).toBe('••••');
-    expect(maskToken('github_pat_abc')).toBe('••••');
-    expect(maskToken('supersecretpassword')).toBe('••••');
-    expect(maskToken('ghp_abcdefghij klmnop')).toBe('••••');
   });
 });

@@ -1,13 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { UnsafeKernelInputError } from '../../../src/kernel/code';
-import {
-  ensureOsImport,
-  isCellMagicSource,
-  pythonStatementLines,
-  replaceTokensInPythonSource
-} from '../../../src/python/rewrite';
+import { UnsafeKernelInputError } from '../../../src/kernel/validation';
+import { ensureOsImport } from '../../../src/python/imports';
+import { isCellMagicSource, pythonStatementLines } from '../../../src/python/lexer';
+import { replaceTokensInPythonSource } from '../../../src/python/rewrite';
 import {
   containsToken,
   findTokens,
@@ -22,6 +19,7 @@ import {
   valueContainsToken
 } from '../../../src/token/scan';
 import { timed } from '../support/testing';
+import { trans } from '../support/trans';
 
 // Clearly fake tokens (no valid checksum needed).
 const T = 'ghp_' + 'A'.repeat(36);
@@ -38,7 +36,7 @@ const R = REDACTED_TOKEN_TEXT;
 const tokensIn = (text: string): string[] => findTokens(text).map(m => m.token);
 
 /** Shorthand: the rewritten source. */
-const rewrite = (source: string): string => replaceTokensInPythonSource(source, ENV).source;
+const rewrite = (source: string): string => replaceTokensInPythonSource(source, ENV, trans).source;
 
 describe('fixtures', () => {
   it('have the expected lengths', () => {
@@ -540,7 +538,7 @@ describe('scrubWidgetState', () => {
 
 describe('replaceTokensInPythonSource: string literals', () => {
   it('replaces a literal that is exactly a token', () => {
-    expect(replaceTokensInPythonSource(`token = "${T}"`, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(`token = "${T}"`, ENV, trans)).toEqual({
       source: `import os\ntoken = ${READ}`,
       replaced: 1,
       redacted: 0
@@ -562,7 +560,7 @@ describe('replaceTokensInPythonSource: string literals', () => {
   });
 
   it('splits around several tokens in one literal', () => {
-    expect(replaceTokensInPythonSource(`s = "a ${T} b ${T2} c"`, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(`s = "a ${T} b ${T2} c"`, ENV, trans)).toEqual({
       source: `import os\ns = "a " + ${READ} + " b " + ${READ} + " c"`,
       replaced: 2,
       redacted: 0
@@ -644,13 +642,13 @@ describe('replaceTokensInPythonSource: f-strings', () => {
 
 describe('replaceTokensInPythonSource: redaction', () => {
   it('redacts tokens in comments, including comments with quotes', () => {
-    expect(replaceTokensInPythonSource(`# don't use ${T}\nx = 1`, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(`# don't use ${T}\nx = 1`, ENV, trans)).toEqual({
       source: `# don't use ${R}\nx = 1`,
       replaced: 0,
       redacted: 1
     });
     // The quote in the comment does not open a string: the next line is code.
-    expect(replaceTokensInPythonSource(`# it's "${T}\nt = "${T2}"`, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(`# it's "${T}\nt = "${T2}"`, ENV, trans)).toEqual({
       source: `import os\n# it's "${R}\nt = ${READ}`,
       replaced: 1,
       redacted: 1
@@ -658,7 +656,7 @@ describe('replaceTokensInPythonSource: redaction', () => {
   });
 
   it('redacts tokens in bytes and template literals', () => {
-    expect(replaceTokensInPythonSource(`s = b'${T}' + rb"${T}" + Br'x ${T}'`, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(`s = b'${T}' + rb"${T}" + Br'x ${T}'`, ENV, trans)).toEqual({
       source: `s = b'${R}' + rb"${R}" + Br'x ${R}'`,
       replaced: 0,
       redacted: 3
@@ -675,7 +673,7 @@ describe('replaceTokensInPythonSource: redaction', () => {
     );
     expect(rewrite(`%env GITHUB_TOKEN=${T}`)).toBe(`%env GITHUB_TOKEN=${R}`);
     expect(rewrite(`%set_env A="${T}" \\\n  B='${T}'`)).toBe(`%set_env A="${R}" \\\n  B='${R}'`);
-    expect(replaceTokensInPythonSource(`if True:\n    !echo "${T}"\n    y = "${T}"`, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(`if True:\n    !echo "${T}"\n    y = "${T}"`, ENV, trans)).toEqual({
       source: `import os\nif True:\n    !echo "${R}"\n    y = ${READ}`,
       replaced: 1,
       redacted: 1
@@ -683,7 +681,9 @@ describe('replaceTokensInPythonSource: redaction', () => {
   });
 
   it('only redacts cell magic cells', () => {
-    expect(replaceTokensInPythonSource(`%%bash\ngit clone "https://${T}@github.com/o/r"\nx = "${T}"`, ENV)).toEqual({
+    expect(
+      replaceTokensInPythonSource(`%%bash\ngit clone "https://${T}@github.com/o/r"\nx = "${T}"`, ENV, trans)
+    ).toEqual({
       source: `%%bash\ngit clone "https://${R}@github.com/o/r"\nx = "${R}"`,
       replaced: 0,
       redacted: 2
@@ -700,7 +700,7 @@ describe('replaceTokensInPythonSource: redaction', () => {
 
   it('counts env reads and redactions separately', () => {
     const source = `# ${T}\na = "${T}"\nb = f"x{1}${T2}"\nc = b"${T3}"\n!echo ${PAT}`;
-    expect(replaceTokensInPythonSource(source, ENV)).toEqual({
+    expect(replaceTokensInPythonSource(source, ENV, trans)).toEqual({
       source: `import os\n# ${R}\na = ${READ}\nb = f"x{1}{${READ1}}"\nc = b"${R}"\n!echo ${R}`,
       replaced: 2,
       redacted: 3
@@ -764,10 +764,10 @@ describe('replaceTokensInPythonSource: import os', () => {
 describe('replaceTokensInPythonSource: validation and limits', () => {
   it('validates the environment variable name before anything else', () => {
     for (const name of ['', 'PATH', 'GIT_ASKPASS', 'A-B', "X'); import os", T]) {
-      expect(() => replaceTokensInPythonSource('x = 1', name)).toThrow(UnsafeKernelInputError);
+      expect(() => replaceTokensInPythonSource('x = 1', name, trans)).toThrow(UnsafeKernelInputError);
       let message = '';
       try {
-        replaceTokensInPythonSource(`x = "${T2}"`, name);
+        replaceTokensInPythonSource(`x = "${T2}"`, name, trans);
       } catch (error) {
         message = (error as Error).message;
       }
@@ -779,14 +779,14 @@ describe('replaceTokensInPythonSource: validation and limits', () => {
 
   it('uses the given name', () => {
     expect(rewrite(`t = "${T}"`)).toContain('GITHUB_TOKEN');
-    expect(replaceTokensInPythonSource(`t = "${T}"`, 'GH_TOKEN').source).toBe(
+    expect(replaceTokensInPythonSource(`t = "${T}"`, 'GH_TOKEN', trans).source).toBe(
       'import os\nt = os.environ.get("GH_TOKEN", "")'
     );
   });
 
   it('returns the source unchanged without tokens', () => {
     const source = 'x = "ghp_short"  # ' + 'y' + T;
-    expect(replaceTokensInPythonSource(source, ENV)).toEqual({ source, replaced: 0, redacted: 0 });
+    expect(replaceTokensInPythonSource(source, ENV, trans)).toEqual({ source, replaced: 0, redacted: 0 });
   });
 
   it('never leaves a token behind', () => {
@@ -801,7 +801,7 @@ describe('replaceTokensInPythonSource: validation and limits', () => {
       `f"{x:{${T}}}"`
     ];
     for (const source of nasty) {
-      const result = replaceTokensInPythonSource(source, ENV);
+      const result = replaceTokensInPythonSource(source, ENV, trans);
       expect(findTokens(result.source)).toEqual([]);
       expect(result.replaced + result.redacted).toBe(findTokens(source).length);
     }
@@ -822,7 +822,7 @@ describe('replaceTokensInPythonSource: validation and limits', () => {
     ]) {
       const source = `${filler}\nt = "${T}"`;
       let result = { source: '', replaced: 0, redacted: 0 };
-      expect(timed(() => (result = replaceTokensInPythonSource(source, ENV)))).toBeLessThan(5000);
+      expect(timed(() => (result = replaceTokensInPythonSource(source, ENV, trans)))).toBeLessThan(5000);
       expect(findTokens(result.source)).toEqual([]);
     }
   });

@@ -1,0 +1,225 @@
+/**
+ * Delivery: putting the held token where code can use it, i.e. the active
+ * notebook's kernel environment, a token field of the notebook, and (through
+ * the server, see serverState) every new kernel and terminal.
+ */
+import type { Trans } from '../i18n';
+import type { IGitHubTokenSettings } from '../settings';
+import type { IKernelWriteResult } from '../kernel/environment';
+import type { AssignmentMode, FieldCandidate, IFieldSearch } from '../notebook/fieldWriter';
+import type { IHoldRequest } from '../server/api';
+import type { IModelHost } from './host';
+import type { VerifyState } from './verification';
+
+/** Kernel write progress. */
+export type KernelWriteState =
+  { status: 'idle' } | { status: 'writing' } | { status: 'done'; result: IKernelWriteResult };
+
+/** Notebook field progress. */
+export type FieldState =
+  | { status: 'idle' }
+  | { status: 'searching' }
+  | { status: 'choose'; candidates: FieldCandidate[] }
+  | { status: 'writing' }
+  | { status: 'done'; result: IKernelWriteResult };
+
+/** What delivery needs from JupyterLab. */
+export interface IDeliveryDeps {
+  writeToKernel(token: string, names: readonly string[]): Promise<IKernelWriteResult>;
+  /** Find the active notebook's token field(s) (see notebook/fieldWriter). */
+  findFields?(fieldName: string): Promise<IFieldSearch | IKernelWriteResult>;
+  /** Put the token into one field of the active notebook. */
+  fillField?(
+    candidate: FieldCandidate,
+    token: string,
+    mode: AssignmentMode,
+    names: readonly string[],
+    fieldName: string
+  ): Promise<IKernelWriteResult>;
+}
+
+/** A kernel that received the variables (see holders). */
+export type RecordHolder = (result: IKernelWriteResult) => void;
+
+/** The held token and the settings, read when a write starts (the model checks that a token is held). */
+export interface IHeldToken {
+  token(): string;
+  settings(): Readonly<IGitHubTokenSettings>;
+}
+
+/** A failure to reach the kernel, as a write result. */
+export function unreachableKernel(error: unknown, trans: Trans): IKernelWriteResult {
+  return {
+    ok: false,
+    problem: 'execution-failed',
+    message: trans.__('Could not reach the kernel: %1', (error as Error)?.message ?? String(error)),
+    variables: []
+  };
+}
+
+/**
+ * What the server is given to hold the token for new kernels and terminals:
+ * bound to the host the account and expiry were learnt from (the setting may
+ * have changed since) or, unverified, the host Verify would use.
+ */
+export function holdRequest(
+  token: string,
+  settings: Readonly<IGitHubTokenSettings>,
+  verify: VerifyState,
+  verifiedApiBaseUrl: string
+): IHoldRequest {
+  const report = verify.status === 'done' ? verify.report : undefined;
+  return {
+    token,
+    variables: settings.environmentVariables,
+    apiBaseUrl: (report && verifiedApiBaseUrl) || settings.apiBaseUrl,
+    login: report?.account?.login,
+    expiresAt: report?.expiresAt ? report.expiresAt.toISOString() : null
+  };
+}
+
+/** The kernel and notebook field writes of the model. */
+export class Delivery {
+  constructor(host: IModelHost, held: IHeldToken, deps: IDeliveryDeps, recordHolder: RecordHolder, trans: Trans) {
+    this._host = host;
+    this._held = held;
+    this._deps = deps;
+    this._recordHolder = recordHolder;
+    this._trans = trans;
+  }
+
+  get kernelWriteState(): KernelWriteState {
+    return this._kernelWrite;
+  }
+
+  get fieldState(): FieldState {
+    return this._field;
+  }
+
+  /** Whether a notebook field search or write is under way. */
+  get fieldBusy(): boolean {
+    return this._field.status === 'searching' || this._field.status === 'writing';
+  }
+
+  /** Both back to idle (the caller emits). */
+  reset(): void {
+    this._kernelWrite = { status: 'idle' };
+    this._field = { status: 'idle' };
+  }
+
+  /** Write the token to the active notebook's kernel environment (null while a write runs). */
+  async writeToKernel(): Promise<IKernelWriteResult | null> {
+    if (this._kernelWrite.status === 'writing') {
+      return null;
+    }
+    this._kernelWrite = { status: 'writing' };
+    this._host.emit();
+    let result: IKernelWriteResult;
+    try {
+      result = await this._deps.writeToKernel(this._held.token(), this._held.settings().environmentVariables);
+    } catch (error) {
+      result = unreachableKernel(error, this._trans);
+    }
+    this._recordHolder(result);
+    this._kernelWrite = { status: 'done', result };
+    this._host.emit();
+    return result;
+  }
+
+  /**
+   * Fill the active notebook's token field: with one candidate, fill it
+   * (assignment cells read the environment); with several, list them for
+   * the user to pick (state `choose`); with none, say what was looked for.
+   */
+  async writeToNotebookField(): Promise<IKernelWriteResult | null> {
+    const find = this._deps.findFields;
+    if (!find || this.fieldBusy) {
+      return null;
+    }
+    const generation = this._host.generation();
+    this._field = { status: 'searching' };
+    this._host.emit();
+    let found: IFieldSearch | IKernelWriteResult;
+    try {
+      found = await find(this._held.settings().notebookFieldName);
+    } catch (error) {
+      found = unreachableKernel(error, this._trans);
+    }
+    if (generation !== this._host.generation()) {
+      return null;
+    }
+    if ('ok' in found) {
+      return this._fieldDone(found);
+    }
+    if (found.candidates.length === 1) {
+      return this._fill(found.candidates[0], 'env', generation);
+    }
+    if (found.candidates.length === 0) {
+      return this._fieldDone({ ok: false, problem: 'no-field', message: found.message, variables: [] });
+    }
+    this._field = { status: 'choose', candidates: found.candidates };
+    this._host.emit();
+    return {
+      ok: false,
+      problem: 'several-fields',
+      message: this._trans.__(
+        'The notebook has %1 fields that could take the token: pick one in the panel.',
+        found.candidates.length
+      ),
+      variables: []
+    };
+  }
+
+  /** Fill the candidate the user picked (`literal` only after their confirmation). */
+  async fillField(candidate: FieldCandidate, mode: AssignmentMode): Promise<IKernelWriteResult | null> {
+    if (this.fieldBusy) {
+      return null;
+    }
+    return this._fill(candidate, mode, this._host.generation());
+  }
+
+  private async _fill(
+    candidate: FieldCandidate,
+    mode: AssignmentMode,
+    generation: number
+  ): Promise<IKernelWriteResult | null> {
+    const fill = this._deps.fillField;
+    if (!fill) {
+      return null;
+    }
+    this._field = { status: 'writing' };
+    this._host.emit();
+    let result: IKernelWriteResult;
+    try {
+      const settings = this._held.settings();
+      result = await fill(
+        candidate,
+        this._held.token(),
+        mode,
+        settings.environmentVariables,
+        settings.notebookFieldName
+      );
+    } catch (error) {
+      result = unreachableKernel(error, this._trans);
+    }
+    if (generation !== this._host.generation()) {
+      return null;
+    }
+    this._recordHolder(result);
+    return this._fieldDone(result);
+  }
+
+  private _fieldDone(result: IKernelWriteResult): IKernelWriteResult {
+    this._field = { status: 'done', result };
+    this._host.emit();
+    return result;
+  }
+
+  private _host: IModelHost;
+  private _held: IHeldToken;
+  private _deps: IDeliveryDeps;
+  private _recordHolder: RecordHolder;
+  private _trans: Trans;
+  private _kernelWrite: KernelWriteState = { status: 'idle' };
+  private _field: FieldState = { status: 'idle' };
+}

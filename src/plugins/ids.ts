@@ -1,0 +1,7 @@
+/**
+ * The plugins' ids (what `jupyter labextension disable` takes). The panel
+ * plugin's is also the settings' id (schema/plugin.json), which the leak
+ * guard reads too: its `leakGuard` switch.
+ */
+export const PANEL_PLUGIN_ID = 'jupyterlab-github-token:plugin';
+export const LEAK_GUARD_PLUGIN_ID = 'jupyterlab-github-token:leak-guard';
