@@ -9,12 +9,12 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM ?= /usr/bin/chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint format install venv deps js chromium test-unit test-python test-e2e bench bench-save clean
+.PHONY: lab test lint format install venv deps e2e-deps js chromium test-unit test-python test-e2e bench bench-save clean
 
 lab: install
 	jupyter lab $(ROOT_FLAG)
 
-test: install chromium
+test: install e2e-deps chromium
 	$(MAKE) --no-print-directory test-unit test-python test-e2e
 
 # Python environment with the tools the JavaScript build calls (jupyter-builder).
@@ -24,10 +24,16 @@ venv:
 	$(VENV)/bin/pip install -q "jupyterlab>=4.4,<5" "jupyter-builder>=1.2.3" "hatchling>=1.5" \
 	  "hatch-nodejs-version>=0.3.2" "hatch-jupyter-builder>=0.9" build "ruff>=0.15" "mypy>=1.15"
 
-# JavaScript dependencies exactly as locked (reinstalled only when the lock file changes).
+# JavaScript dependencies exactly as locked (reinstalled only when a lock file changes): the
+# extension's at the root, the browser tests' (Galata, Playwright) in test/e2e.
 deps: venv node_modules/.installed
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
+	touch $@
+
+e2e-deps: test/e2e/node_modules/.installed
+test/e2e/node_modules/.installed: test/e2e/package-lock.json
+	npm ci --prefix test/e2e --no-audit --no-fund
 	touch $@
 
 # JavaScript dependencies (from the lock file) and the production labextension.
@@ -73,9 +79,9 @@ test-unit:
 test-python:
 	$(VENV)/bin/python -m pytest test/python -q
 
-test-e2e:
+test-e2e: e2e-deps
 	rm -rf test/e2e/.state
-	CHROMIUM_PATH=$(CHROMIUM) npx playwright test -c test/e2e/playwright.config.js
+	CHROMIUM_PATH=$(CHROMIUM) test/e2e/node_modules/.bin/playwright test -c test/e2e/playwright.config.js
 
 # Start-up bytes of the built labextension (a report, not a test).
 bench:
@@ -84,9 +90,11 @@ bench:
 	node test/bench/lexer_bench.js
 
 # Ctrl+S of large notebooks with and without the leak guard, in Chromium (a report, not a test).
-bench-save:
+bench-save: install e2e-deps chromium
 	rm -rf test/bench/.state
-	CHROMIUM_PATH=$(CHROMIUM) npx playwright test -c test/bench/playwright.bench.config.js
+	# The bench lives beside the benches; Galata resolves from the browser tests' packages.
+	NODE_PATH=$(CURDIR)/test/e2e/node_modules CHROMIUM_PATH=$(CHROMIUM) \
+	  test/e2e/node_modules/.bin/playwright test -c test/bench/playwright.bench.config.js
 
 clean:
 	rm -rf lib jupyterlab_github_token/labextension tsconfig.tsbuildinfo test/e2e/.state test/e2e/test-results

@@ -10,8 +10,8 @@ import type { IServerStatus } from './server/api';
  * notebook field, new kernels) and see what became of it.
  */
 export interface IGitHubTokenModel {
-  /** Emitted on every change of state. */
-  readonly changed: ISignal<IGitHubTokenModel, void>;
+  /** Emitted on every change of state (the model is a JupyterLab `VDomModel`). */
+  readonly stateChanged: ISignal<IGitHubTokenModel, void>;
   /** Whether a well-formed token is held. */
   readonly hasToken: boolean;
   /** Whether anything was typed or pasted (even malformed): Forget applies. */

@@ -6,6 +6,7 @@
  * that do the work: verification, delivery (kernel, notebook field), the holders
  * (what still has the token after Forget) and the server state.
  */
+import { VDomModel } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { Trans } from '../i18n';
 import type { IGitHubTokenSettings } from '../settings';
@@ -43,8 +44,13 @@ export interface ITokenModelDeps extends IDeliveryDeps, IHolderDeps {
   trans: Trans;
 }
 
-export class GitHubTokenModel implements IGitHubTokenModel {
+/**
+ * A `VDomModel`, as JupyterLab's models are: every change of state is its
+ * `stateChanged` signal, which the view (panel/TokenPanel) re-renders on.
+ */
+export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
   constructor(deps: ITokenModelDeps) {
+    super();
     this._deps = deps;
     this._trans = deps.trans;
     const host: IModelHost = { emit: () => this._emit(), generation: () => this._generation };
@@ -58,11 +64,6 @@ export class GitHubTokenModel implements IGitHubTokenModel {
       deps.trans
     );
     this._server = new ServerState(host, deps.server, this._holders, deps.trans);
-  }
-
-  /** Emitted on every change of state. */
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   /** Emitted when the panel should take keyboard focus (e.g. from a command). */
@@ -394,8 +395,28 @@ export class GitHubTokenModel implements IGitHubTokenModel {
     );
   }
 
+  /**
+   * Drop the token from memory and disconnect every listener. Answers still in
+   * flight find a new generation (a verification or field search is dropped)
+   * and emit nothing. Nothing is sent to the server: disposing is not Forget.
+   */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._generation++;
+    this._draft = '';
+    this._format = null;
+    this._verification.reset();
+    this._delivery.reset();
+    // Clears both signals: the model is the sender of each.
+    super.dispose();
+  }
+
   private _emit(): void {
-    this._changed.emit();
+    if (!this.isDisposed) {
+      this.stateChanged.emit();
+    }
   }
 
   private _deps: ITokenModelDeps;
@@ -413,6 +434,5 @@ export class GitHubTokenModel implements IGitHubTokenModel {
   private _focusPending = false;
   /** Bumped whenever an answer in flight would no longer be about the current state. */
   private _generation = 0;
-  private _changed = new Signal<this, void>(this);
   private _focusRequested = new Signal<this, void>(this);
 }

@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { keyIcon } from '../icons';
 import { GitHubTokenModel, STEPS, Step } from '../model/tokenModel';
@@ -7,18 +7,6 @@ import { AccessStep } from './AccessStep';
 import { CreateStep } from './CreateStep';
 import { VerifyStep } from './VerifyStep';
 import { UseStep } from './UseStep';
-
-/** Re-render a component whenever the model changes. */
-function useModel(model: GitHubTokenModel): void {
-  const [, setTick] = React.useState(0);
-  React.useEffect(() => {
-    const onChange = () => setTick(t => t + 1);
-    model.changed.connect(onChange);
-    return () => {
-      model.changed.disconnect(onChange);
-    };
-  }, [model]);
-}
 
 export interface IStepProps {
   model: GitHubTokenModel;
@@ -39,7 +27,6 @@ function stepLabel(step: Step, trans: TranslationBundle): string {
 }
 
 function PanelView({ model, trans }: IStepProps): JSX.Element {
-  useModel(model);
   const headingRef = React.useRef<HTMLHeadingElement>(null);
   const rootRef = React.useRef<HTMLDivElement>(null);
   const index = STEPS.indexOf(model.step);
@@ -160,7 +147,14 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
   );
 }
 
-/** The React view of the guided flow, placed inside the sidebar panel. */
+/**
+ * The React view of the guided flow, placed inside the sidebar panel. It
+ * re-renders on the model's `stateChanged` through `UseSignal`, not as a
+ * `VDomRenderer`: that one renders on the next animation frame, after React has
+ * put the controlled repository input back to its old value, so a key typed
+ * before that frame is lost. `UseSignal` sets React state within the event.
+ * The model is shared with the commands and outlives the view: not disposed here.
+ */
 export class GitHubTokenView extends ReactWidget {
   constructor(model: GitHubTokenModel, trans: TranslationBundle) {
     super();
@@ -170,7 +164,11 @@ export class GitHubTokenView extends ReactWidget {
   }
 
   render(): JSX.Element {
-    return <PanelView model={this._model} trans={this._trans} />;
+    return (
+      <UseSignal signal={this._model.stateChanged}>
+        {() => <PanelView model={this._model} trans={this._trans} />}
+      </UseSignal>
+    );
   }
 
   private _model: GitHubTokenModel;

@@ -67,7 +67,7 @@ export function openPanelFlow(options: IPanelFlowOptions): { model: GitHubTokenM
   // Refresh the commands' enabled state only when it can have changed.
   const snapshot = () => `${model.hasToken}|${model.hasDraft}|${!!model.server}|${model.usedForNewKernels}`;
   let held = snapshot();
-  model.changed.connect(() => {
+  model.stateChanged.connect(() => {
     if (held !== snapshot()) {
       held = snapshot();
       for (const id of MODEL_STATE_COMMANDS) {

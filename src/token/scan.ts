@@ -17,7 +17,7 @@
  *   text and JSON values.
  *
  * Loaded at start-up (the guard sees every save), so kept small: rewriting
- * Python source is in pythonTokenRewrite.ts, loaded when a token is found.
+ * Python source is in src/python/rewrite.ts, loaded when a token is found.
  *
  * Nothing here throws on malformed notebooks, and no message ever contains a
  * token.

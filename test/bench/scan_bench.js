@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Benchmark of the leak guard's work per save (issue 9): on the 21.8 MB
- * notebook of test/unit/tokenScan.spec.ts (400 cells with a 50 KB base64 PNG
+ * notebook of test/unit/token/scan.spec.ts (400 cells with a 50 KB base64 PNG
  * each, saved widget state for 400 models) and on a 10 MB one (the same with
  * 180 cells), the time of JSON.stringify of the content (what every save costs
  * at least) and of the guard's work (scrubWidgetState + scanNotebook), and the
@@ -10,7 +10,7 @@
  *
  *   node test/bench/scan_bench.js [--python]
  *
- * Runs the TypeScript sources (src/tokenScan.ts and what it imports),
+ * Runs the TypeScript sources (src/token/scan.ts and what it imports),
  * transpiled in memory with the project's `typescript`: no build, nothing
  * written. `--python` also times the server's pre-save hook
  * (jupyterlab_github_token/save_guard.py) on the 21.8 MB notebook.
@@ -48,11 +48,11 @@ function requireTs(file, cache = new Map()) {
   return mod.exports;
 }
 
-// SCAN_MODULE=path/to/an/older/tokenScan.ts measures another version (before/after).
+// SCAN_MODULE=path/to/an/older/scan.ts measures another version (before/after).
 const scan = requireTs(process.env.SCAN_MODULE || path.join(ROOT, 'src', 'token', 'scan.ts'));
 const T = 'ghp_' + 'A'.repeat(36);
 
-/** The notebook of tokenScan.spec.ts's 20 MB test, with `count` cells. */
+/** The notebook of test/unit/token/scan.spec.ts's 20 MB test, with `count` cells. */
 function makeNotebook(count) {
   const b64 = 'iVBORw0KGgoAAAANSUhEUgAA' + 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo+/'.repeat(1400);
   const cells = Array.from({ length: count }, (_, i) => ({

@@ -18,7 +18,7 @@ Nothing here does anything else: no payload deletes, reads, sleeps or blocks.
 
 Which paths each string is fed to (``paths``, parallel to ``strings``) is computed
 here with the server's validators (jupyterlab_github_token/token_store.py, which
-share src/policy/policy.json with src/kernel/code.ts) and the policy itself; only
+share src/policy/policy.json with src/kernel/validation.ts) and the policy itself; only
 the kernel language rule and the panel's JavaScript trim are ports:
 
 - ``token``: assertSafeToken (buildSetEnvCode / buildSetWidgetValueCode token,
@@ -113,7 +113,7 @@ MAX_TOKEN_LENGTH: int = TOKEN_POLICY["maxLength"]
 MODEL_ID_PATTERN = whole_match(WIDGET_MODEL_ID_POLICY["pattern"])
 LEGACY_TOKEN = whole_match(TOKEN_POLICY["legacy"])
 FINE_GRAINED_LENGTH = len(FINE_GRAINED_PREFIX) + FINE_GRAINED_PARTS[0] + 1 + FINE_GRAINED_PARTS[1]
-# A port of isSupportedKernelLanguage (src/kernel/code.ts): only the page checks a
+# A port of isSupportedKernelLanguage (src/kernel/validation.ts): only the page checks a
 # kernel's language, so the package has no copy to import.
 LANGUAGE = re.compile(r"i?python[23]?", re.IGNORECASE | re.ASCII)
 
@@ -904,9 +904,9 @@ def reserved_env_name(c: Corpus) -> None:
     """15. Reserved environment variable names (policy)."""
     c.start(
         "reserved-env-name",
-        "Valid identifiers refused by policy as environment variable names: the reserved list "
-        "and prefixes of src/kernelCode.ts in several letter cases, names that do not look like "
-        "token variables, and token-like names.",
+        "Valid identifiers refused by policy as environment variable names: the reserved names "
+        "and prefixes of src/policy/policy.json in several letter cases, names that do not look "
+        "like token variables, and token-like names.",
         paths=("envName", "modelId", "language", "browser"),
     )
     reserved = [
@@ -1102,15 +1102,23 @@ def document(corpus: Corpus) -> dict[str, Any]:
             "exists; 'controls' lists strings with a naive wrapper (@@ = the string) under which "
             "they do fire, to show that the detector can fail."
         ),
-        "generator": "test/corpus/make_hostile_corpus.py (deterministic, stdlib only)",
+        "generator": (
+            "test/corpus/make_hostile_corpus.py (deterministic: stdlib, src/policy/policy.json and "
+            "the validators of jupyterlab_github_token/token_store.py)"
+        ),
         "paths": {
-            "token": "assertSafeToken: buildSetEnvCode/buildSetWidgetValueCode token, rewriteAssignmentToLiteral "
-            "token, server PUT token",
-            "envName": "assertSafeEnvName(s): builders' names, rewriteAssignmentToEnvRead, "
-            "replaceTokensInPythonSource envName, server PUT variables",
-            "modelId": "assertSafeModelIds: buildSetWidgetValueCode/buildWidgetValueCheckExpression model ids",
-            "language": "isSupportedKernelLanguage: every builder's language",
-            "browser": "the panel's token field (checkTokenFormat after CR/LF stripping and trim)",
+            "token": "assertSafeToken (src/kernel/validation.ts): buildSetEnvCode/buildSetWidgetValueCode token "
+            "(src/kernel/code.ts), rewriteAssignmentToLiteral token (src/notebook/fields.ts), server PUT token "
+            "(jupyterlab_github_token/token_store.py validate_token)",
+            "envName": "assertSafeEnvName(s) (src/kernel/validation.ts): builders' names (src/kernel/code.ts), "
+            "rewriteAssignmentToEnvRead (src/notebook/fields.ts), replaceTokensInPythonSource envName "
+            "(src/python/rewrite.ts), server PUT variables (jupyterlab_github_token/token_store.py "
+            "validate_env_names)",
+            "modelId": "assertSafeModelIds (src/kernel/validation.ts): "
+            "buildSetWidgetValueCode/buildWidgetValueCheckExpression model ids (src/kernel/code.ts)",
+            "language": "isSupportedKernelLanguage (src/kernel/validation.ts): every builder's language",
+            "browser": "the panel's token field (checkTokenFormat of src/token/format.ts after CR/LF stripping "
+            "and trim)",
         },
         "count": len(corpus.strings),
         "pathCounts": counts,

@@ -20,6 +20,19 @@ export interface IFakeRequest {
   path: string;
   auth: string;
   status: number;
+  /** The Origin header: set when the page itself asked (CORS), null when the Jupyter server did. */
+  origin: string | null;
+}
+
+/** Change one setting of the panel plugin through JupyterLab's setting registry, as the Settings Editor does. */
+export async function setPanelSetting(page: IJupyterLabPageFixture, key: string, value: string): Promise<void> {
+  await page.evaluate(
+    async ([key, value]) => {
+      const registry = await window.galata.getPlugin('@jupyterlab/apputils-extension:settings');
+      await registry?.set('jupyterlab-github-token:plugin', key, value);
+    },
+    [key, value] as const
+  );
 }
 
 /** Clear the fake API's request log, revocations and rate counters. */

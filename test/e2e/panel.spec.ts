@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expect, test } from '@jupyterlab/galata';
 import {
+  FAKE_API,
   TOKENS,
   chooseAccess,
   fakeApiRequests,
@@ -15,6 +16,7 @@ import {
   pasteToken,
   recordExtensionChunks,
   resetFakeApi,
+  setPanelSetting,
   verifyToken
 } from './helpers';
 
@@ -25,7 +27,9 @@ test.beforeEach(async () => {
 test.describe('start-up', () => {
   test.use({ autoGoto: false });
 
-  test('palette command opens and focuses the panel; Octokit loads only on the first Verify', async ({ page }) => {
+  test('palette command opens and focuses the panel; Octokit loads only on the first Verify from the page', async ({
+    page
+  }) => {
     const served = recordExtensionChunks(page);
     // A fresh workspace: the shared one may restore the panel open, which
     // (rightly) loads the panel's chunk at start-up.
@@ -48,8 +52,21 @@ test.describe('start-up', () => {
       .toBe(true);
     expect(served.filter(c => c.octokit)).toEqual([]);
 
+    // Through the Jupyter server (the fake API is on its allow-list): the server asks GitHub, the page loads no client.
     await verifyToken(page, TOKENS.classicRepo);
     await expect(panel(page).locator('[data-testid="account-login"]')).toHaveText('octo-scientist');
+    expect(served.filter(c => c.octokit)).toEqual([]);
+
+    // An API URL the server does not allow (the fake's Enterprise prefix): the page asks GitHub itself, with Octokit.
+    await setPanelSetting(page, 'apiBaseUrl', `${FAKE_API}/api/v3`);
+    try {
+      await verifyToken(page, TOKENS.classicRepo);
+      await expect(panel(page).locator('[data-testid="account-login"]')).toHaveText('octo-scientist');
+      // The page's own request carries its Origin; the server's does not.
+      expect((await fakeApiRequests()).some(r => r.path.endsWith('/user') && !!r.origin)).toBe(true);
+    } finally {
+      await setPanelSetting(page, 'apiBaseUrl', FAKE_API);
+    }
     const octokit = served.filter(c => c.octokit);
     expect(octokit).toHaveLength(1);
 

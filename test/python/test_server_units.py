@@ -39,7 +39,7 @@ NAME_CASES = json.loads((ROOT / "test" / "corpus" / "env-name-cases.json").read_
 
 @pytest.mark.parametrize("case", NAME_CASES["cases"], ids=lambda c: repr(c["name"])[:40])
 def test_env_name_cases(case):
-    """Shared with test/unit/kernel/code.spec.ts: same decision, same refusing rule."""
+    """Shared with test/unit/kernel/validation.spec.ts: same decision, same refusing rule."""
     if case["ok"]:
         assert validate_env_name(case["name"]) == case["name"]
         return

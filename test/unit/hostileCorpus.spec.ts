@@ -522,8 +522,8 @@ describe('the panel model holds no token for any hostile string', () => {
 });
 
 // --------------------------------------------------------------------------
-// Notebook source rewriting (src/notebookFields.ts, src/pythonTokenRewrite.ts)
-// and the notebook field writer (src/notebookFieldWriter.ts)
+// Notebook source rewriting (src/notebook/fields.ts, src/python/rewrite.ts)
+// and the notebook field writer (src/notebook/fieldWriter.ts)
 // --------------------------------------------------------------------------
 
 const ASSIGNMENT_CELL = 'import os\ngithub_token = ""\nprint(len(github_token))\n';

@@ -502,7 +502,7 @@ describe('requestVerification', () => {
   });
 
   /**
-   * Known bugs in src/githubClient.ts, kept as `it.failing`: each passes while
+   * Known bugs in src/github/client.ts, kept as `it.failing`: each passes while
    * the bug is present and fails once it is fixed; then drop `.failing`.
    */
   describe('known bugs', () => {

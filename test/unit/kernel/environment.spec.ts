@@ -412,7 +412,7 @@ describe('writeTokenToKernel and debug-logging kernels', () => {
   });
 });
 
-describe('kernelDebugCheck', () => {
+describe('parseKernelDebugCheck', () => {
   it('reads only the exact reprs', () => {
     expect(parseKernelDebugCheck("'quiet'")).toBe('quiet');
     expect(parseKernelDebugCheck(" 'debug'\n")).toBe('debug');

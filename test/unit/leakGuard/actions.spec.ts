@@ -39,7 +39,7 @@ function fakeKernel(env: Record<string, string> = {}) {
         }
       }
       const set = SETTINGS.environmentVariables.filter(name => env[name]);
-      // kernelEnvironment may first ask whether the kernel logs requests: this one does not.
+      // src/kernel/environment.ts may first ask whether the kernel logs requests: this one does not.
       const asksLogging = String(content.user_expressions?.[USER_EXPRESSION] ?? '').includes("'quiet'");
       const value = asksLogging ? "'quiet'" : `[${set.map(n => `'${n}'`).join(', ')}]`;
       return {

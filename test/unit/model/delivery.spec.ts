@@ -23,7 +23,7 @@ describe('GitHubTokenModel.writeToKernel', () => {
     model.settings = { ...DEFAULT_SETTINGS, environmentVariables: ['MY_GH', 'OTHER_TOKEN'] };
     model.draft = `\n  ${CLASSIC}  \r\n`;
     const seen: string[] = [];
-    model.changed.connect(() => seen.push(model.kernelWriteState.status));
+    model.stateChanged.connect(() => seen.push(model.kernelWriteState.status));
     const result = await model.writeToKernel();
     expect(deps.writeToKernel).toHaveBeenCalledTimes(1);
     expect(deps.writeToKernel).toHaveBeenCalledWith(CLASSIC, ['MY_GH', 'OTHER_TOKEN']);

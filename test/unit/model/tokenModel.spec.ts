@@ -1,9 +1,10 @@
 /** The model itself: the draft, Forget, the settings, the steps and focus. */
 import { GitHubTokenModel, ITokenModelDeps } from '../../../src/model/tokenModel';
+import { VDomModel } from '@jupyterlab/ui-components';
 import type { IVerifyOutcomes } from '../../../src/github/client';
 import { DEFAULT_SETTINGS } from '../../../src/settings';
 import { trans } from '../support/trans';
-import { CLASSIC, deferred, fakeDeps, READ_ONLY, userOutcome } from './fixtures';
+import { CLASSIC, deferred, fakeDeps, READ_ONLY, serverDeps, userOutcome } from './fixtures';
 
 describe('GitHubTokenModel draft and format', () => {
   it('starts empty', () => {
@@ -52,10 +53,10 @@ describe('GitHubTokenModel draft and format', () => {
     expect(model.hasToken).toBe(false);
   });
 
-  it('emits changed on a new draft, but not when the draft is unchanged', () => {
+  it('emits stateChanged on a new draft, but not when the draft is unchanged', () => {
     const model = new GitHubTokenModel(fakeDeps());
     const listener = jest.fn();
-    model.changed.connect(listener);
+    model.stateChanged.connect(listener);
     model.draft = CLASSIC;
     expect(listener).toHaveBeenCalledTimes(1);
     model.draft = CLASSIC;
@@ -72,7 +73,7 @@ describe('GitHubTokenModel draft and format', () => {
 });
 
 describe('GitHubTokenModel.forget', () => {
-  it('clears draft, format, verification and kernel state and emits changed', async () => {
+  it('clears draft, format, verification and kernel state and emits stateChanged', async () => {
     const deps = fakeDeps();
     const model = new GitHubTokenModel(deps);
     model.draft = CLASSIC;
@@ -82,7 +83,7 @@ describe('GitHubTokenModel.forget', () => {
     expect(model.kernelWriteState.status).toBe('done');
 
     const listener = jest.fn();
-    model.changed.connect(listener);
+    model.stateChanged.connect(listener);
     model.forget();
     expect(listener).toHaveBeenCalledTimes(1);
     expect(model.draft).toBe('');
@@ -103,7 +104,7 @@ describe('GitHubTokenModel.forget', () => {
     expect(model.verifyState).toEqual({ status: 'verifying' });
     model.forget();
     const listener = jest.fn();
-    model.changed.connect(listener);
+    model.stateChanged.connect(listener);
     pending.resolve({ user: userOutcome() });
     const state = await result;
     expect(state.status).toBe('done');
@@ -132,7 +133,7 @@ describe('GitHubTokenModel.choose and settings', () => {
     const deps = fakeDeps();
     const model = new GitHubTokenModel(deps);
     const listener = jest.fn();
-    model.changed.connect(listener);
+    model.stateChanged.connect(listener);
     await model.choose('accessLevel', 'read-only');
     expect(deps.saveChoice).toHaveBeenCalledTimes(1);
     expect(deps.saveChoice).toHaveBeenCalledWith('accessLevel', 'read-only');
@@ -188,7 +189,7 @@ describe('GitHubTokenModel.choose and settings', () => {
   it('step changes emit once', () => {
     const model = new GitHubTokenModel(fakeDeps());
     const listener = jest.fn();
-    model.changed.connect(listener);
+    model.stateChanged.connect(listener);
     model.step = 'verify';
     model.step = 'verify';
     expect(model.step).toBe('verify');
@@ -264,5 +265,60 @@ describe('GitHubTokenModel safeguards', () => {
     expect(model.step).toBe('use');
     expect(focus).toHaveBeenCalledTimes(1);
     expect(model.takeFocusRequest()).toBe(true);
+  });
+});
+
+describe('GitHubTokenModel as a VDomModel', () => {
+  it('is a VDomModel whose stateChanged is the signal of every change', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    expect(model).toBeInstanceOf(VDomModel);
+    const listener = jest.fn();
+    model.stateChanged.connect(listener);
+    model.repository = 'octo-org/mine';
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(listener.mock.calls[0][0]).toBe(model);
+  });
+
+  it('dispose() drops the token and disconnects every listener, once', () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.draft = CLASSIC;
+    const changed = jest.fn();
+    const focus = jest.fn();
+    model.stateChanged.connect(changed);
+    model.focusRequested.connect(focus);
+    model.dispose();
+    expect(model.isDisposed).toBe(true);
+    expect(model.hasToken).toBe(false);
+    expect(model.draft).toBe('');
+    expect(model.format).toBeNull();
+    expect(changed).not.toHaveBeenCalled();
+    model.repository = 'octo-org/mine';
+    model.requestFocus();
+    expect(changed).not.toHaveBeenCalled();
+    expect(focus).not.toHaveBeenCalled();
+    model.dispose();
+    expect(model.isDisposed).toBe(true);
+  });
+
+  it('a verification answered after dispose() is ignored', async () => {
+    const deps = fakeDeps();
+    const pending = deferred<IVerifyOutcomes>();
+    deps.requestVerification.mockReturnValueOnce(pending.promise);
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    const result = model.verify();
+    model.dispose();
+    pending.resolve({ user: userOutcome() });
+    await result;
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(model.login).toBeNull();
+  });
+
+  it('dispose() is not Forget: the server keeps what it holds', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.dispose();
+    expect(server.forget).not.toHaveBeenCalled();
   });
 });

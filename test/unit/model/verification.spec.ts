@@ -121,7 +121,7 @@ describe('GitHubTokenModel.verify', () => {
     const model = new GitHubTokenModel(deps);
     model.draft = CLASSIC;
     const seen: string[] = [];
-    model.changed.connect(() => seen.push(model.verifyState.status));
+    model.stateChanged.connect(() => seen.push(model.verifyState.status));
     await model.verify();
     expect(seen).toEqual(['verifying', 'done']);
   });

@@ -40,6 +40,14 @@ describe('ensureOsImport', () => {
     );
     expect(ensureOsImport('%%capture\nx = 1')).toBe('%%capture\nx = 1');
   });
+
+  it('handles an empty source, a lone shebang, an existing import and cell magics', () => {
+    expect(ensureOsImport('x = 1')).toBe('import os\nx = 1');
+    expect(ensureOsImport('import os\nx = 1')).toBe('import os\nx = 1');
+    expect(ensureOsImport('')).toBe('import os\n');
+    expect(ensureOsImport('#!/usr/bin/env python')).toBe('#!/usr/bin/env python\nimport os\n');
+    expect(ensureOsImport('%%bash\nls')).toBe('%%bash\nls');
+  });
 });
 
 describe('osImportInsertion', () => {

@@ -143,6 +143,35 @@ describe('statement lines', () => {
     expect(new PyLexer(source).statementLines()).toEqual(pythonStatementLines(source));
     expect(pythonStatementLines(source)).toEqual([true, false, true, false, true, false]);
   });
+
+  it('starts no statement in a string, in brackets or after a backslash', () => {
+    const source = [
+      'a = 1', // 0
+      's = """', // 1 (starts a statement)
+      'b = 2', // 2 (in a string)
+      '"""', // 3
+      'f(', // 4
+      'c = 3)', // 5 (in brackets)
+      'd = 4 + \\', // 6
+      'e', // 7 (continued)
+      '    g = 5', // 8
+      '# comment', // 9
+      'h = "#"' // 10
+    ].join('\n');
+    expect(pythonStatementLines(source)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      true,
+      true
+    ]);
+  });
 });
 
 describe('isCellMagicSource', () => {
@@ -152,5 +181,13 @@ describe('isCellMagicSource', () => {
     expect(isCellMagicSource('# %%bash\nx = 1')).toBe(false);
     expect(isCellMagicSource('!ls\n%%bash')).toBe(false);
     expect(isCellMagicSource('')).toBe(false);
+  });
+
+  it('is false for a line magic, a later %% and non-strings', () => {
+    expect(isCellMagicSource('%%bash\nls')).toBe(true);
+    expect(isCellMagicSource('\n  %%time\nx')).toBe(true);
+    expect(isCellMagicSource('%time x')).toBe(false);
+    expect(isCellMagicSource('x = 1\n%%bash')).toBe(false);
+    expect(isCellMagicSource(undefined as unknown as string)).toBe(false);
   });
 });
