@@ -1,5 +1,6 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { AccessLevel } from './github/scopes';
+import { API_BASE_URL_POLICY, ENV_NAME_POLICY } from './policy/policy';
 
 /** The kind of token the guide walks through. */
 export type TokenType = 'classic' | 'fine-grained';
@@ -21,7 +22,7 @@ export interface IGitHubTokenSettings {
   requestTimeoutSeconds: number;
 }
 
-/** Defaults, identical to the schema's; used until the registry has loaded. */
+/** Defaults, identical to the schema's (test/python/test_policy.py checks the policy's); used until the registry has loaded. */
 export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
   accessLevel: 'read-write',
   tokenType: 'classic',
@@ -29,8 +30,8 @@ export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
   tokenDescription: 'Used from JupyterLab notebooks to read and push repositories.',
   expirationDays: 30,
   expiryWarningDays: 7,
-  environmentVariables: ['GITHUB_TOKEN', 'GH_TOKEN'],
-  apiBaseUrl: 'https://api.github.com',
+  environmentVariables: [...ENV_NAME_POLICY.defaults],
+  apiBaseUrl: API_BASE_URL_POLICY.default,
   webBaseUrl: 'https://github.com',
   defaultRepository: '',
   notebookFieldName: 'GitHub-token',

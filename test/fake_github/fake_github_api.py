@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import token_factory  # noqa: F401  (puts the repository root on sys.path)
 from fake_bodies import READ_ONLY, find_repo, rate_limit_body, repo_body, token_permissions, user_body
 from fake_responses import (
     API_HEADERS,
@@ -73,6 +74,8 @@ from fake_responses import (
 )
 from fake_state import Bucket, FakeGitHubState
 from fake_tokens import TOKENS_FILE, load_tokens, write_tokens_file
+
+from jupyterlab_github_token.environment import is_loopback_host
 
 Headers = list[tuple[str, str]]
 
@@ -540,7 +543,7 @@ def make_server(
     slow_seconds: float | None = None,
     cache_max_age: int = 60,
 ) -> FakeGitHubServer:
-    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
+    if not is_loopback_host(host):
         raise ValueError(f"refusing to bind non-loopback host {host!r}")
     if host == "::1":
 

@@ -23,6 +23,7 @@ import token_factory  # noqa: E402
 
 def _load_fake_module():
     spec = importlib.util.spec_from_file_location("fake_github_api", FAKE_DIR / "fake_github_api.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["fake_github_api"] = module
     spec.loader.exec_module(module)
@@ -467,6 +468,7 @@ def test_revoke_then_401(base):
 
 
 def test_revoke_bad_bodies(base):
+    body: object
     for body in (
         b"not json",
         {},
@@ -526,6 +528,7 @@ def test_cli_prints_ready_line_and_never_tokens(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None
     try:
         line = proc.stdout.readline().strip()
         m = re.fullmatch(r"fake GitHub API listening on (http://127\.0\.0\.1:(\d+))", line)

@@ -16,6 +16,7 @@
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from conftest import ROOT, TOKENS, run_in_kernel
 
@@ -225,7 +226,7 @@ async def test_hostile_corpus_is_refused_and_never_runs(
     # --- 1a. every hostile token ---------------------------------------------
     started = time.monotonic()
     failures = []
-    statuses = {}
+    statuses: dict[Any, Any] = {}
     for i, s in applies("token"):
         code, data, text, size = await call(jp_fetch, "PUT", NS, "token", body={"token": s})
         statuses[code] = statuses.get(code, 0) + 1
@@ -338,12 +339,12 @@ async def test_hostile_corpus_is_refused_and_never_runs(
     for i in by_shell:
         assert f"ght-sentinel-{i}" in STRINGS[i] or "ght-sentinel" in STRINGS[i].replace("%2D", "-")
     dangerous = by_python | by_shell
-    per_group = {}
+    per_group: dict[str, tuple[int, int]] = {}
     for i in payloads:
         g = CORPUS["group"][i]
         total, hit = per_group.get(g, (0, 0))
         per_group[g] = (total + 1, hit + (i in dangerous))
-    per_wrapper = {}
+    per_wrapper: dict[Any, Any] = {}
     for names in naive["fired"].values():
         for name in names:
             per_wrapper[name] = per_wrapper.get(name, 0) + 1

@@ -268,3 +268,13 @@ def test_the_forbidden_literals_catch_the_old_copies():
 def test_no_copy_of_a_policy_value():
     copies = policy_copies()
     assert not copies, "copies of policy values (derive them from the policy instead):\n" + "\n".join(copies)
+
+
+def test_the_settings_schema_states_the_policy():
+    """schema/plugin.json is JSON Schema (it cannot read the policy): it must say what the policy says."""
+    properties = json.loads((ROOT / "schema" / "plugin.json").read_text(encoding="utf-8"))["properties"]
+    names = properties["environmentVariables"]
+    assert names["items"]["pattern"] == f"^{policy.ENV_NAME_POLICY['pattern']}$"
+    assert names["maxItems"] == policy.ENV_NAME_POLICY["maxNames"]
+    assert names["default"] == policy.ENV_NAME_POLICY["defaults"]
+    assert properties["apiBaseUrl"]["default"] == policy.API_BASE_URL_POLICY["default"]

@@ -107,6 +107,7 @@ def test_scrub_widget_state_in_place():
     assert count_tokens(nb) == 1
     clean = notebook("")
     assert scrub_widget_state(clean) == 0 and clean == notebook("")
+    not_a_notebook: object
     for not_a_notebook in (None, [], "x", {"metadata": []}, {"metadata": {"widgets": 3}}):
         assert scrub_widget_state(not_a_notebook) == 0
     # Keys, lists and deep nesting are scrubbed too, without recursion.
