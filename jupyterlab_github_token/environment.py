@@ -20,6 +20,7 @@ from .token_store import SAFE_ENV_NAME, TokenStore
 
 _GHE_COM = re.compile(r"api\.([a-z0-9-]+)\.ghe\.com")
 _DEFAULT_PORTS = {"https": 443, "http": 80}
+_REFUSED_CHARACTERS = re.compile(API_BASE_URL_POLICY["refusedCharacters"])
 
 
 def is_loopback_host(host: str) -> bool:
@@ -50,6 +51,8 @@ def normalize_api_base_url(url: object) -> str:
     """
     if not isinstance(url, str) or not url or len(url) > API_BASE_URL_POLICY["maxLength"]:
         raise ValueError("the API base URL must be a non-empty string")
+    if _REFUSED_CHARACTERS.search(url.strip()):
+        raise ValueError("the API base URL must not contain a backslash or whitespace")
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in API_BASE_URL_POLICY["schemes"] or not parts.hostname:

@@ -28,10 +28,10 @@ MAX_ENV_NAMES: int = ENV_NAME_POLICY["maxNames"]
 DEFAULT_VARIABLES: tuple[str, ...] = tuple(ENV_NAME_POLICY["defaults"])
 
 #: Names that must never receive a token (the policy explains each group).
-RESERVED_ENV_NAMES: frozenset[str] = frozenset(ENV_NAME_POLICY["reserved"])
+RESERVED_ENV_NAMES: frozenset[str] = frozenset(name.upper() for name in ENV_NAME_POLICY["reserved"])
 
 #: Reserved prefixes (compared upper-cased).
-RESERVED_ENV_PREFIXES: tuple[str, ...] = tuple(ENV_NAME_POLICY["reservedPrefixes"])
+RESERVED_ENV_PREFIXES: tuple[str, ...] = tuple(prefix.upper() for prefix in ENV_NAME_POLICY["reservedPrefixes"])
 
 #: Known token prefixes, longest first (kept visible by ``masked()``).
 TOKEN_PREFIXES: tuple[str, ...] = tuple(

@@ -11,6 +11,7 @@ import { API_BASE_URL_POLICY } from '../policy/policy';
 
 const IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
 const IPV6_GROUP = /^[0-9a-f]{1,4}$/;
+const REFUSED_CHARACTERS = new RegExp(API_BASE_URL_POLICY.refusedCharacters);
 
 /**
  * The host as written in a URL (after `//` and any credentials, before the
@@ -76,9 +77,13 @@ export function normalizeApiBaseUrl(url: string): string | null {
   if (!url || url.length > API_BASE_URL_POLICY.maxLength) {
     return null;
   }
+  const trimmed = url.trim();
+  if (REFUSED_CHARACTERS.test(trimmed)) {
+    return null;
+  }
   let parsed: URL;
   try {
-    parsed = new URL(url.trim());
+    parsed = new URL(trimmed);
   } catch {
     return null;
   }
@@ -89,7 +94,11 @@ export function normalizeApiBaseUrl(url: string): string | null {
   if (parsed.username || parsed.password || parsed.search || parsed.hash) {
     return null;
   }
-  if (scheme !== 'https' && !isLoopbackHost(WRITTEN_HOST.exec(url.trim())?.[1] ?? '')) {
+  // Plain http only when the browser's reading of the host and the written one (what urllib reads) are both loopback.
+  if (
+    scheme !== 'https' &&
+    !(isLoopbackHost(parsed.hostname) && isLoopbackHost(WRITTEN_HOST.exec(trimmed)?.[1] ?? ''))
+  ) {
     return null;
   }
   // URL already lower-cases the scheme and host and drops a default port.

@@ -58,12 +58,25 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
   /** Notebooks being saved now: Save As saves to a path no panel has yet. */
   const saving = new Set<NotebookPanel>();
 
+  /** Notebooks opened while the checks could not be loaded: they get their open check with the next load. */
+  const notOpened = new Set<NotebookPanel>();
+
   let checks: Promise<ILeakChecks> | null = null;
   const loadChecks = (): Promise<ILeakChecks> => {
     if (!checks) {
-      checks = import(/* webpackChunkName: "leak-guard" */ './checks').then(({ createLeakChecks }) =>
-        createLeakChecks({ ...options, save: (path, saveOptions) => save.call(contents, path, saveOptions), saving })
-      );
+      checks = import(/* webpackChunkName: "leak-guard" */ './checks').then(({ createLeakChecks }) => {
+        const loaded = createLeakChecks({
+          ...options,
+          save: (path, saveOptions) => save.call(contents, path, saveOptions),
+          saving
+        });
+        // Without it, a token already on disk would be neither reported nor marked in its checkpoint.
+        for (const panel of notOpened) {
+          loaded.opened(panel);
+        }
+        notOpened.clear();
+        return loaded;
+      });
       checks.catch(() => {
         // Not loaded (e.g. the server went away): the next save tries again.
         checks = null;
@@ -96,11 +109,15 @@ export function installLeakGuard(options: ILeakGuardOptions): () => void {
     panel.context.saveState.connect(onSaveState);
     panel.disposed.connect(() => {
       saving.delete(panel);
+      notOpened.delete(panel);
       panel.context.saveState.disconnect(onSaveState);
     });
     loadChecks().then(
       loaded => loaded.opened(panel),
-      reason => console.error('jupyterlab-github-token: could not load the leak guard.', reason)
+      reason => {
+        notOpened.add(panel);
+        console.error('jupyterlab-github-token: could not load the leak guard.', reason);
+      }
     );
   };
   notebooks.widgetAdded.connect(onAdded);

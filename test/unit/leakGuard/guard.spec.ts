@@ -10,13 +10,7 @@ import { crc32, toBase62 } from '../../../src/token/checksum';
 import { notebookWithPassword } from '../support/testing';
 import { trans } from '../support/trans';
 
-jest.mock('../../../src/leakGuard/actions', () => ({
-  askBeforeSave: jest.fn(),
-  applyFix: jest.fn(),
-  warnOnOpen: jest.fn(),
-  guardFileSave: jest.fn(),
-  replaceCheckpoint: jest.fn()
-}));
+jest.mock('../../../src/leakGuard/actions', () => require('../support/leakGuardActions').mockActions());
 
 const TOKEN = 'ghp_' + 'A1b2C3d4'.repeat(4) + 'wxyz';
 const askBeforeSave = actions.askBeforeSave as jest.Mock;

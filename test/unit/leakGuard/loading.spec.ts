@@ -33,13 +33,7 @@ jest.mock('../../../src/leakGuard/checks', () => ({
   )
 }));
 
-jest.mock('../../../src/leakGuard/actions', () => ({
-  askBeforeSave: jest.fn(),
-  applyFix: jest.fn(),
-  warnOnOpen: jest.fn(),
-  guardFileSave: jest.fn(),
-  replaceCheckpoint: jest.fn()
-}));
+jest.mock('../../../src/leakGuard/actions', () => require('../support/leakGuardActions').mockActions());
 
 const TOKEN = 'ghp_' + 'A1b2C3d4'.repeat(4) + 'wxyz';
 const askBeforeSave = actions.askBeforeSave as jest.Mock;
@@ -126,6 +120,27 @@ describe('leak guard loading', () => {
     expect(created).toHaveBeenCalledTimes(2);
     expect(askBeforeSave).toHaveBeenCalledTimes(1);
     expect(saved.map(s => s.path)).toEqual(['a.ipynb']);
+    remove();
+  });
+
+  it('a notebook opened while the checks could not be loaded is looked at once a later load succeeds', async () => {
+    const { contents, panel, widgetAdded, remove } = setup();
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    created.mockImplementationOnce(() => {
+      throw new Error('Loading chunk leak-guard failed.');
+    });
+    widgetAdded.emit(panel);
+    await tick();
+    expect(warnOnOpen).not.toHaveBeenCalled();
+    expect(error).toHaveBeenCalledTimes(1);
+    askBeforeSave.mockResolvedValueOnce('cancel');
+    await expect(
+      contents.save('b.ipynb', { type: 'notebook', content: notebookWithPassword('x = 1') })
+    ).resolves.toBeDefined();
+    await tick();
+    expect(created).toHaveBeenCalledTimes(2);
+    expect(warnOnOpen).toHaveBeenCalledTimes(1);
+    error.mockRestore();
     remove();
   });
 });

@@ -37,13 +37,7 @@ jest.mock('../../../src/panel/sidebar', () => {
   return jest.requireActual('../../../src/panel/sidebar');
 });
 
-jest.mock('../../../src/leakGuard/actions', () => ({
-  askBeforeSave: jest.fn(),
-  applyFix: jest.fn(),
-  warnOnOpen: jest.fn(),
-  guardFileSave: jest.fn(),
-  replaceCheckpoint: jest.fn()
-}));
+jest.mock('../../../src/leakGuard/actions', () => require('../support/leakGuardActions').mockActions());
 
 const TOKEN = 'ghp_' + 'A1b2C3d4'.repeat(4) + 'wxyz';
 const askBeforeSave = actions.askBeforeSave as jest.Mock;
