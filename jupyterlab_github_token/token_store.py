@@ -39,7 +39,12 @@ TOKEN_PREFIXES: tuple[str, ...] = tuple(
 )
 
 #: A name that looks like a token itself (the user pasted the token into the name field).
-_TOKEN_LIKE_NAME = whole_match(ENV_NAME_POLICY["tokenLike"], re.IGNORECASE)
+_TOKEN_LIKE_NAME = whole_match(
+    "(?:{}).*|{}".format(
+        "|".join(re.escape(rule["prefix"]) for rule in TOKEN_POLICY["prefixes"]), TOKEN_POLICY["legacy"]
+    ),
+    re.IGNORECASE,
+)
 
 #: A name that reads as a token variable (upper-cased); see the policy for why only those.
 _TOKEN_VARIABLE_NAME = whole_match(ENV_NAME_POLICY["tokenVariable"])

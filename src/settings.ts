@@ -1,9 +1,7 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { AccessLevel } from './github/scopes';
+import type { TokenType } from './github/tokenPages';
 import { API_BASE_URL_POLICY, ENV_NAME_POLICY } from './policy/policy';
-
-/** The kind of token the guide walks through. */
-export type TokenType = 'classic' | 'fine-grained';
 
 /** The extension's settings (schema/plugin.json). The token itself is never a setting. */
 export interface IGitHubTokenSettings {

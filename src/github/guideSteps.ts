@@ -5,8 +5,7 @@
 import type { Trans } from '../i18n';
 import type { AccessLevel } from './scopes';
 import { requiredScopes } from './scopes';
-
-export type GuideTokenType = 'classic' | 'fine-grained';
+import type { TokenType } from './tokenPages';
 
 /** One checkable instruction. `code` marks names the user sees on GitHub. */
 export interface IGuideItem {
@@ -17,7 +16,7 @@ export interface IGuideItem {
 }
 
 export interface IGuideOptions {
-  tokenType: GuideTokenType;
+  tokenType: TokenType;
   access: AccessLevel;
   tokenName: string;
   expirationDays: number;

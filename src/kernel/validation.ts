@@ -43,7 +43,10 @@ const TOKEN_CHARACTERS = wholeMatch(`${TOKEN_POLICY.charset}+`);
 const ENV_NAME = wholeMatch(ENV_NAME_POLICY.pattern);
 
 /** A name that is a token itself: the user pasted the token into the name field. */
-const TOKEN_LIKE_NAME = wholeMatch(ENV_NAME_POLICY.tokenLike, 'i');
+const TOKEN_LIKE_NAME = wholeMatch(
+  `(?:${TOKEN_POLICY.prefixes.map(rule => rule.prefix).join('|')}).*|${TOKEN_POLICY.legacy}`,
+  'i'
+);
 
 /**
  * Variables that must never receive a token: overwriting them breaks the

@@ -1,7 +1,7 @@
 import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
 import type { AccessLevel } from '../github/scopes';
-import type { TokenType } from '../settings';
+import type { TokenType } from '../github/tokenPages';
 
 /** Step 1: what the token must allow, and which kind of token to create. */
 export function AccessStep({ model, trans }: IStepProps): JSX.Element {

@@ -77,7 +77,6 @@ def test_patterns_compile_the_same_way_as_in_javascript():
         TOKEN["legacy"],
         ENV["pattern"],
         ENV["tokenVariable"],
-        ENV["tokenLike"],
         RAW["widgetModelId"]["pattern"],
     ):
         assert not re.search(r"\\[AZbBdDsSwW]|\(\?P|\(\?[aiLmsux]", pattern), pattern
@@ -165,11 +164,10 @@ def _substring_rules() -> list[tuple[str, str]]:
         ("the legacy token pattern", TOKEN["legacy"]),
         ("the env name pattern", ENV["pattern"]),
         ("the token-variable pattern", ENV["tokenVariable"]),
-        ("the token-like pattern", ENV["tokenLike"]),
         ("the widget model id pattern", RAW["widgetModelId"]["pattern"]),
     ]
     # Each counted class of a policy pattern ([A-Za-z0-9_]{0,127}, [0-9a-fA-F]{40}...).
-    for pattern in (TOKEN["legacy"], ENV["pattern"], ENV["tokenLike"], RAW["widgetModelId"]["pattern"]):
+    for pattern in (TOKEN["legacy"], ENV["pattern"], RAW["widgetModelId"]["pattern"]):
         for piece in re.findall(r"\[[^\]]+\]\{\d+(?:,\d*)?\}", pattern):
             rules.append((f"a piece of a policy pattern ({piece})", piece))
             repeat = piece[piece.index("]") + 1 :]

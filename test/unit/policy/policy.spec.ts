@@ -61,7 +61,6 @@ describe('policy.json', () => {
       TOKEN_POLICY.legacy,
       ENV_NAME_POLICY.pattern,
       ENV_NAME_POLICY.tokenVariable,
-      ENV_NAME_POLICY.tokenLike,
       WIDGET_MODEL_ID_POLICY.pattern
     ]) {
       expect(wholeMatch(pattern).test('')).toBe(false);
