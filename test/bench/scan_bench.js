@@ -53,32 +53,8 @@ const scan = requireTs(process.env.SCAN_MODULE || path.join(ROOT, 'src', 'token'
 const T = 'ghp_' + 'A'.repeat(36);
 
 /** The notebook of test/unit/token/scan.spec.ts's 20 MB test, with `count` cells. */
-function makeNotebook(count) {
-  const b64 = 'iVBORw0KGgoAAAANSUhEUgAA' + 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo+/'.repeat(1400);
-  const cells = Array.from({ length: count }, (_, i) => ({
-    cell_type: 'code',
-    id: `cell-${i}`,
-    metadata: { tags: ['x'] },
-    source: `df_${i} = load("ghp_short_${i}")\nplot(df_${i})`,
-    outputs: [
-      { output_type: 'display_data', data: { 'image/png': b64, 'text/plain': '<Figure>' }, metadata: {} },
-      { output_type: 'stream', name: 'stdout', text: 'row,value\n'.repeat(200) }
-    ]
-  }));
-  const state = {};
-  for (let i = 0; i < 400; i++) {
-    state[i.toString(16).padStart(32, '0')] = {
-      model_name: 'PasswordModel',
-      state: { value: i === 399 ? T : '', description: 'GitHub token' }
-    };
-  }
-  return {
-    cells,
-    metadata: { widgets: { 'application/vnd.jupyter.widget-state+json': { state } } },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-}
+const { largeNotebook } = requireTs(path.join(ROOT, 'test', 'unit', 'support', 'testing.ts'));
+const makeNotebook = count => largeNotebook(count, T);
 
 /**
  * The fastest of `runs` timings of `fn`, in ms: on a shared machine the

@@ -36,3 +36,35 @@ export function notebookWithPassword(source: string, widgetValue = ''): any {
     cells: [{ cell_type: 'code', id: 'c1', metadata: {}, execution_count: null, outputs: [], source }]
   };
 }
+
+/**
+ * A realistic large notebook (shared by the 20 MB scan test and test/bench/scan_bench.js): `cellCount` code
+ * cells, each with a 50 KB base64 PNG-like output and a text stream, and saved state for 400 Password
+ * widgets, the last of which holds `widgetToken`. 400 cells make 21.8 MB.
+ */
+export function largeNotebook(cellCount: number, widgetToken: string): any {
+  const b64 = 'iVBORw0KGgoAAAANSUhEUgAA' + 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo+/'.repeat(1400);
+  const cells = Array.from({ length: cellCount }, (_, i) => ({
+    cell_type: 'code',
+    id: `cell-${i}`,
+    metadata: { tags: ['x'] },
+    source: `df_${i} = load("ghp_short_${i}")\nplot(df_${i})`,
+    outputs: [
+      { output_type: 'display_data', data: { 'image/png': b64, 'text/plain': '<Figure>' }, metadata: {} },
+      { output_type: 'stream', name: 'stdout', text: 'row,value\n'.repeat(200) }
+    ]
+  }));
+  const state: Record<string, unknown> = {};
+  for (let i = 0; i < 400; i++) {
+    state[i.toString(16).padStart(32, '0')] = {
+      model_name: 'PasswordModel',
+      state: { value: i === 399 ? widgetToken : '', description: 'GitHub token' }
+    };
+  }
+  return {
+    cells,
+    metadata: { widgets: { 'application/vnd.jupyter.widget-state+json': { state } } },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+}

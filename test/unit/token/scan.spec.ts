@@ -14,7 +14,7 @@ import {
   scrubWidgetState,
   valueContainsToken
 } from '../../../src/token/scan';
-import { timed } from '../support/testing';
+import { largeNotebook, timed } from '../support/testing';
 
 // Clearly fake tokens (no valid checksum needed).
 const T = 'ghp_' + 'A'.repeat(36);
@@ -398,30 +398,7 @@ describe('scanNotebook', () => {
   });
 
   it('scans a 20 MB notebook with image outputs and widget state within a save', () => {
-    // A realistic large notebook: 400 code cells, each with a 50 KB base64
-    // PNG-like output and a text stream; saved widget state for 400 models.
-    const b64 = 'iVBORw0KGgoAAAANSUhEUgAA' + 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo+/'.repeat(1400);
-    const cells = Array.from({ length: 400 }, (_, i) => ({
-      cell_type: 'code',
-      id: `cell-${i}`,
-      metadata: { tags: ['x'] },
-      source: `df_${i} = load("ghp_short_${i}")\nplot(df_${i})`,
-      outputs: [
-        { output_type: 'display_data', data: { 'image/png': b64, 'text/plain': '<Figure>' }, metadata: {} },
-        { output_type: 'stream', name: 'stdout', text: 'row,value\n'.repeat(200) }
-      ]
-    }));
-    const state: Record<string, unknown> = {};
-    for (let i = 0; i < 400; i++) {
-      state[i.toString(16).padStart(32, '0')] = {
-        model_name: 'PasswordModel',
-        state: { value: i === 399 ? T : '', description: 'GitHub token' }
-      };
-    }
-    const notebook = {
-      cells,
-      metadata: { widgets: { 'application/vnd.jupyter.widget-state+json': { state } } }
-    };
+    const notebook = largeNotebook(400, T);
     const bytes = JSON.stringify(notebook).length;
     expect(bytes).toBeGreaterThan(20 * 1000 * 1000);
     let leaks: ILeak[] = [];
