@@ -19,6 +19,12 @@ ENV_NAME_POLICY: dict[str, Any] = POLICY["envName"]
 WIDGET_MODEL_ID_POLICY: dict[str, Any] = POLICY["widgetModelId"]
 API_BASE_URL_POLICY: dict[str, Any] = POLICY["apiBaseUrl"]
 
+#: The token prefixes, in the policy's order.
+TOKEN_PREFIXES: tuple[str, ...] = tuple(rule["prefix"] for rule in TOKEN_POLICY["prefixes"])
+
+#: A pattern matching any token prefix, literally (an alternation: group it).
+TOKEN_PREFIX_PATTERN = "|".join(re.escape(prefix) for prefix in TOKEN_PREFIXES)
+
 
 def whole_match(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """A compiled policy pattern; call ``.fullmatch`` (patterns are whole-string rules)."""

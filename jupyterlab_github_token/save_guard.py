@@ -41,7 +41,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Any, Callable
 
-from .policy import TOKEN_POLICY
+from .policy import TOKEN_POLICY, TOKEN_PREFIX_PATTERN, TOKEN_PREFIXES
 
 WIDGETS_KEY = "widgets"
 
@@ -55,8 +55,7 @@ _MAX_TOKEN_LENGTH: int = TOKEN_POLICY["maxLength"]
 _BODY_LENGTH: int = TOKEN_POLICY["fixedLength"]["bodyLength"]
 _CHECKSUM_LENGTH: int = TOKEN_POLICY["fixedLength"]["checksumLength"]
 _BASE62: str = TOKEN_POLICY["fixedLength"]["checksumAlphabet"]
-_TOKEN_PREFIXES: tuple[str, ...] = tuple(rule["prefix"] for rule in TOKEN_POLICY["prefixes"])
-_SHORT_PREFIXES = tuple(prefix for prefix in _TOKEN_PREFIXES if prefix != _PAT_PREFIX)
+_SHORT_PREFIXES = tuple(prefix for prefix in TOKEN_PREFIXES if prefix != _PAT_PREFIX)
 _SHORT_LENGTH = len(_SHORT_PREFIXES[0])
 _SPLIT_GAP: int = TOKEN_POLICY["scan"]["splitGap"]
 _SPLIT_RUNS: int = TOKEN_POLICY["scan"]["splitRuns"]
@@ -71,7 +70,7 @@ def _alternation(prefixes: tuple[str, ...]) -> str:
 
 # Where a token may start: text without these needs no further look (base64
 # images, the bulk of a large notebook, are searched natively, once).
-_TOKEN_PREFIX = re.compile(_alternation(_TOKEN_PREFIXES))
+_TOKEN_PREFIX = re.compile(TOKEN_PREFIX_PATTERN)
 _HEAD_PREFIX = re.compile(_alternation(_SHORT_PREFIXES))
 _WORD_RUN = re.compile(f"{_CHARSET}{{1,{_MAX_TOKEN_LENGTH + 1}}}")
 _ALNUM_RUN = re.compile(f"{_BODY_CHARSET}{{1,{_BODY_LENGTH}}}")
@@ -174,7 +173,7 @@ def _base64_forms() -> dict[str, int]:
     """Each prefix's base64 digits in its three alignments (only those that
     depend on the prefix alone), with how many digits of its group precede."""
     forms: dict[str, int] = {}
-    for prefix in _TOKEN_PREFIXES:
+    for prefix in TOKEN_PREFIXES:
         for offset in range(3):
             encoded = base64.b64encode(b"\0" * offset + prefix.encode("ascii")).decode("ascii")
             lead = -(-8 * offset // 6)

@@ -15,7 +15,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
-from .policy import ENV_NAME_POLICY, MASK_POLICY, TOKEN_POLICY, whole_match
+from .policy import ENV_NAME_POLICY, MASK_POLICY, TOKEN_POLICY, TOKEN_PREFIX_PATTERN, whole_match
+from .policy import TOKEN_PREFIXES as POLICY_TOKEN_PREFIXES
 
 #: Characters (and length) a token may have.
 MAX_TOKEN_LENGTH: int = TOKEN_POLICY["maxLength"]
@@ -34,15 +35,11 @@ RESERVED_ENV_NAMES: frozenset[str] = frozenset(name.upper() for name in ENV_NAME
 RESERVED_ENV_PREFIXES: tuple[str, ...] = tuple(prefix.upper() for prefix in ENV_NAME_POLICY["reservedPrefixes"])
 
 #: Known token prefixes, longest first (kept visible by ``masked()``).
-TOKEN_PREFIXES: tuple[str, ...] = tuple(
-    sorted((rule["prefix"] for rule in TOKEN_POLICY["prefixes"]), key=len, reverse=True)
-)
+TOKEN_PREFIXES: tuple[str, ...] = tuple(sorted(POLICY_TOKEN_PREFIXES, key=len, reverse=True))
 
 #: A name that looks like a token itself (the user pasted the token into the name field).
 _TOKEN_LIKE_NAME = whole_match(
-    "(?:{}).*|{}".format(
-        "|".join(re.escape(rule["prefix"]) for rule in TOKEN_POLICY["prefixes"]), TOKEN_POLICY["legacy"]
-    ),
+    f"(?:{TOKEN_PREFIX_PATTERN}).*|{TOKEN_POLICY['legacy']}",
     re.IGNORECASE,
 )
 

@@ -6,21 +6,13 @@
  * The secret patterns are built from the token policy (TOKEN_POLICY), so a
  * new token prefix is redacted here as soon as the policy knows it.
  */
-import { TOKEN_POLICY } from '../policy/policy';
-
-/** `text` as a RegExp source that matches it literally. */
-function literal(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+import { TOKEN_POLICY, TOKEN_PREFIX_PATTERN } from '../policy/policy';
 
 /**
  * New-format tokens: a policy prefix and token characters, also right after
  * an underscore (as in `token_ghp_...`) but not inside a longer word.
  */
-const PREFIXED_TOKEN = new RegExp(
-  `(?<![A-Za-z0-9])(?:${TOKEN_POLICY.prefixes.map(rule => literal(rule.prefix)).join('|')})${TOKEN_POLICY.charset}+`,
-  'g'
-);
+const PREFIXED_TOKEN = new RegExp(`(?<![A-Za-z0-9])(?:${TOKEN_PREFIX_PATTERN})${TOKEN_POLICY.charset}+`, 'g');
 
 /**
  * Old tokens, whatever their case, and the whole run when one is glued to

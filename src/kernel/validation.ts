@@ -10,7 +10,13 @@
  */
 
 import type { Trans } from '../i18n';
-import { ENV_NAME_POLICY, TOKEN_POLICY, WIDGET_MODEL_ID_POLICY, wholeMatch } from '../policy/policy';
+import {
+  ENV_NAME_POLICY,
+  TOKEN_POLICY,
+  TOKEN_PREFIX_PATTERN,
+  WIDGET_MODEL_ID_POLICY,
+  wholeMatch
+} from '../policy/policy';
 
 /** Why kernel input was refused. */
 export type UnsafeKernelInputReason =
@@ -43,10 +49,7 @@ const TOKEN_CHARACTERS = wholeMatch(`${TOKEN_POLICY.charset}+`);
 const ENV_NAME = wholeMatch(ENV_NAME_POLICY.pattern);
 
 /** A name that is a token itself: the user pasted the token into the name field. */
-const TOKEN_LIKE_NAME = wholeMatch(
-  `(?:${TOKEN_POLICY.prefixes.map(rule => rule.prefix).join('|')}).*|${TOKEN_POLICY.legacy}`,
-  'i'
-);
+const TOKEN_LIKE_NAME = wholeMatch(`(?:${TOKEN_PREFIX_PATTERN}).*|${TOKEN_POLICY.legacy}`, 'i');
 
 /**
  * Variables that must never receive a token: overwriting them breaks the

@@ -30,7 +30,7 @@ export interface ILeakChecks {
 }
 
 /** Leaks the user has not explicitly agreed to save. */
-export function unapprovedLeaks(path: string, content: unknown): ILeak[] {
+function unapprovedLeaks(path: string, content: unknown): ILeak[] {
   return approvedOrNot(path, scanNotebook(content));
 }
 

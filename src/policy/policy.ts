@@ -27,6 +27,14 @@ export const ENV_NAME_POLICY = policy.envName;
 export const WIDGET_MODEL_ID_POLICY = policy.widgetModelId;
 export const API_BASE_URL_POLICY = policy.apiBaseUrl;
 
+/** The token prefixes, in the policy's order. */
+export const TOKEN_PREFIXES: readonly string[] = TOKEN_POLICY.prefixes.map(rule => rule.prefix);
+
+/** A RegExp source matching any token prefix, literally (an alternation: group it). */
+export const TOKEN_PREFIX_PATTERN = TOKEN_PREFIXES.map(prefix => prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(
+  '|'
+);
+
 /** A RegExp matching the whole string against a policy pattern. */
 export function wholeMatch(pattern: string, flags = ''): RegExp {
   return new RegExp(`^(?:${pattern})$`, flags);

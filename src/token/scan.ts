@@ -23,7 +23,7 @@
  * token.
  */
 
-import { TOKEN_POLICY, wholeMatch } from '../policy/policy';
+import { TOKEN_POLICY, TOKEN_PREFIXES, wholeMatch } from '../policy/policy';
 import { bodyChecksumValid } from './checksum';
 
 // ---------------------------------------------------------------------------
@@ -51,7 +51,6 @@ const PAT_SECOND = TOKEN_POLICY.fineGrained.secondPart;
 const PAT_LENGTH = PAT_PREFIX.length + PAT_FIRST + 1 + PAT_SECOND;
 
 /** Every prefix (for the base64 search), and the short ones (`ghp_`...), which all have one length. */
-const TOKEN_PREFIXES = TOKEN_POLICY.prefixes.map(rule => rule.prefix);
 const SHORT_PREFIXES = TOKEN_PREFIXES.filter(prefix => prefix !== PAT_PREFIX);
 const SHORT_LENGTH = SHORT_PREFIXES[0].length;
 
