@@ -9,12 +9,12 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM ?= /usr/bin/chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint format install venv deps e2e-deps js chromium test-unit test-python test-e2e bench bench-save clean
+.PHONY: lab test lint format install venv deps e2e-deps js chromium keychain-deps test-unit test-python test-e2e bench bench-save clean
 
 lab: install
 	jupyter lab $(ROOT_FLAG)
 
-test: install e2e-deps chromium
+test: install e2e-deps chromium keychain-deps
 	$(MAKE) --no-print-directory test-unit test-python test-e2e
 
 # Python environment with the tools the JavaScript build calls (jupyter-builder).
@@ -53,6 +53,17 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "Chromium not found at $(CHROMIUM): run 'sudo apt-get install chromium' (or set CHROMIUM=...)"; exit 1; \
+	  fi; \
+	fi
+
+# A real Secret Service for the keychain tests (test/python/secret_service.py starts a private
+# D-Bus session with GNOME Keyring in it; the tests skip without these programs).
+keychain-deps:
+	@if ! command -v dbus-run-session >/dev/null || ! command -v gnome-keyring-daemon >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnome-keyring dbus >/dev/null; \
+	  else \
+	    echo "dbus-run-session or gnome-keyring-daemon not found: run 'sudo apt-get install gnome-keyring dbus'"; exit 1; \
 	  fi; \
 	fi
 

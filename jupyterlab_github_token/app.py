@@ -1,11 +1,14 @@
 """The server extension: the administrator's settings (``c.GitHubTokenExtension.*``) and
 what it adds to the server when it is loaded.
 
-The server can hold one token in memory (never on disk, forgotten when the
-server stops), give it to kernels and terminals started while it is held
+The server holds at most one token per allowed GitHub API base URL in memory
+(never in a file of ours), and, when the user asks, in the OS keychain, so that
+it is back after a restart (re-verified once in the background). The one marked
+for new kernels goes to kernels and terminals started while it is held
 (environment variables plus an environment-only git credential helper for
-the one git host the token was verified for), and
-forward a few read-only GitHub API requests so the browser can read headers
+the one git host the token was verified for). Every page of the server shows
+the held tokens and hears of changes through jupyter_server's event bus. It also
+forwards a few read-only GitHub API requests so the browser can read headers
 that CORS hides (such as the token's expiry). Every notebook save the server
 makes has GitHub tokens removed from its saved widget state.
 """
@@ -13,12 +16,15 @@ makes has GitHub tokens removed from its saved widget state.
 from __future__ import annotations
 
 from jupyter_server.extension.application import ExtensionApp
+from tornado.ioloop import IOLoop
 from traitlets import Bool, Float, List, TraitError, Unicode, validate
 from traitlets.utils.bunch import Bunch
 
 from .environment import normalize_api_base_url
+from .events import TokenEvents
 from .handlers import handlers
 from .hooks import install_kernel_hook
+from .keychain import Keychain
 from .save_guard import make_pre_save_hook
 from .state import SETTINGS_KEY, ServerState
 
@@ -58,6 +64,17 @@ class GitHubTokenExtension(ExtensionApp):
         ),
     )
 
+    keychain = Bool(
+        True,
+        config=True,
+        help=(
+            "Let users remember a token in the OS keychain (macOS Keychain, Windows Credential "
+            "Locker, the freedesktop Secret Service), through the Python keyring package, so that "
+            "it is back after a server restart. Only those secure backends are ever used; False "
+            "keeps every token in server memory only."
+        ),
+    )
+
     @validate("allowed_api_base_urls")
     def _validate_urls(self, proposal: Bunch) -> list[str]:
         out: list[str] = []
@@ -84,8 +101,15 @@ class GitHubTokenExtension(ExtensionApp):
             raise RuntimeError("jupyterlab_github_token: the settings of GitHubTokenExtension are invalid")
         serverapp = self.serverapp
         assert serverapp is not None
-        state = ServerState(config=self)
-        install_kernel_hook(serverapp.kernel_manager, state.store, state.kernels, serverapp.log)
+        events = TokenEvents(getattr(serverapp, "event_logger", None))
+        events.register()
+        state = ServerState(
+            config=self,
+            keychain=Keychain.detect(enabled=self.keychain),
+            events=events,
+            log=serverapp.log,
+        )
+        install_kernel_hook(serverapp.kernel_manager, state.vault, state.kernels, serverapp.log)
         # Also called by PUT token, in case jupyter_server_terminals is loaded after us.
         state.hook_terminals(serverapp.web_app.settings.get("terminal_manager"))
         contents_manager = getattr(serverapp, "contents_manager", None)
@@ -94,6 +118,10 @@ class GitHubTokenExtension(ExtensionApp):
                 make_pre_save_hook(serverapp.log, lambda: self.scrub_saved_widget_state)
             )
         self.settings[SETTINGS_KEY] = state
+        # Remembered tokens are held before the first request; their check (a request
+        # to GitHub each) runs once the server runs, without delaying its start.
+        for entry in state.restore_remembered(self.allowed_api_base_urls):
+            IOLoop.current().add_callback(state.check_held, entry)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())

@@ -1,4 +1,4 @@
-"""The environment given to kernels and terminals started while a token is held.
+"""The environment given to kernels and terminals started while a token is held for them.
 
 Git is configured ONLY through an environment variable (``GIT_CONFIG_PARAMETERS``,
 the one ``git -c`` uses, in the ``'key'='value'`` form of git >= 2.31): no file is
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .policy import API_BASE_URL_POLICY
-from .token_store import SAFE_ENV_NAME, TokenStore
+from .token_store import SAFE_ENV_NAME, TokenVault
 
 _GHE_COM = re.compile(r"api\.([a-z0-9-]+)\.ghe\.com")
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -151,22 +151,32 @@ def git_config_env(variable: str, git_hosts: Iterable[str], base_env: Mapping[st
     return {"GIT_CONFIG_PARAMETERS": f"{inherited} {ours}" if inherited else ours}
 
 
-def token_env(
-    store: TokenStore,
+def bound_env(
+    bound: tuple[str, list[str], list[str]] | None,
     base_env: Mapping[str, str],
     git_hosts: Iterable[str] | None = None,
 ) -> dict[str, str]:
-    """The variables to ADD to ``base_env`` for a process started now.
+    """The variables to ADD to ``base_env`` for ``bound`` = ``(token, variables, git_hosts)``.
 
-    Empty when no token is held. Otherwise each configured variable set to the
-    token, plus the git configuration for ``git_hosts`` (default: the origin the
-    held token is bound to). Use as ``env = {**base_env, **token_env(store, base_env)}``.
+    Empty for ``None``. Otherwise each variable set to the token, plus the git
+    configuration for ``git_hosts`` (default: the origins the token is bound to).
     """
-    snapshot = store.bound_snapshot()
-    if snapshot is None:
+    if bound is None:
         return {}
-    token, variables, bound_hosts = snapshot
+    token, variables, bound_hosts = bound
     env = dict.fromkeys(variables, token)
     hosts = bound_hosts if git_hosts is None else list(git_hosts)
     env.update(git_config_env(variables[0], hosts, base_env))
     return env
+
+
+def token_env(
+    vault: TokenVault,
+    base_env: Mapping[str, str],
+    git_hosts: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """The variables to ADD to ``base_env`` for a process started now: those of the
+    entry held for new kernels and terminals (empty when there is none).
+    Use as ``env = {**base_env, **token_env(vault, base_env)}``.
+    """
+    return bound_env(vault.bound_snapshot(), base_env, git_hosts)

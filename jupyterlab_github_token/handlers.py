@@ -1,8 +1,11 @@
-"""REST API under ``{base_url}jupyterlab-github-token/`` (routes relative to the base URL).
+"""REST API v2 under ``{base_url}jupyterlab-github-token/`` (routes relative to the base URL).
+
+``status``, ``token`` (PUT holds, PATCH changes options, DELETE forgets), ``token/reveal``,
+``kernels`` (the page reports a kernel it gave a token to) and ``github`` (the proxy).
 
 SECURITY: request bodies are parsed here without logging (jupyter_server's
-``get_json_body`` logs unparsable bodies at debug level), responses never
-contain the token, and error messages are scrubbed of it.
+``get_json_body`` logs unparsable bodies at debug level), no response but
+``token/reveal`` contains a token, and error messages are scrubbed of them.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from tornado.httpclient import HTTPRequest
 from tornado.simple_httpclient import HTTPTimeoutError, SimpleAsyncHTTPClient
 
 from . import __version__
-from .environment import git_origin_for_api_base, normalize_api_base_url
+from .environment import normalize_api_base_url
 from .hooks import running_kernel_ids, scrub_launch_env
-from .state import ServerState, server_state
-from .token_store import TokenValidationError, validate_token
+from .keychain import KeychainError
+from .state import KeychainUnavailable, ServerState, git_hosts_of, server_state
+from .token_store import HeldToken, TokenValidationError, validate_env_names, validate_flag, validate_token
 
 NAMESPACE = "jupyterlab-github-token"
 
@@ -50,16 +54,32 @@ class _Base(APIHandler):
     def state(self) -> ServerState:
         return server_state(self.settings)
 
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
+    def _reply(self, status: int, body: dict[str, Any] | None = None) -> None:
         self.set_status(status)
-        self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
+        if body is None:
+            self.finish()
+            return
+        self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
     def _fail(self, status: int, message: str, **extra: Any) -> None:
-        body = {"message": self.state.store.scrub(message)}
+        body = {"message": self.state.vault.scrub(message)}
         body.update(extra)
         self._reply(status, body)
+
+    def _invalid(self, exc: TokenValidationError, candidate: object = None) -> None:
+        # The messages never contain a token; scrub anyway (the candidate token too).
+        message = exc.message
+        if isinstance(candidate, str) and candidate and candidate in message:
+            message = message.replace(candidate, "[token]")
+        self._fail(400, message, reason=exc.reason)
+
+    def _require_execute(self) -> None:
+        # A token that reaches kernels, or the token itself: whoever may not execute
+        # code in kernels must not choose or read it (write alone lets one start kernels).
+        if not self.authorizer.is_authorized(self, self.current_user, "execute", "kernels"):
+            raise tornado.web.HTTPError(403, "Executing code in kernels is not permitted.")
 
     def _body(self) -> dict[str, Any] | None:
         """The JSON object body, or None (after answering 400). Never logs the body."""
@@ -77,12 +97,18 @@ class _Base(APIHandler):
             return None
         return data
 
-    def _allowed_base(self, value: object) -> str | None:
-        """The normalised API base URL if allowed, or None (after answering 400/403)."""
+    def _base(self, value: object) -> str | None:
+        """The normalised API base URL, or None (after answering 400)."""
         try:
-            base = normalize_api_base_url(value)
+            return normalize_api_base_url(value)
         except ValueError:
             self._fail(400, "apiBaseUrl must be an https URL.")
+            return None
+
+    def _allowed_base(self, value: object) -> str | None:
+        """The normalised API base URL if allowed, or None (after answering 400/403)."""
+        base = self._base(value)
+        if base is None:
             return None
         if base not in list(self.state.config.allowed_api_base_urls):
             self._fail(
@@ -97,25 +123,25 @@ class _Base(APIHandler):
         return self.settings.get("terminal_manager")
 
     def status_model(self) -> dict[str, Any]:
+        """``IServerStatus``: never a token (masked only)."""
         state = self.state
-        store = state.store
         running = set(running_kernel_ids(self.kernel_manager))
         clashes = state.kernels.clashes()
+        keychain = state.keychain_status()
         return {
-            "held": store.held,
-            "masked": store.masked(),
-            "login": store.login,
-            "expiresAt": store.expires_at,
-            "setAt": store.set_at,
-            "variables": store.variables,
+            "version": 2,
+            "tokens": [entry.to_status() for entry in state.vault.entries()],
+            "allowedApiBaseUrls": list(state.config.allowed_api_base_urls),
+            "keychain": {
+                "enabled": keychain.enabled,
+                "available": keychain.available,
+                "backend": keychain.backend,
+                "reason": keychain.reason,
+            },
             "kernels": [k for k in state.kernels.ids() if k in running],
             # Running kernels whose kernelspec env replaced some of the token's variables.
             "kernelClashes": [{"id": k, "variables": v} for k, v in clashes.items() if k in running],
             "terminals": state.terminals.running(self._terminal_manager()),
-            "apiBaseUrl": store.api_base_url,
-            "gitHosts": list(store.git_hosts),
-            "allowedApiBaseUrls": list(state.config.allowed_api_base_urls),
-            "forgetsOnRestart": True,
         }
 
 
@@ -129,63 +155,154 @@ class StatusHandler(_Base):
 class TokenHandler(_Base):
     @tornado.web.authenticated
     @authorized
-    def put(self) -> None:
-        # The held token reaches the code of every new kernel: whoever may not
-        # execute code there must not choose it (write alone lets one start kernels).
-        if not self.authorizer.is_authorized(self, self.current_user, "execute", "kernels"):
-            raise tornado.web.HTTPError(403, "Executing code in kernels is not permitted.")
+    async def put(self) -> None:
+        """Hold a (page-verified) token for its API base URL."""
+        self._require_execute()
         data = self._body()
         if data is None:
             return
         state = self.state
-        requested = data.get("apiBaseUrl")
-        # Old clients send none: the first allowed URL, as before.
-        allowed = list(state.config.allowed_api_base_urls)
-        base = self._allowed_base(allowed[0] if requested is None and allowed else requested)
+        base = self._allowed_base(data.get("apiBaseUrl"))
         if base is None:
             return
-        origin = git_origin_for_api_base(base)
+        try:
+            remember = bool(validate_flag(data.get("remember"), "remember"))
+            for_new_kernels = validate_flag(data.get("forNewKernels"), "forNewKernels")
+            entry = HeldToken.create(
+                base,
+                data.get("token"),
+                data.get("variables"),
+                login=data.get("login"),
+                expires_at=data.get("expiresAt"),
+                scopes=data.get("scopes"),
+                git_hosts=git_hosts_of(base),
+                for_new_kernels=for_new_kernels,
+            )
+        except TokenValidationError as exc:
+            self._invalid(exc, data.get("token"))
+            return
         # Terminals: make sure the hook is in place even if jupyter_server_terminals
         # was loaded after this extension.
         state.hook_terminals(self._terminal_manager())
-        try:
-            state.store.set(
-                data.get("token"),
-                variables=data.get("variables"),
-                login=data.get("login"),
-                expires_at=data.get("expiresAt"),
-                api_base_url=base,
-                git_hosts=[origin] if origin else [],
-            )
-        except TokenValidationError as exc:
-            # The messages never contain the token; scrub anyway (the candidate token).
-            message = exc.message
-            candidate = data.get("token")
-            if isinstance(candidate, str) and candidate and candidate in message:
-                message = message.replace(candidate, "[token]")
-            self._fail(400, message, reason=exc.reason)
+        _, warning = await state.hold(entry, keep_for_new_kernels=for_new_kernels is None, remember=remember)
+        self.log.info("GitHub token held in server memory for %s", base)
+        model = self.status_model()
+        if warning:
+            model["warning"] = state.vault.scrub(warning)
+        self._reply(200, model)
+
+    @tornado.web.authenticated
+    @authorized
+    async def patch(self) -> None:
+        """Turn "for new kernels and terminals" or "remember" on or off."""
+        data = self._body()
+        if data is None:
             return
-        self.log.info("GitHub token set in server memory")
+        base = self._base(data.get("apiBaseUrl"))
+        if base is None:
+            return
+        try:
+            for_new_kernels = validate_flag(data.get("forNewKernels"), "forNewKernels")
+            remember = validate_flag(data.get("remember"), "remember")
+        except TokenValidationError as exc:
+            self._invalid(exc)
+            return
+        if for_new_kernels:
+            self._require_execute()
+        state = self.state
+        if state.vault.get(base) is None:
+            self._fail(404, f"No token is held for {base}.")
+            return
+        state.hook_terminals(self._terminal_manager())
+        try:
+            changed = await state.change(base, for_new_kernels=for_new_kernels, remember=remember)
+        except KeychainUnavailable as exc:
+            self._fail(409, str(exc), reason="keychain-unavailable")
+            return
+        except KeychainError as exc:
+            self._fail(409, str(exc), reason="keychain-failed")
+            return
+        if changed is None:
+            self._fail(404, f"No token is held for {base}.")
+            return
         self._reply(200, self.status_model())
 
     @tornado.web.authenticated
     @authorized
-    def delete(self) -> None:
+    async def delete(self) -> None:
+        """Forget the token of ``?apiBaseUrl=`` (none: every token), in memory and in the keychain."""
+        requested = self.get_query_argument("apiBaseUrl", None)
+        base = None
+        if requested is not None:
+            base = self._base(requested)
+            if base is None:
+                return
         state = self.state
-        tracked = state.kernels.pop_all()
+        tracked = state.kernels.pop(base)
         running = set(running_kernel_ids(self.kernel_manager))
         still = [k for k in tracked if k in running]
         for kernel_id in still:
             scrub_launch_env(self.kernel_manager, kernel_id, tracked[kernel_id].restore)
-        still_terminals = state.terminals.running(self._terminal_manager())
-        state.terminals.clear()
-        state.store.clear()
-        self.log.info("GitHub token forgotten by the server")
+        still_terminals = state.terminals.running(self._terminal_manager(), base)
+        state.terminals.clear(base)
+        _, keychain_removed = await state.forget(base)
+        self.log.info("GitHub token forgotten by the server (%s)", base or "every API base URL")
         model = self.status_model()
         model["stillRunning"] = still
         # A terminal's environment cannot be changed from outside: it keeps the token until it exits.
         model["stillRunningTerminals"] = still_terminals
+        model["keychainRemoved"] = keychain_removed
         self._reply(200, model)
+
+
+class RevealHandler(_Base):
+    """The held token itself, for one delivery by the page (which drops it after).
+
+    POST (not GET) so that jupyter_server's XSRF check applies to cookie-authenticated
+    requests; needs the permission to execute code in kernels. Never logged.
+    """
+
+    @tornado.web.authenticated
+    @authorized
+    def post(self) -> None:
+        self._require_execute()
+        data = self._body()
+        if data is None:
+            return
+        base = self._base(data.get("apiBaseUrl"))
+        if base is None:
+            return
+        entry = self.state.vault.get(base)
+        if entry is None:
+            self._fail(404, f"No token is held for {base}.")
+            return
+        self._reply(200, {"token": entry.token})
+
+
+class KernelsHandler(_Base):
+    """The page gave a running kernel a token (kernel write, notebook field, leak guard):
+    recorded so that Forget, in any tab, lists it."""
+
+    @tornado.web.authenticated
+    @authorized
+    def post(self) -> None:
+        data = self._body()
+        if data is None:
+            return
+        kernel_id = data.get("kernelId")
+        base = self._base(data.get("apiBaseUrl"))
+        if base is None:
+            return
+        try:
+            validate_env_names(data.get("variables"))
+        except TokenValidationError as exc:
+            self._invalid(exc)
+            return
+        if not isinstance(kernel_id, str) or kernel_id not in running_kernel_ids(self.kernel_manager):
+            self._fail(404, "No such running kernel.")
+            return
+        self.state.kernels.record(kernel_id, base)
+        self._reply(204)
 
 
 class GitHubProxyHandler(_Base):
@@ -281,5 +398,7 @@ def handlers() -> list[tuple[str, type[_Base]]]:
     return [
         (route("status"), StatusHandler),
         (route("token"), TokenHandler),
+        (route("token/reveal"), RevealHandler),
+        (route("kernels"), KernelsHandler),
         (route("github"), GitHubProxyHandler),
     ]

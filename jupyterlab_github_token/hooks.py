@@ -1,4 +1,8 @@
-"""Give the token's environment to kernels and terminals started while it is held.
+"""Give the token's environment to kernels and terminals started while one is held for them.
+
+The vault's entry for new kernels (``TokenVault.for_new_kernels``) is the one given;
+each kernel and terminal is recorded with the API base URL of the token it got, so
+that forgetting one URL's token names (and scrubs) only those.
 
 * Kernels: ``server_app.kernel_manager.start_kernel`` is wrapped (on the
   instance). It receives ``env=`` from the session manager; when absent (a bare
@@ -13,6 +17,8 @@ held does not get it, and one started with it keeps it until it exits. On forget
 the token is also removed from the launch environment jupyter_client keeps for
 restarts, so restarting such a kernel does not bring the token back. Both kinds
 are tracked so that status and forget can name the ones still running with it.
+Kernels the page put a token into itself (``POST kernels``) are recorded too,
+with nothing to restore in their launch environment.
 
 A kernelspec's ``env`` is applied by jupyter_client's provisioner after ours and
 replaces any variable it names: the git configuration goes through
@@ -32,8 +38,8 @@ from typing import Any, cast
 
 from jupyter_core.utils import ensure_async
 
-from .environment import token_env
-from .token_store import TokenStore
+from .environment import bound_env
+from .token_store import TokenVault
 
 _WRAPPED = "_jupyterlab_github_token_wrapped"
 _LOG = logging.getLogger(__name__)
@@ -41,25 +47,48 @@ _LOG = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrackedKernel:
-    """What starting one kernel with the token changed in its environment."""
+    """What giving one kernel a token changed in its environment."""
 
     # Each added variable -> the value it replaced in the launch env (None: it was absent),
-    # so that forget can put the launch env back as it was.
+    # so that forget can put the launch env back as it was. Empty for a kernel the page
+    # wrote to (its launch env never had the token).
     restore: dict[str, str | None]
     # Added variables that the kernelspec's own env replaced (see kernelspec_env_keys).
     clashes: list[str] = field(default_factory=list)
+    # The API base URL of the token it got (None: unknown).
+    api_base_url: str | None = None
 
 
 class KernelTracker:
-    """Kernels started with the token: what was added to each, and what clashed."""
+    """Kernels that got a token: per API base URL what was added, and what clashed.
+
+    One kernel may have got several URLs' tokens (one at start, others from the page):
+    forgetting one URL's token lists the kernel and restores only what that token changed.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kernels: dict[str, TrackedKernel] = {}
+        # kernel id -> {API base URL (None: unknown) -> restore}
+        self._kernels: dict[str, dict[str | None, dict[str, str | None]]] = {}
+        self._clashes: dict[str, list[str]] = {}
 
-    def add(self, kernel_id: str, restore: dict[str, str | None], clashes: list[str] | None = None) -> None:
+    def add(
+        self,
+        kernel_id: str,
+        restore: dict[str, str | None],
+        clashes: list[str] | None = None,
+        api_base_url: str | None = None,
+    ) -> None:
+        """A kernel started with a token (its launch env got ``restore``'s keys)."""
         with self._lock:
-            self._kernels[kernel_id] = TrackedKernel(dict(restore), list(clashes or []))
+            self._kernels.setdefault(kernel_id, {})[api_base_url] = dict(restore)
+            if clashes:
+                self._clashes[kernel_id] = list(clashes)
+
+    def record(self, kernel_id: str, api_base_url: str | None) -> None:
+        """A running kernel the page gave the URL's token to: listed by forget, launch env untouched."""
+        with self._lock:
+            self._kernels.setdefault(kernel_id, {}).setdefault(api_base_url, {})
 
     def ids(self) -> list[str]:
         with self._lock:
@@ -68,34 +97,57 @@ class KernelTracker:
     def clashes(self) -> dict[str, list[str]]:
         """Kernel id -> variables its kernelspec set over ours (only kernels with some)."""
         with self._lock:
-            return {k: list(kernel.clashes) for k, kernel in self._kernels.items() if kernel.clashes}
+            return {k: list(v) for k, v in self._clashes.items() if k in self._kernels}
 
-    def pop_all(self) -> dict[str, TrackedKernel]:
+    def pop(self, api_base_url: str | None = None) -> dict[str, TrackedKernel]:
+        """Stop tracking what the URL's token (``None``: every token, and unknown ones) gave;
+        return the kernels concerned with what to restore in each one's launch env."""
+        popped: dict[str, TrackedKernel] = {}
         with self._lock:
-            kernels, self._kernels = self._kernels, {}
-            return kernels
+            for kernel_id, by_url in list(self._kernels.items()):
+                urls = [url for url in by_url if api_base_url is None or url in (api_base_url, None)]
+                if not urls:
+                    continue
+                restore: dict[str, str | None] = {}
+                for url in urls:
+                    restore.update(by_url.pop(url))
+                popped[kernel_id] = TrackedKernel(restore, list(self._clashes.get(kernel_id, [])), api_base_url)
+                if not by_url:
+                    del self._kernels[kernel_id]
+                    self._clashes.pop(kernel_id, None)
+            return popped
 
 
 class TerminalTracker:
-    """Terminals started while the token was held (weakly: a closed one goes away)."""
+    """Terminals started with a token, and whose (weakly: a closed one goes away)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._terms: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._terms: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
 
-    def add(self, term: Any) -> None:
+    def add(self, term: Any, api_base_url: str | None = None) -> None:
         with self._lock:
-            self._terms.add(term)
+            self._terms[term] = api_base_url
 
-    def running(self, terminal_manager: Any) -> list[str]:
-        """Names of the running terminals that were started with the token."""
+    def running(self, terminal_manager: Any, api_base_url: str | None = None) -> list[str]:
+        """Names of the running terminals started with a token (``api_base_url``: that URL's)."""
         terminals = getattr(terminal_manager, "terminals", None) or {}
         with self._lock:
-            return [name for name, term in list(terminals.items()) if term in self._terms]
+            return [
+                name
+                for name, term in list(terminals.items())
+                if term in self._terms and (api_base_url is None or self._terms[term] in (api_base_url, None))
+            ]
 
-    def clear(self) -> None:
+    def clear(self, api_base_url: str | None = None) -> None:
+        """Stop tracking the URL's terminals (``None``: all)."""
         with self._lock:
-            self._terms = weakref.WeakSet()
+            if api_base_url is None:
+                self._terms = weakref.WeakKeyDictionary()
+                return
+            for term, url in list(self._terms.items()):
+                if url in (api_base_url, None):
+                    del self._terms[term]
 
 
 def running_kernel_ids(kernel_manager: Any) -> list[str]:
@@ -118,7 +170,7 @@ def kernelspec_env_keys(kernel_manager: Any, kernel_name: str | None) -> list[st
 
 def install_kernel_hook(
     kernel_manager: Any,
-    store: TokenStore,
+    vault: TokenVault,
     tracker: KernelTracker,
     log: logging.Logger | None = None,
 ) -> bool:
@@ -134,18 +186,20 @@ def install_kernel_hook(
         added: dict[str, str] = {}
         restore: dict[str, str | None] = {}
         clashes: list[str] = []
-        if not existing and store.held:
+        # One snapshot: the token and its URL belong together even if the vault changes now.
+        entry = None if existing else vault.for_new_kernels()
+        if entry is not None:
             base = kwargs.get("env")
             env = dict(base) if isinstance(base, dict) else dict(os.environ)
-            added = token_env(store, env)
+            added = bound_env(entry.bound(), env)
             restore = {key: env.get(key) for key in added}
             env.update(added)
             kwargs["env"] = env
             spec_keys = set(kernelspec_env_keys(kernel_manager, kwargs.get("kernel_name")))
             clashes = sorted(key for key in added if key in spec_keys)
         new_id = cast(str, await ensure_async(original(*args, **kwargs)))
-        if added:
-            tracker.add(new_id, restore, clashes)
+        if added and entry is not None:
+            tracker.add(new_id, restore, clashes, entry.api_base_url)
             if clashes:
                 # Names only: the values may be the token.
                 logger.warning(
@@ -179,7 +233,7 @@ def scrub_launch_env(kernel_manager: Any, kernel_id: str, restore: dict[str, str
             env[key] = previous
 
 
-def install_terminal_hook(terminal_manager: Any, store: TokenStore, tracker: TerminalTracker | None = None) -> bool:
+def install_terminal_hook(terminal_manager: Any, vault: TokenVault, tracker: TerminalTracker | None = None) -> bool:
     """Wrap ``terminal_manager.make_term_env`` (and ``new_terminal``, to track the
     terminals given the token); return False if absent or already wrapped."""
     if terminal_manager is None or getattr(terminal_manager, _WRAPPED, False):
@@ -193,8 +247,10 @@ def install_terminal_hook(terminal_manager: Any, store: TokenStore, tracker: Ter
 
     def make_term_env(*args: Any, **kwargs: Any) -> dict[str, str]:
         env: dict[str, str] = original(*args, **kwargs)
-        added = token_env(store, env)
+        entry = vault.for_new_kernels()
+        added = bound_env(None if entry is None else entry.bound(), env)
         env.update(added)
+        given.url = entry.api_base_url if added and entry is not None else None
         given.token = bool(added)
         return env
 
@@ -204,9 +260,10 @@ def install_terminal_hook(terminal_manager: Any, store: TokenStore, tracker: Ter
 
         def new_terminal(*args: Any, **kwargs: Any) -> Any:
             given.token = False
+            given.url = None
             term = original_new(*args, **kwargs)
             if given.token:
-                tracker.add(term)
+                tracker.add(term, given.url)
             return term
 
         terminal_manager.new_terminal = new_terminal

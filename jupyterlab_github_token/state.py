@@ -1,13 +1,27 @@
-"""What the server extension keeps while the server runs, shared by its request handlers."""
+"""What the server extension keeps while the server runs, shared by its request handlers:
+the held tokens (memory), the keychain (tokens the user asked to remember), the kernels
+and terminals that got a token, and the event that tells every page about a change.
+
+The operations here change the vault and the keychain together, so that memory, the
+keychain and the pages never disagree for long. Keychain calls block (D-Bus, the OS):
+they run in the default executor.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Protocol, TypeVar
 
+from .environment import git_origin_for_api_base
+from .events import TokenEvents
+from .github_check import TokenCheck, check_token
 from .hooks import KernelTracker, TerminalTracker, install_terminal_hook
-from .token_store import TokenStore
+from .keychain import Keychain, KeychainError, KeychainStatus
+from .token_store import REFUSED_CHECKS, HeldToken, TokenCheckState, TokenValidationError, TokenVault, utc_now
 
 if TYPE_CHECKING:  # the app imports this module
     from .app import GitHubTokenExtension
@@ -16,20 +30,216 @@ if TYPE_CHECKING:  # the app imports this module
 # jupyter_server's convention ``settings[name]`` is the ExtensionApp itself.
 SETTINGS_KEY = "jupyterlab_github_token_state"
 
+_LOG = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+#: Said of a token the server's check refused, when it was on for new kernels.
+NOT_FOR_NEW_KERNELS = "Until it is replaced, new kernels and terminals do not get it."
+
+
+class KeychainBackend(Protocol):
+    """What the state needs of a keychain (``keychain.Keychain``; tests pass a fake)."""
+
+    def status(self) -> KeychainStatus: ...
+
+    def store(self, api_base_url: str, record: dict[str, Any]) -> None: ...
+
+    def load(self, api_base_url: str) -> dict[str, Any] | None: ...
+
+    def delete(self, api_base_url: str) -> bool: ...
+
+
+class KeychainUnavailable(Exception):
+    """Remembering was asked for, and no secure keychain is available (the message says why)."""
+
+
+def git_hosts_of(api_base_url: str) -> list[str]:
+    origin = git_origin_for_api_base(api_base_url)
+    return [origin] if origin else []
+
+
+def _disabled_keychain() -> KeychainBackend:
+    return Keychain.detect(enabled=False)
+
 
 @dataclass
 class ServerState:
-    """The held token, what was given it, and the administrator's settings."""
+    """The held tokens, what was given them, the keychain and the administrator's settings."""
 
     config: GitHubTokenExtension
-    store: TokenStore = field(default_factory=TokenStore)
+    vault: TokenVault = field(default_factory=TokenVault)
     kernels: KernelTracker = field(default_factory=KernelTracker)
     terminals: TerminalTracker = field(default_factory=TerminalTracker)
+    keychain: KeychainBackend = field(default_factory=_disabled_keychain)
+    events: TokenEvents = field(default_factory=TokenEvents)
+    log: logging.Logger = _LOG
 
     def hook_terminals(self, terminal_manager: Any) -> bool:
-        """Give the token to terminals started from now on (idempotent: the terminal
-        manager may be created after this extension is loaded)."""
-        return install_terminal_hook(terminal_manager, self.store, self.terminals)
+        """Give the token for new terminals to terminals started from now on (idempotent:
+        the terminal manager may be created after this extension is loaded)."""
+        return install_terminal_hook(terminal_manager, self.vault, self.terminals)
+
+    def keychain_status(self) -> KeychainStatus:
+        return self.keychain.status()
+
+    async def _blocking(self, fn: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    async def _store(self, entry: HeldToken) -> None:
+        await self._blocking(self.keychain.store, entry.api_base_url, entry.to_keychain_record())
+
+    async def _delete(self, api_base_url: str) -> bool:
+        """Remove the URL's keychain entry; False when there was none, or on failure (logged)."""
+        if not self.keychain.status().available:
+            return False
+        try:
+            return await self._blocking(self.keychain.delete, api_base_url)
+        except KeychainError as exc:  # the message names the failure, never a secret
+            self.log.warning("jupyterlab_github_token: %s", exc)
+            return False
+
+    async def _resync(self, entries: Iterable[HeldToken]) -> None:
+        """Entries whose for_new_kernels changed as a side effect: their keychain record too."""
+        for entry in entries:
+            if entry.remembered and self.keychain.status().available:
+                try:
+                    await self._store(entry)
+                except KeychainError as exc:
+                    self.log.warning("jupyterlab_github_token: %s", exc)
+
+    async def hold(self, entry: HeldToken, *, keep_for_new_kernels: bool, remember: bool) -> tuple[HeldToken, str]:
+        """Hold ``entry`` (validated); remember it in the keychain or delete an earlier record.
+
+        Returns the held entry and a warning ('' when none): remembering was asked for and
+        the keychain could not, the token is held in memory only.
+        """
+        held, others = self.vault.hold(
+            dataclasses.replace(entry, remembered=False), keep_for_new_kernels=keep_for_new_kernels
+        )
+        warning = ""
+        url = held.api_base_url
+        if remember:
+            status = self.keychain.status()
+            if not status.available:
+                warning = status.reason or "No secure keychain is available."
+            else:
+                try:
+                    await self._store(held)
+                except KeychainError as exc:
+                    warning = str(exc)
+                    # An earlier token remembered for this URL must not come back at the next start.
+                    await self._delete(url)
+                else:
+                    marked = self.vault.update(url, remembered=True)
+                    held = marked[0] if marked else held
+        else:
+            await self._delete(url)
+        await self._resync(others)
+        self.events.emit("held", url)
+        return held, warning
+
+    async def change(
+        self, api_base_url: str, *, for_new_kernels: bool | None, remember: bool | None
+    ) -> HeldToken | None:
+        """Turn the URL's options on or off; ``None`` when nothing is held there.
+
+        Raises ``KeychainUnavailable`` (no secure keychain) or ``KeychainError`` when
+        ``remember`` is asked for and cannot be done: then nothing changed.
+        """
+        entry = self.vault.get(api_base_url)
+        if entry is None:
+            return None
+        wanted = entry if for_new_kernels is None else dataclasses.replace(entry, for_new_kernels=for_new_kernels)
+        if remember:
+            status = self.keychain.status()
+            if not status.available:
+                raise KeychainUnavailable(status.reason or "No secure keychain is available.")
+            await self._store(wanted)
+        elif remember is False:
+            await self._delete(api_base_url)
+        elif entry.remembered and wanted.for_new_kernels != entry.for_new_kernels:
+            # The keychain remembers for_new_kernels too: what the next start gives new kernels.
+            await self._resync([wanted])
+        updated = self.vault.update(api_base_url, for_new_kernels=for_new_kernels, remembered=remember)
+        if updated is None:  # forgotten meanwhile
+            return None
+        changed, others = updated
+        await self._resync(others)
+        self.events.emit("changed", api_base_url)
+        return changed
+
+    async def forget(self, api_base_url: str | None) -> tuple[list[HeldToken], bool]:
+        """Forget the URL's token (``None``: every token) in memory and in the keychain.
+
+        Returns the entries removed and whether a keychain entry was removed.
+        """
+        removed = self.vault.forget(api_base_url)
+        if api_base_url is None:
+            urls = list(dict.fromkeys([*self.config.allowed_api_base_urls, *(e.api_base_url for e in removed)]))
+        else:
+            urls = [api_base_url]
+        keychain_removed = False
+        for url in urls:
+            keychain_removed = await self._delete(url) or keychain_removed
+        self.events.emit("forgotten", api_base_url)
+        return removed, keychain_removed
+
+    def restore_remembered(self, api_base_urls: Iterable[str]) -> list[HeldToken]:
+        """At start: hold the token remembered for each URL (blocking: the server is not serving yet)."""
+        restored: list[HeldToken] = []
+        if not self.keychain.status().available:
+            return restored
+        for url in api_base_urls:
+            try:
+                record = self.keychain.load(url)
+            except KeychainError as exc:
+                self.log.warning("jupyterlab_github_token: %s", exc)
+                continue
+            if record is None:
+                continue
+            try:
+                entry = HeldToken.from_keychain_record(url, record, git_hosts=git_hosts_of(url))
+            except TokenValidationError as exc:
+                # The reason only: the message is safe too, but the record is not ours to quote.
+                self.log.warning(
+                    "jupyterlab_github_token: the token remembered for %s is not valid (%s); it is not used",
+                    url,
+                    exc.reason,
+                )
+                continue
+            held, _ = self.vault.hold(entry)
+            restored.append(held)
+            self.log.info("jupyterlab_github_token: a remembered GitHub token for %s is held again", url)
+        return restored
+
+    async def check_held(self, entry: HeldToken) -> HeldToken | None:
+        """The server's own check of a held token (GET /user); stored in the entry's ``check``.
+
+        Returns the updated entry, or None when it was replaced or forgotten meanwhile.
+        """
+        try:
+            result = await check_token(entry.api_base_url, entry.token, self.config.request_timeout)
+        except Exception as exc:  # check_token answers network failures itself; anything else:
+            result = TokenCheck(
+                "unreachable", None, None, None, f"The token could not be checked ({type(exc).__name__})."
+            )
+        message = result.message
+        if result.status in REFUSED_CHECKS and entry.for_new_kernels:
+            message = f"{message} {NOT_FOR_NEW_KERNELS}".strip()
+        valid = result.status == "valid"
+        updated = self.vault.record_check(
+            entry.api_base_url,
+            entry.token,
+            TokenCheckState(result.status, utc_now(), self.vault.scrub(message)),
+            login=result.login if valid else None,
+            expires_at=result.expires_at if valid else None,
+            scopes=tuple(result.scopes) if valid and result.scopes is not None else None,
+        )
+        self.log.info(
+            "jupyterlab_github_token: the token held for %s was checked: %s", entry.api_base_url, result.status
+        )
+        self.events.emit("checked", entry.api_base_url)
+        return updated
 
 
 def server_state(settings: Mapping[str, Any]) -> ServerState:

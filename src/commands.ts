@@ -31,7 +31,7 @@ export const PALETTE_COMMANDS: readonly string[] = [
   CommandIDs.forget
 ];
 
-/** The commands whose enabled or toggled state follows the model. */
+/** The commands whose enabled or toggled state follows the model (a held token counts as a token). */
 export const MODEL_STATE_COMMANDS: readonly string[] = [
   CommandIDs.verify,
   CommandIDs.writeKernel,
@@ -66,7 +66,7 @@ export function addCommands(
     icon,
     describedBy: NO_ARGS,
     execute: async () => {
-      await target.open();
+      (await target.open()).openWhereUserIs();
     }
   });
   commands.addCommand(CommandIDs.verify, {
@@ -92,9 +92,12 @@ export function addCommands(
   });
   commands.addCommand(CommandIDs.forget, {
     label: trans.__('Forget GitHub token'),
-    caption: trans.__('Clear the token from this browser tab'),
+    caption: trans.__('Clear the token from this tab and the Jupyter server'),
     describedBy: NO_ARGS,
-    isEnabled: () => !!target.loaded()?.hasDraft,
+    isEnabled: () => {
+      const model = target.loaded();
+      return !!model && (model.hasDraft || model.hasToken);
+    },
     execute: () => target.loaded()?.forget()
   });
   commands.addCommand(CommandIDs.useForNewKernels, {

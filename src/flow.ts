@@ -3,7 +3,7 @@
  * time the panel is shown or one of its commands runs, so that JupyterLab's
  * start-up only pays for the plugin, its commands and the sidebar icon.
  */
-import type { Kernel, Session, Terminal } from '@jupyterlab/services';
+import type { Event, Kernel, Session, Terminal } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import { requestVerification } from './github/client';
@@ -11,8 +11,18 @@ import { clearTokenFromKernels, restartKernels, writeTokenToKernel } from './ker
 import { clearTokenConsents } from './token/consent';
 import { fillNotebookField, findNotebookFields, INotebookHandle } from './notebook/fieldWriter';
 import { GitHubTokenView } from './panel/TokenPanel';
-import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubTransport } from './server/api';
+import {
+  fetchServerStatus,
+  forgetOnServer,
+  holdOnServer,
+  recordKernelOnServer,
+  revealFromServer,
+  serverGitHubTransport,
+  subscribeToTokenEvents,
+  updateOnServer
+} from './server/api';
 import { GitHubTokenModel } from './model/tokenModel';
+import type { SavedSettingKey } from './settings';
 
 export interface IFlowOptions {
   trans: TranslationBundle;
@@ -24,16 +34,18 @@ export interface IFlowOptions {
   sessions: Session.IManager;
   /** JupyterLab's terminal manager, to close terminals started with the token. */
   terminals: Terminal.IManager;
+  /** JupyterLab's event manager: the server's token events (another tab's Forget) refresh the model. */
+  events?: Event.IManager;
   /** The connection of the open notebook using this kernel, if any (a restart goes through it). */
   kernelConnection(kernelId: string): Kernel.IKernelConnection | null | undefined;
   /** The path of the open notebook using this kernel, if any (what the user sees). */
   notebookOfKernel(kernelId: string): string | undefined;
-  saveChoice(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
+  saveChoice(key: SavedSettingKey, value: string | boolean): Promise<void>;
 }
 
 /** Create the model and the view that renders it. */
 export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; view: Widget } {
-  const { trans } = options;
+  const { trans, events } = options;
   const model = new GitHubTokenModel({
     trans,
     requestVerification,
@@ -44,12 +56,19 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
     findFields: fieldName => findNotebookFields(options.activeNotebook(), fieldName, trans),
     fillField: (candidate, token, mode, names, fieldName) =>
       fillNotebookField(options.activeNotebook(), candidate, token, mode, names, fieldName, trans),
+    findFieldsIn: (notebook, fieldName) => findNotebookFields(notebook, fieldName, trans),
+    fillFieldIn: (notebook, candidate, token, mode, names, fieldName) =>
+      fillNotebookField(notebook, candidate, token, mode, names, fieldName, trans),
     forgotten: clearTokenConsents,
     saveChoice: options.saveChoice,
     server: {
       status: fetchServerStatus,
       hold: holdOnServer,
+      update: updateOnServer,
       forget: forgetOnServer,
+      reveal: revealFromServer,
+      recordKernel: recordKernelOnServer,
+      subscribe: events ? onEvent => subscribeToTokenEvents(events, onEvent) : undefined,
       github: serverGitHubTransport
     },
     clearKernels: (ids, names) => clearTokenFromKernels(options.kernels, ids, names, trans),

@@ -18,7 +18,17 @@ export interface IGitHubTokenSettings {
   notebookFieldName: string;
   leakGuard: boolean;
   requestTimeoutSeconds: number;
+  /** Also store a verified token in the OS keychain (through the server extension). */
+  rememberOnThisComputer: boolean;
+  /** What to do when a notebook displays a token field and a token is held. */
+  fillNotebookFields: FillNotebookFields;
 }
+
+/** The choices of `fillNotebookFields`: ask with a notification, fill at once, or leave fields alone. */
+export type FillNotebookFields = 'ask' | 'always' | 'never';
+
+/** The settings the model may save itself (non-secret choices). */
+export type SavedSettingKey = 'accessLevel' | 'tokenType' | 'rememberOnThisComputer';
 
 /** Defaults, identical to the schema's (test/python/test_policy.py checks the policy's); used until the registry has loaded. */
 export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
@@ -34,7 +44,9 @@ export const DEFAULT_SETTINGS: Readonly<IGitHubTokenSettings> = Object.freeze({
   defaultRepository: '',
   notebookFieldName: 'GitHub-token',
   leakGuard: true,
-  requestTimeoutSeconds: 15
+  requestTimeoutSeconds: 15,
+  rememberOnThisComputer: false,
+  fillNotebookFields: 'ask'
 });
 
 /**

@@ -150,11 +150,15 @@ const FIELD_WIDGET_CLASSES = ['Password', 'Text'];
 
 /**
  * A Python expression (for `user_expressions`) listing the live ipywidgets
- * `Password` and `Text` widgets of the kernel, as base64 of UTF-8 JSON:
- * `[{"id", "cls", "description", "names", "empty"}]` where `names` are the
- * user variables bound to the widget and `empty` whether its value is empty.
- * It never evaluates to a widget's value, imports nothing new and takes no
- * input, so it cannot be steered by what the user typed.
+ * `Password` and `Text` widgets of the kernel, then its containers, as base64
+ * of UTF-8 JSON: `[{"id", "cls", "description", "names", "empty"}, ...,
+ * {"id", "children"}, ...]` where `names` are the user variables bound to the
+ * widget, `empty` whether its value is empty, and `children` the model ids
+ * of a container's children (`Box`, `VBox`, `Accordion`, `Tab`...: any
+ * widget whose `children` is a list or tuple), in order: the page needs them
+ * to know which fields a displayed container shows. It never evaluates to a
+ * widget's value, imports nothing new and takes no input, so it cannot be
+ * steered by what the user typed.
  *
  * @throws UnsafeKernelInputError when the language is not supported.
  */
@@ -169,7 +173,10 @@ export function buildListWidgetsExpression(language: string | undefined, trans: 
     "if value is widget and not name.startswith('_')][:5], " +
     "'empty': not getattr(widget, 'value', '')} " +
     `for key, widget in list(${PYTHON_WIDGET_REGISTRY}.items()) ` +
-    `if type(widget).__name__ in ${classes}][:200]).encode()).decode()`
+    `if type(widget).__name__ in ${classes}][:200] + [` +
+    "{'id': key, 'children': [str(getattr(child, 'model_id', '') or '') for child in list(widget.children)][:200]} " +
+    `for key, widget in list(${PYTHON_WIDGET_REGISTRY}.items()) ` +
+    "if isinstance(getattr(widget, 'children', None), (list, tuple))][:200]).encode()).decode()"
   );
 }
 

@@ -10,7 +10,7 @@ import type { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
 import { urlHost } from '../github/apiBaseUrl';
 import type { Trans } from '../i18n';
-import { writeTokenToKernel } from '../kernel/environment';
+import { IKernelWriteResult, writeTokenToKernel } from '../kernel/environment';
 import { revokeTokens } from '../github/revoke';
 import type { IGitHubTokenSettings } from '../settings';
 import { allowTokenIn, isTokenAllowedIn } from '../token/consent';
@@ -28,6 +28,13 @@ import {
   scrubWidgetState,
   valueContainsToken
 } from '../token/scan';
+
+/**
+ * Called with the result of every write of a token into a kernel that
+ * succeeded, so that the one record of holders (Forget's "Clear it from these
+ * kernels") includes it.
+ */
+export type RecordKernelWrite = (result: IKernelWriteResult) => void;
 
 /** What the user chose before a save. */
 export type SaveChoice = 'replace' | 'clear-outputs' | 'save' | 'cancel';
@@ -148,7 +155,8 @@ export async function askBeforeSave(
  * its environment so code that read it keeps working, but only when it has
  * none of the variables set: a token taken from a file never replaces one
  * the user gave the kernel. With 'never' (on opening a notebook) the user is
- * told to set the variable.
+ * told to set the variable. A kernel that got the token is passed to
+ * `recordKernel`, when given.
  */
 export async function applyFix(
   choice: 'replace' | 'clear-outputs',
@@ -156,7 +164,8 @@ export async function applyFix(
   panel: NotebookPanel | null,
   settings: IGitHubTokenSettings,
   trans: Trans,
-  kernel: 'if-unset' | 'never' = 'if-unset'
+  kernel: 'if-unset' | 'never' = 'if-unset',
+  recordKernel?: RecordKernelWrite
 ): Promise<void> {
   const envName = settings.environmentVariables[0];
   const moved = new Set<string>();
@@ -192,7 +201,7 @@ export async function applyFix(
   if (choice === 'replace') {
     redactMetadata(model);
     if (kernel === 'if-unset') {
-      await giveKernelTheToken(moved, panel, settings, trans);
+      await giveKernelTheToken(moved, panel, settings, trans, recordKernel);
     } else if (moved.size) {
       Notification.info(
         trans.__(
@@ -225,7 +234,8 @@ async function giveKernelTheToken(
   tokens: Set<string>,
   panel: NotebookPanel | null,
   settings: IGitHubTokenSettings,
-  trans: Trans
+  trans: Trans,
+  recordKernel?: RecordKernelWrite
 ): Promise<void> {
   const names = settings.environmentVariables;
   if (tokens.size !== 1 || !panel) {
@@ -261,6 +271,7 @@ async function giveKernelTheToken(
     return;
   }
   if (result.ok) {
+    recordKernel?.(result);
     Notification.info(
       trans.__(
         'The token moved out of the notebook into the kernel environment (%1). Run the changed cells again to use it.',

@@ -140,7 +140,7 @@ export function createLeakChecks(options: ILeakChecksOptions): ILeakChecks {
       if (!model) {
         throw cancelledSave();
       }
-      await actions.applyFix(choice, model, panel, settings(), trans);
+      await actions.applyFix(choice, model, panel, settings(), trans, 'if-unset', options.recordKernel);
       if (onDisk) {
         staleCheckpoint.add(path);
       }

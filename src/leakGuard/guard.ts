@@ -21,6 +21,7 @@ import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import type { Contents } from '@jupyterlab/services';
 import type { Trans } from '../i18n';
+import type { IKernelWriteResult } from '../kernel/environment';
 import type { IGitHubTokenSettings } from '../settings';
 import type { ILeakChecks } from './checks';
 
@@ -39,6 +40,12 @@ export interface ILeakGuardOptions {
    * token in its buffer (to be saved, and asked about, again).
    */
   setOpenText?(path: string, text: string): void;
+  /**
+   * Record a kernel that "Replace with environment read" gave the token, in
+   * the one record of holders (so Forget offers to clear it); none when the
+   * panel plugin is disabled.
+   */
+  recordKernel?: (result: IKernelWriteResult) => void;
 }
 
 /** Whether a save writes a file as text or base64, which the guard scans. */

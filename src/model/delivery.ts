@@ -1,12 +1,14 @@
 /**
- * Delivery: putting the held token where code can use it, i.e. the active
+ * Delivery: putting the token where code can use it, i.e. the active
  * notebook's kernel environment, a token field of the notebook, and (through
- * the server, see serverState) every new kernel and terminal.
+ * the server, see serverState) every new kernel and terminal. The token is
+ * the draft's, or the server's held one fetched for that one delivery: it
+ * lives in the delivery's local variables only.
  */
 import type { Trans } from '../i18n';
 import type { IGitHubTokenSettings } from '../settings';
 import type { IKernelWriteResult } from '../kernel/environment';
-import type { AssignmentMode, FieldCandidate, IFieldSearch } from '../notebook/fieldWriter';
+import type { AssignmentMode, FieldCandidate, IFieldSearch, INotebookHandle } from '../notebook/fieldWriter';
 import type { IHoldRequest } from '../server/api';
 import type { IModelHost } from './host';
 import type { VerifyState } from './verification';
@@ -23,6 +25,19 @@ export type FieldState =
   | { status: 'writing' }
   | { status: 'done'; result: IKernelWriteResult };
 
+/** The active notebook's kernel environment and, when it shows a token field, that field. */
+export interface IUseInNotebookResult {
+  kernel: IKernelWriteResult;
+  /** null: the notebook shows no token field. */
+  field: IKernelWriteResult | null;
+}
+
+/** "Use in this notebook" progress. */
+export type UseState = { status: 'idle' } | { status: 'working' } | { status: 'done'; result: IUseInNotebookResult };
+
+/** The token for one delivery; rejects (with a message for the user) when there is none to be had. */
+export type TokenSource = () => Promise<string>;
+
 /** What delivery needs from JupyterLab. */
 export interface IDeliveryDeps {
   writeToKernel(token: string, names: readonly string[]): Promise<IKernelWriteResult>;
@@ -36,23 +51,36 @@ export interface IDeliveryDeps {
     names: readonly string[],
     fieldName: string
   ): Promise<IKernelWriteResult>;
+  /** Find the token field(s) of a given notebook (e.g. one that just displayed a form). */
+  findFieldsIn?(notebook: INotebookHandle, fieldName: string): Promise<IFieldSearch | IKernelWriteResult>;
+  /** Put the token into one field of a given notebook. */
+  fillFieldIn?(
+    notebook: INotebookHandle,
+    candidate: FieldCandidate,
+    token: string,
+    mode: AssignmentMode,
+    names: readonly string[],
+    fieldName: string
+  ): Promise<IKernelWriteResult>;
 }
 
 /** A kernel that received the variables (see holders). */
 export type RecordHolder = (result: IKernelWriteResult) => void;
 
-/** The held token and the settings, read when a write starts (the model checks that a token is held). */
+/** Where the token and the settings come from when a write starts (the model checks that a token is there). */
 export interface IHeldToken {
-  token(): string;
+  /** The draft's token, or the server's held one fetched for this delivery. */
+  token: TokenSource;
   settings(): Readonly<IGitHubTokenSettings>;
 }
 
-/** A failure to reach the kernel, as a write result. */
-export function unreachableKernel(error: unknown, trans: Trans): IKernelWriteResult {
+/** A failure to reach the kernel (or, `noToken`, to get the token for it), as a write result. */
+export function unreachableKernel(error: unknown, trans: Trans, noToken = false): IKernelWriteResult {
+  const detail = (error as Error)?.message ?? String(error);
   return {
     ok: false,
     problem: 'execution-failed',
-    message: trans.__('Could not reach the kernel: %1', (error as Error)?.message ?? String(error)),
+    message: noToken ? detail : trans.__('Could not reach the kernel: %1', detail),
     variables: []
   };
 }
@@ -74,8 +102,21 @@ export function holdRequest(
     variables: settings.environmentVariables,
     apiBaseUrl: (report && verifiedApiBaseUrl) || settings.apiBaseUrl,
     login: report?.account?.login,
-    expiresAt: report?.expiresAt ? report.expiresAt.toISOString() : null
+    expiresAt: report?.expiresAt ? report.expiresAt.toISOString() : null,
+    ...(report ? { scopes: report.scopes } : {})
   };
+}
+
+/**
+ * The token from `source`, or the failure to get it as a write result (the
+ * server could not deliver it): the message says why, never the token.
+ */
+async function take(source: TokenSource, trans: Trans): Promise<string | IKernelWriteResult> {
+  try {
+    return await source();
+  } catch (error) {
+    return unreachableKernel(error, trans, true);
+  }
 }
 
 /** The kernel and notebook field writes of the model. */
@@ -108,17 +149,22 @@ export class Delivery {
   }
 
   /** Write the token to the active notebook's kernel environment (null while a write runs). */
-  async writeToKernel(): Promise<IKernelWriteResult | null> {
+  async writeToKernel(source: TokenSource = this._held.token): Promise<IKernelWriteResult | null> {
     if (this._kernelWrite.status === 'writing') {
       return null;
     }
     this._kernelWrite = { status: 'writing' };
     this._host.emit();
     let result: IKernelWriteResult;
-    try {
-      result = await this._deps.writeToKernel(this._held.token(), this._held.settings().environmentVariables);
-    } catch (error) {
-      result = unreachableKernel(error, this._trans);
+    const token = await take(source, this._trans);
+    if (typeof token !== 'string') {
+      result = token;
+    } else {
+      try {
+        result = await this._deps.writeToKernel(token, this._held.settings().environmentVariables);
+      } catch (error) {
+        result = unreachableKernel(error, this._trans);
+      }
     }
     this._recordHolder(result);
     this._kernelWrite = { status: 'done', result };
@@ -129,9 +175,13 @@ export class Delivery {
   /**
    * Fill the active notebook's token field: with one candidate, fill it
    * (assignment cells read the environment); with several, list them for
-   * the user to pick (state `choose`); with none, say what was looked for.
+   * the user to pick (state `choose`); with none, say what was looked for
+   * (`quietWhenNone`: back to idle and null, for "Use in this notebook").
    */
-  async writeToNotebookField(): Promise<IKernelWriteResult | null> {
+  async writeToNotebookField(
+    source: TokenSource = this._held.token,
+    quietWhenNone = false
+  ): Promise<IKernelWriteResult | null> {
     const find = this._deps.findFields;
     if (!find || this.fieldBusy) {
       return null;
@@ -152,7 +202,12 @@ export class Delivery {
       return this._fieldDone(found);
     }
     if (found.candidates.length === 1) {
-      return this._fill(found.candidates[0], 'env', generation);
+      return this._fill(found.candidates[0], 'env', generation, source);
+    }
+    if (found.candidates.length === 0 && quietWhenNone) {
+      this._field = { status: 'idle' };
+      this._host.emit();
+      return null;
     }
     if (found.candidates.length === 0) {
       return this._fieldDone({ ok: false, problem: 'no-field', message: found.message, variables: [] });
@@ -175,13 +230,52 @@ export class Delivery {
     if (this.fieldBusy) {
       return null;
     }
-    return this._fill(candidate, mode, this._host.generation());
+    return this._fill(candidate, mode, this._host.generation(), this._held.token);
+  }
+
+  /** The token field(s) of a given notebook (not the panel's state: e.g. for a notification). */
+  async findFieldsIn(notebook: INotebookHandle): Promise<IFieldSearch | IKernelWriteResult> {
+    const find = this._deps.findFieldsIn;
+    if (!find) {
+      return { candidates: [], message: '' };
+    }
+    try {
+      return await find(notebook, this._held.settings().notebookFieldName);
+    } catch (error) {
+      return unreachableKernel(error, this._trans);
+    }
+  }
+
+  /**
+   * Fill a widget field of a given notebook, recording the kernel; null for
+   * other candidates (a cell is only rewritten from the panel) or when it
+   * cannot be filled from here.
+   */
+  async fillFieldIn(notebook: INotebookHandle, candidate: FieldCandidate): Promise<IKernelWriteResult | null> {
+    const fill = this._deps.fillFieldIn;
+    if (!fill || candidate.kind !== 'widget') {
+      return null;
+    }
+    const token = await take(this._held.token, this._trans);
+    if (typeof token !== 'string') {
+      return token;
+    }
+    let result: IKernelWriteResult;
+    try {
+      const settings = this._held.settings();
+      result = await fill(notebook, candidate, token, 'env', settings.environmentVariables, settings.notebookFieldName);
+    } catch (error) {
+      result = unreachableKernel(error, this._trans);
+    }
+    this._recordHolder(result);
+    return result;
   }
 
   private async _fill(
     candidate: FieldCandidate,
     mode: AssignmentMode,
-    generation: number
+    generation: number,
+    source: TokenSource
   ): Promise<IKernelWriteResult | null> {
     const fill = this._deps.fillField;
     if (!fill) {
@@ -190,17 +284,16 @@ export class Delivery {
     this._field = { status: 'writing' };
     this._host.emit();
     let result: IKernelWriteResult;
-    try {
-      const settings = this._held.settings();
-      result = await fill(
-        candidate,
-        this._held.token(),
-        mode,
-        settings.environmentVariables,
-        settings.notebookFieldName
-      );
-    } catch (error) {
-      result = unreachableKernel(error, this._trans);
+    const token = await take(source, this._trans);
+    if (typeof token !== 'string') {
+      result = token;
+    } else {
+      try {
+        const settings = this._held.settings();
+        result = await fill(candidate, token, mode, settings.environmentVariables, settings.notebookFieldName);
+      } catch (error) {
+        result = unreachableKernel(error, this._trans);
+      }
     }
     if (generation !== this._host.generation()) {
       return null;

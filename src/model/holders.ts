@@ -39,17 +39,12 @@ export class TokenHolders {
     }
   }
 
-  /** Take in what a server status says still holds the token, then emit. */
-  takeServerStatus(status: IServerStatus): void {
-    for (const id of status.stillRunning ?? []) {
-      this._kernels.add(id);
-    }
-    for (const name of status.stillRunningTerminals ?? []) {
-      this._terminals.add(name);
-    }
-    for (const name of status.variables ?? []) {
-      this._variables.add(name);
-    }
+  /**
+   * Take in what the answer to a forget says still holds the token (with the
+   * `variables` the forgotten entry had), then emit.
+   */
+  takeServerStatus(status: IServerStatus, variables: readonly string[]): void {
+    this._addHolders(status.stillRunning ?? [], status.stillRunningTerminals ?? [], variables);
     this._host.emit();
     if (this._kernels.size > 0 && this._deps.refreshKernelNames) {
       void this._deps.refreshKernelNames().then(
@@ -59,10 +54,23 @@ export class TokenHolders {
     }
   }
 
-  /** Terminals of a token forgotten elsewhere (another tab, before a reload): they still have it (no emit). */
-  addTerminals(names: readonly string[]): void {
-    for (const name of names) {
+  /**
+   * Kernels and terminals of a token forgotten elsewhere (another tab, before
+   * a reload) that still run: they still have it (no emit).
+   */
+  addForgotten(kernels: readonly string[], terminals: readonly string[], variables: readonly string[]): void {
+    this._addHolders(kernels, terminals, variables);
+  }
+
+  private _addHolders(kernels: readonly string[], terminals: readonly string[], variables: readonly string[]): void {
+    for (const id of kernels) {
+      this._kernels.add(id);
+    }
+    for (const name of terminals) {
       this._terminals.add(name);
+    }
+    for (const name of variables) {
+      this._variables.add(name);
     }
   }
 

@@ -1,6 +1,10 @@
 /**
  * The state of the guided flow, shared by the sidebar panel and the commands.
- * The token lives in this object's memory only: never in settings, storage or logs.
+ * With the server extension, the token's home is the Jupyter server (one per
+ * API base URL, see serverState): the page is a view of it, and holds a raw
+ * token only as the draft being pasted, until it is verified and held there.
+ * Without the extension the draft stays in this object's memory only: never
+ * in settings, storage or logs.
  *
  * The model owns the draft, the settings and the steps, and composes the parts
  * that do the work: verification, delivery (kernel, notebook field), the holders
@@ -9,25 +13,32 @@
 import { VDomModel } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { Trans } from '../i18n';
-import type { IGitHubTokenSettings } from '../settings';
+import type { IGitHubTokenSettings, SavedSettingKey } from '../settings';
 import { DEFAULT_SETTINGS } from '../settings';
 import { apiBaseUrlProblem, urlHost } from '../github/apiBaseUrl';
 import { checkTokenFormat } from '../token/format';
 import { maskToken } from '../token/mask';
 import type { ITokenFormatCheck } from '../token/format';
 import type { IKernelWriteResult } from '../kernel/environment';
-import type { AssignmentMode, FieldCandidate } from '../notebook/fieldWriter';
-import type { IServerStatus } from '../server/api';
+import type { AssignmentMode, FieldCandidate, IFieldSearch, INotebookHandle } from '../notebook/fieldWriter';
+import type { IHeldTokenStatus, IKeychainStatus, IServerStatus } from '../server/api';
 import type { IGitHubTokenModel } from '../tokens';
 import { Delivery, holdRequest } from './delivery';
-import type { FieldState, IDeliveryDeps, KernelWriteState } from './delivery';
+import type {
+  FieldState,
+  IDeliveryDeps,
+  IUseInNotebookResult,
+  KernelWriteState,
+  TokenSource,
+  UseState
+} from './delivery';
 import { TokenHolders } from './holders';
 import type { IHolderDeps } from './holders';
 import type { IModelHost } from './host';
 import { ServerState } from './serverState';
-import type { IServerDeps } from './serverState';
+import type { IServerDeps, VerificationRoute } from './serverState';
 import { repositoryProblem, Verification } from './verification';
-import type { RequestVerification, VerifyState } from './verification';
+import type { IVerifyRound, RequestVerification, VerifyState } from './verification';
 
 /** The four steps of the guide. */
 export const STEPS = ['access', 'create', 'verify', 'use'] as const;
@@ -38,7 +49,8 @@ export interface ITokenModelDeps extends IDeliveryDeps, IHolderDeps {
   requestVerification: RequestVerification;
   /** The token was forgotten: drop what was derived from it elsewhere. */
   forgotten?(): void;
-  saveChoice?(key: 'accessLevel' | 'tokenType', value: string): Promise<void>;
+  /** Save a non-secret choice as a setting. */
+  saveChoice?(key: SavedSettingKey, value: string | boolean): Promise<void>;
   /** The Jupyter server extension, when installed (see server/api). */
   server?: IServerDeps;
   trans: Trans;
@@ -58,12 +70,20 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     this._holders = new TokenHolders(host, deps, deps.trans);
     this._delivery = new Delivery(
       host,
-      { token: () => this._format?.token ?? '', settings: () => this._settings },
+      { token: () => this._tokenSource()(), settings: () => this._settings },
       deps,
-      result => this._holders.record(result),
+      result => this._record(result),
       deps.trans
     );
-    this._server = new ServerState(host, deps.server, this._holders, deps.trans);
+    this._server = new ServerState(
+      host,
+      { apiBaseUrl: () => this._settings.apiBaseUrl, heldChanged: () => this._heldChanged() },
+      deps.server,
+      this._holders,
+      deps.trans
+    );
+    // Another tab's Forget or new token shows here within seconds.
+    this._unsubscribe = this._server.listen();
   }
 
   /** Emitted when the panel should take keyboard focus (e.g. from a command). */
@@ -137,6 +157,16 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return this._checked.has(id);
   }
 
+  /**
+   * Open where the user is: the held (or verified) token's use when there is
+   * one, the paste step for a draft, the first step otherwise.
+   */
+  openWhereUserIs(): void {
+    const state = this.verifyState;
+    const verified = !!this._format?.ok && state.status === 'done' && state.report.ok;
+    this.goTo(this.held || verified ? 'use' : this._format ? 'verify' : 'access');
+  }
+
   /** Change the access level or token type; persisted as a (non-secret) setting. */
   async choose(key: 'accessLevel' | 'tokenType', value: string): Promise<void> {
     this._settings = { ...this._settings, [key]: value };
@@ -161,7 +191,19 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     this._format = value ? checkTokenFormat(value, this._trans) : null;
     this._verification.reset();
     this._delivery.reset();
+    this._use = { status: 'idle' };
     this._emit();
+    if (this._format?.ok) {
+      // A pasted well-formed token is verified at once; after the caller's
+      // synchronous updates (settings, repository, an explicit verify()),
+      // and only if nothing changed the draft or started a round meanwhile.
+      const generation = this._generation;
+      void Promise.resolve().then(() => {
+        if (!this.isDisposed && generation === this._generation && this.verifyState.status === 'idle') {
+          void this.verify();
+        }
+      });
+    }
   }
 
   /** Offline check of the draft, or null when empty. */
@@ -174,20 +216,58 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return this._draft !== '';
   }
 
-  /** Whether a well-formed token is held. */
+  /** Whether there is a token to use: a well-formed draft, or one the server holds for the API base URL. */
   get hasToken(): boolean {
-    return !!this._format && this._format.ok;
+    return !!this._format?.ok || this.held !== null;
   }
 
-  /** The token, masked for display (`ghp_...abcd`), or '' when none. */
+  /** The token the server holds for the settings' API base URL (null when none, or no extension). */
+  get held(): IHeldTokenStatus | null {
+    return this._server.heldFor(this._settings.apiBaseUrl);
+  }
+
+  /** The token, masked for display (`ghp_...abcd`): the draft's, else the held one's; '' when none. */
   get masked(): string {
-    return this._format?.ok ? maskToken(this._format.token) : '';
+    return this._format?.ok ? maskToken(this._format.token) : (this.held?.masked ?? '');
   }
 
-  /** The GitHub account the token was verified as, or null. */
+  /** The GitHub account the token was verified as (the draft's verification, else the held token's), or null. */
   get login(): string | null {
     const state = this.verifyState;
-    return (state.status === 'done' && state.report.account?.login) || null;
+    const verified = state.status === 'done' ? state.report.account?.login : undefined;
+    return verified || (this._format?.ok ? null : (this.held?.login ?? null));
+  }
+
+  /** How Verify reaches GitHub for the settings' API base URL. */
+  get verificationRoute(): VerificationRoute {
+    return this._server.route(this._settings.apiBaseUrl);
+  }
+
+  /** Whether the server can remember tokens in the OS keychain (null: no extension, or not asked yet). */
+  get keychain(): IKeychainStatus | null {
+    return this._server.keychain;
+  }
+
+  /** The "Remember on this computer" setting. */
+  get remember(): boolean {
+    return this._settings.rememberOnThisComputer;
+  }
+
+  /**
+   * Turn "Remember on this computer" on or off: saved as the setting, and
+   * applied to the held token (stored in or removed from the keychain).
+   * Returns an error message, or ''.
+   */
+  async setRemember(on: boolean): Promise<string> {
+    this._settings = { ...this._settings, rememberOnThisComputer: on };
+    this._emit();
+    try {
+      await this._deps.saveChoice?.('rememberOnThisComputer', on);
+    } catch (error) {
+      return this._trans.__('The setting could not be saved: %1', (error as Error).message);
+    }
+    const held = this.held;
+    return held && held.remembered !== on ? this._server.update({ apiBaseUrl: held.apiBaseUrl, remember: on }) : '';
   }
 
   get repository(): string {
@@ -229,6 +309,71 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return this.hasToken ? this._delivery.fillField(candidate, mode) : null;
   }
 
+  /** The token field(s) of a given notebook (the displayed-only rule applies); not the panel's state. */
+  async findFieldsIn(notebook: INotebookHandle): Promise<IFieldSearch | IKernelWriteResult> {
+    return this._delivery.findFieldsIn(notebook);
+  }
+
+  /** Fill a widget field of a given notebook with the token (null without one, or for a cell). */
+  async fillFieldIn(notebook: INotebookHandle, candidate: FieldCandidate): Promise<IKernelWriteResult | null> {
+    return this.hasToken ? this._delivery.fillFieldIn(notebook, candidate) : null;
+  }
+
+  get useState(): UseState {
+    return this._use;
+  }
+
+  /**
+   * "Use in this notebook": the active notebook's kernel environment, then,
+   * when the notebook shows a token field, that field (one: filled; several:
+   * listed to pick, see fieldState). A held token is fetched from the server
+   * once for both and dropped after. Null when nothing was tried.
+   */
+  async useInNotebook(): Promise<IUseInNotebookResult | null> {
+    if (!this.hasToken || this._use.status === 'working') {
+      return null;
+    }
+    const generation = this._generation;
+    this._use = { status: 'working' };
+    this._emit();
+    const base = this._tokenSource();
+    let once: Promise<string> | null = null;
+    const source: TokenSource = () => {
+      if (!once) {
+        once = base();
+      }
+      return once;
+    };
+    const kernel = await this._delivery.writeToKernel(source);
+    let field: IKernelWriteResult | null = null;
+    if (kernel && generation === this._generation && kernel.problem !== 'no-notebook') {
+      field = await this._delivery.writeToNotebookField(source, true);
+    }
+    once = null;
+    if (generation !== this._generation) {
+      return null;
+    }
+    if (!kernel) {
+      this._use = { status: 'idle' };
+      this._emit();
+      return null;
+    }
+    const result: IUseInNotebookResult = { kernel, field };
+    this._use = { status: 'done', result };
+    this._emit();
+    return result;
+  }
+
+  /**
+   * Record a kernel that got the token by another path (e.g. the leak guard's
+   * "Replace with environment read"), here and on the server, so that Forget
+   * in any tab lists it.
+   */
+  recordDelivery(result: IKernelWriteResult): void {
+    this._record(result);
+    this._emit();
+  }
+
   /** Why the repository field cannot be used, or '' when it is empty or valid. */
   get repositoryProblem(): string {
     return repositoryProblem(this._repository, this._trans);
@@ -247,18 +392,51 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return apiBaseUrlProblem(this._settings.apiBaseUrl, this._trans);
   }
 
-  /** Verify the held token against the GitHub API (through the server when it may call this API). */
+  /**
+   * Verify the draft (or, without one, the held token, fetched from the
+   * server for this round) against the GitHub API, through the server when it
+   * may call this API. After an ok report the server holds the token (when it
+   * may call that API) and the raw draft is dropped from the page.
+   */
   async verify(): Promise<VerifyState> {
     const format = this._format;
-    if (!format?.ok || this.verifyState.status === 'verifying' || this.repositoryProblem || this.apiUrlProblem) {
+    const held = format ? null : this.held;
+    if (
+      (!format?.ok && !held) ||
+      this.verifyState.status === 'verifying' ||
+      this.repositoryProblem ||
+      this.apiUrlProblem
+    ) {
       return this.verifyState;
     }
-    return this._verification.run({
-      format,
+    const generation = this._generation;
+    const settings = this._settings;
+    const base = {
       repository: this._repository,
-      settings: this._settings,
-      transport: this._server.transportFor(this._settings.apiBaseUrl)
-    });
+      settings,
+      transport: this._server.transportFor(settings.apiBaseUrl),
+      route: this._server.route(settings.apiBaseUrl)
+    };
+    // The token of this round, local to it: dropped when verify() returns.
+    let token = format?.ok ? format.token : '';
+    const round: IVerifyRound | Promise<IVerifyRound | null> = format?.ok
+      ? { ...base, format }
+      : // No well-formed draft: `held` is set (checked above).
+        this._server.reveal(held!.apiBaseUrl).then(
+          revealed => {
+            const checked = checkTokenFormat(revealed, this._trans);
+            token = checked.ok ? checked.token : '';
+            return checked.ok ? { ...base, format: checked } : null;
+          },
+          () => null
+        );
+    const state = await this._verification.run(round);
+    const current = generation === this._generation && state === this.verifyState;
+    if (token && current && state.status === 'done' && state.report.ok) {
+      await this._holdVerified(token, state, held);
+    }
+    token = '';
+    return state;
   }
 
   /** Write the held token to the active notebook's kernel environment. */
@@ -277,14 +455,21 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     this._format = null;
     this._verification.reset();
     this._delivery.reset();
+    this._use = { status: 'idle' };
     this._deps.forgotten?.();
+    // The entry of this URL, in memory and in the keychain; this tab stops showing it at once.
+    this._server.forget(this._settings.apiBaseUrl);
     this._emit();
-    this._server.forget();
   }
 
   /** The last failure talking to the server extension, or ''. */
   get serverError(): string {
     return this._server.error;
+  }
+
+  /** The server's warning on the last hold (e.g. why the token could not be remembered), or ''. */
+  get serverWarning(): string {
+    return this._server.warning;
   }
 
   /** Running kernels that were given the token (by this panel or at start). */
@@ -351,14 +536,14 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return this._holders.closeTerminals();
   }
 
-  /** The host (of the API base URL) the server-held token is bound to, or '' when unknown. */
+  /** The host (of the API base URL) of the token new kernels and terminals get, or '' when none. */
   get serverTokenHost(): string {
     return this._server.tokenHost;
   }
 
   /**
-   * Whether the server holds a token bound to another API base URL than the
-   * one in the settings (verifying here would be about another host).
+   * Whether new kernels and terminals get a token bound to another API base
+   * URL than the one in the settings (verifying here would be about another host).
    */
   get serverTokenForOtherHost(): boolean {
     return this._server.tokenForOtherHost(this._settings.apiBaseUrl);
@@ -369,30 +554,44 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return this._server.status;
   }
 
-  /** Ask the server extension whether it is there and what it holds. */
+  /** Ask the server extension whether it is there and what it holds (also on each of its token events). */
   async refreshServer(): Promise<IServerStatus | null> {
     return this._server.refresh();
   }
 
-  /** Whether new kernels and terminals get the token from the server. */
+  /** Whether new kernels and terminals get the held token of the settings' API base URL. */
   get usedForNewKernels(): boolean {
-    return this._server.usedForNewKernels;
+    return !!this.held?.forNewKernels;
   }
 
   /**
-   * Give the held token to the server for every new kernel and terminal, or
-   * take it back. Returns an error message, or '' on success.
+   * Give the token to every new kernel and terminal, or stop: the held
+   * entry's option changes; a draft is held first. Returns an error message,
+   * or '' on success.
    */
   async useForNewKernels(on: boolean): Promise<string> {
+    const held = this.held;
+    if (held) {
+      return this._server.update({ apiBaseUrl: held.apiBaseUrl, forNewKernels: on });
+    }
     if (!on) {
-      return this._server.release();
+      return '';
     }
     const format = this._format;
-    return this._server.hold(
+    const generation = this._generation;
+    const error = await this._server.hold(
       format?.ok
-        ? holdRequest(format.token, this._settings, this.verifyState, this._verification.verifiedApiBaseUrl)
+        ? {
+            ...holdRequest(format.token, this._settings, this.verifyState, this._verification.verifiedApiBaseUrl),
+            forNewKernels: true,
+            remember: this._settings.rememberOnThisComputer
+          }
         : null
     );
+    if (!error && format?.ok) {
+      this._dropDraftHeld(format.token, generation);
+    }
+    return error;
   }
 
   /**
@@ -409,6 +608,7 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     this._format = null;
     this._verification.reset();
     this._delivery.reset();
+    this._unsubscribe();
     // Clears both signals: the model is the sender of each.
     super.dispose();
   }
@@ -419,12 +619,83 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     }
   }
 
+  /** Where a delivery starting now takes the token: the draft, else the held one (fetched for it). */
+  private _tokenSource(): TokenSource {
+    const format = this._format;
+    if (format?.ok) {
+      const token = format.token;
+      return async () => token;
+    }
+    const held = this.held;
+    if (held) {
+      const url = held.apiBaseUrl;
+      return () => this._server.reveal(url);
+    }
+    return async () => {
+      throw new Error(this._trans.__('Paste a token first.'));
+    };
+  }
+
+  /** A kernel that got the token: for Forget here, and on the server for every tab. */
+  private _record(result: IKernelWriteResult): void {
+    this._holders.record(result);
+    if (result.ok && result.kernelId) {
+      this._server.recordKernel(result.kernelId, result.variables, this.held?.apiBaseUrl ?? this._settings.apiBaseUrl);
+    }
+  }
+
+  /**
+   * After an ok report: the server holds the token for the URL it was
+   * verified against (when it may call it), new kernels' option kept; then
+   * the page drops the raw draft. `held`: the token verified was the held
+   * one, whose keychain choice stays.
+   */
+  private async _holdVerified(token: string, state: VerifyState, held: IHeldTokenStatus | null): Promise<void> {
+    const url = this._verification.verifiedApiBaseUrl;
+    if (!url || this._server.route(url) !== 'server') {
+      return;
+    }
+    const generation = this._generation;
+    const error = await this._server.hold({
+      ...holdRequest(token, this._settings, state, url),
+      remember: held ? held.remembered : this._settings.rememberOnThisComputer
+    });
+    if (error) {
+      this._server.fail(this._trans.__('The Jupyter server could not keep the token: %1', error));
+      return;
+    }
+    this._dropDraftHeld(token, generation);
+  }
+
+  /** Drop the raw draft once the server holds it for the settings' URL (what was learnt stays). */
+  private _dropDraftHeld(token: string, generation: number): void {
+    if (generation === this._generation && this._format?.ok && this._format.token === token && this.held) {
+      this._draft = '';
+      this._format = null;
+      this._emit();
+    }
+  }
+
+  /** The token held for the settings' URL is gone or replaced elsewhere: what was learnt of it goes too. */
+  private _heldChanged(): void {
+    if (this._format) {
+      // The report and deliveries are about the draft, not the held token.
+      return;
+    }
+    this._generation++;
+    this._verification.reset();
+    this._delivery.reset();
+    this._use = { status: 'idle' };
+  }
+
   private _deps: ITokenModelDeps;
   private _trans: Trans;
   private _verification: Verification;
   private _delivery: Delivery;
   private _holders: TokenHolders;
   private _server: ServerState;
+  private _unsubscribe: () => void;
+  private _use: UseState = { status: 'idle' };
   private _settings: Readonly<IGitHubTokenSettings> = DEFAULT_SETTINGS;
   private _step: Step = 'access';
   private _checked = new Set<string>();

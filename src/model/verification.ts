@@ -11,6 +11,7 @@ import { buildVerifyReport } from '../github/verifyReport';
 import type { IVerifyReport } from '../github/verifyReport';
 import type { GitHubTransport, IVerifyOutcomes, IVerifyRequest } from '../github/client';
 import type { IModelHost } from './host';
+import type { VerificationRoute } from './serverState';
 
 /** Verification progress. */
 export type VerifyState =
@@ -28,6 +29,8 @@ export interface IVerifyRound {
   settings: Readonly<IGitHubTokenSettings>;
   /** The way through the Jupyter server when it may call this API; otherwise the page asks GitHub itself. */
   transport?: GitHubTransport;
+  /** Why there is no transport (the note on the browser's blind spot names the real reason). */
+  route?: VerificationRoute;
 }
 
 /** Why the repository field cannot be used, or '' when it is empty or valid. */
@@ -76,9 +79,14 @@ export async function verifyToken(
     );
     if (!viaServer && report.account) {
       report.notes.push(
-        trans.__(
-          "Verified from the browser, which cannot see the token's expiry (GitHub does not expose that header to web pages). With the server extension enabled, verification goes through the Jupyter server and shows it."
-        )
+        input.route === 'not-allowed'
+          ? trans.__(
+              "Verified from the browser, which cannot see the token's expiry (GitHub does not expose that header to web pages). The server extension is enabled, but %1 is not in its allowed API base URLs: add it to c.GitHubTokenExtension.allowed_api_base_urls and restart the Jupyter server to verify through it and see the expiry.",
+              s.apiBaseUrl
+            )
+          : trans.__(
+              "Verified from the browser, which cannot see the token's expiry (GitHub does not expose that header to web pages). With the server extension enabled, verification goes through the Jupyter server and shows it."
+            )
       );
     }
     return { state: { status: 'done', report, repository: fullName }, verifiedAgainst: s.apiBaseUrl };
@@ -126,15 +134,28 @@ export class Verification {
     }
   }
 
-  /** Verify, unless a round is already under way (then its state is returned). */
-  async run(input: IVerifyRound): Promise<VerifyState> {
+  /**
+   * Verify, unless a round is already under way (then its state is returned).
+   * `input` may still be on its way (the held token, fetched from the server
+   * for this round): the state is 'verifying' meanwhile, and idle again when
+   * it resolves to null.
+   */
+  async run(input: IVerifyRound | Promise<IVerifyRound | null>): Promise<VerifyState> {
     if (this._state.status === 'verifying') {
       return this._state;
     }
     const generation = this._host.generation();
     this._state = { status: 'verifying' };
     this._host.emit();
-    const { state, verifiedAgainst } = await verifyToken(input, this._requestVerification, this._trans);
+    const round = await input;
+    if (!round) {
+      if (this._host.generation() === generation) {
+        this.reset();
+        this._host.emit();
+      }
+      return this._state;
+    }
+    const { state, verifiedAgainst } = await verifyToken(round, this._requestVerification, this._trans);
     // The token, the access level or the host may have changed while we waited.
     if (this._host.generation() === generation) {
       this._state = state;

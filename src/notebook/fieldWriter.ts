@@ -5,6 +5,11 @@
  * `github_token = ""`, rewritten to read the environment while the token
  * goes to the kernel environment. The token is put into the source only in
  * the explicit `literal` mode (the panel asks first).
+ *
+ * Only widgets the notebook displays now count (a re-run form cell leaves
+ * its old widget alive in the kernel), and a widget fill is confirmed only
+ * when both the kernel's value and the displayed input have the token's
+ * length.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Trans } from '../i18n';
@@ -13,6 +18,7 @@ import {
   executeSilently,
   executeWithToken,
   IKernelWriteResult,
+  KernelWriteProblem,
   readyPythonKernel,
   unsafeInputFailure,
   writeFailure,
@@ -27,6 +33,14 @@ import {
   rewriteAssignmentToLiteral
 } from './fields';
 
+/** Where a displayed widget's field is in a container that shows it. */
+export interface IDisplayedIn {
+  /** The model id of the displayed container (an output of a cell). */
+  containerId: string;
+  /** Its place among the container's fields of the same class, in display (document) order. */
+  index: number;
+}
+
 /** What the writer needs of a notebook. */
 export interface INotebookHandle {
   sessionContext: ISessionContext;
@@ -35,6 +49,19 @@ export interface INotebookHandle {
   cells(): { cellType: string; source: string }[];
   /** Replace one cell's source (undoable in the editor like any edit). */
   setCellSource(index: number, source: string): void;
+  /** The model ids of the ipywidgets the notebook's cells display now, in display order. */
+  displayedWidgetIds(): string[];
+  /**
+   * The length of the value of the input shown for the widget `modelId` of
+   * class `widgetClass` (never the value), or null when it is not displayed.
+   * `within`: it is shown inside that displayed container. Polls briefly for
+   * the view to catch up, until the length is `expected` when given.
+   */
+  displayedValueLength(
+    modelId: string,
+    widgetClass: string,
+    options?: { within?: IDisplayedIn; expected?: number }
+  ): Promise<number | null>;
 }
 
 /** A live ipywidgets field in the kernel. */
@@ -46,6 +73,8 @@ export interface IWidgetCandidate {
   /** User variables bound to the widget. */
   names: string[];
   empty: boolean;
+  /** Shown inside a displayed container (absent: displayed itself, or not known to be displayed). */
+  within?: IDisplayedIn;
 }
 
 /** One place the token can go. */
@@ -59,40 +88,106 @@ export interface IFieldSearch {
   candidates: FieldCandidate[];
   /** What was looked for when nothing was found, else ''. */
   message: string;
+  /** Why the kernel's widgets were not searched (absent: they were). */
+  widgetProblem?: KernelWriteProblem;
 }
 
-/** Parse the widget list expression's value: repr of a base64 string of JSON. */
-export function parseWidgetList(value: string): IWidgetCandidate[] {
+/** The kernel's fields and containers, as listed by the widget list expression. */
+export interface IWidgetTree {
+  widgets: IWidgetCandidate[];
+  /** Container model id -> its children's model ids, in order. */
+  children: Map<string, string[]>;
+}
+
+/** Parse the widget list expression's value (repr of a base64 string of JSON): fields and containers. */
+export function parseWidgetTree(value: string): IWidgetTree {
+  const tree: IWidgetTree = { widgets: [], children: new Map() };
   const match = /^'([A-Za-z0-9+/=]*)'$/.exec(value.trim());
   if (!match) {
-    return [];
+    return tree;
   }
+  let list: unknown;
   try {
     const bytes = Uint8Array.from(atob(match[1]), c => c.charCodeAt(0));
-    const list = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    if (!Array.isArray(list)) {
-      return [];
+    list = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return tree;
+  }
+  if (!Array.isArray(list)) {
+    return tree;
+  }
+  for (const w of list as Array<Record<string, unknown> | null>) {
+    if (!w || typeof w.id !== 'string') {
+      continue;
     }
-    return list
-      .filter(
-        (w): w is { id: string; cls: string; description: string; names: string[]; empty: boolean } =>
-          !!w &&
-          typeof w.id === 'string' &&
-          typeof w.cls === 'string' &&
-          typeof w.description === 'string' &&
-          Array.isArray(w.names)
-      )
-      .map(w => ({
+    if (Array.isArray(w.children)) {
+      tree.children.set(
+        w.id,
+        w.children.filter((id: unknown): id is string => typeof id === 'string' && id !== '')
+      );
+    } else if (typeof w.cls === 'string' && typeof w.description === 'string' && Array.isArray(w.names)) {
+      tree.widgets.push({
         kind: 'widget',
         id: w.id,
         widgetClass: w.cls,
         description: w.description,
         names: w.names.filter((n: unknown): n is string => typeof n === 'string'),
         empty: !!w.empty
-      }));
-  } catch {
-    return [];
+      });
+    }
   }
+  return tree;
+}
+
+/** The fields of the widget list expression's value (see {@link parseWidgetTree}). */
+export function parseWidgetList(value: string): IWidgetCandidate[] {
+  return parseWidgetTree(value).widgets;
+}
+
+/** Deepest container nesting followed (a guard against cycles, which ipywidgets does not forbid). */
+const MAX_NESTING = 32;
+
+/**
+ * The fields of `tree` that `displayed` (model ids of displayed outputs, in
+ * order) shows: displayed themselves, or inside a displayed container (at
+ * any depth). In display order, each once (where it is first shown). A
+ * widget that is alive in the kernel but shown by no output (e.g. the one a
+ * re-run cell replaced) is not among them.
+ */
+export function displayedFields(tree: IWidgetTree, displayed: readonly string[]): IWidgetCandidate[] {
+  const fields = new Map(tree.widgets.map(widget => [widget.id, widget]));
+  const found = new Map<string, IWidgetCandidate>();
+  for (const outputId of displayed) {
+    const direct = fields.get(outputId);
+    if (direct) {
+      if (!found.has(outputId)) {
+        found.set(outputId, direct);
+      }
+      continue;
+    }
+    // Inside a container, each field is found in the view by its place among
+    // the inputs of its class: count every occurrence, in document order.
+    const seen = new Map<string, number>();
+    const walk = (containerId: string, path: readonly string[]): void => {
+      if (path.length > MAX_NESTING || path.includes(containerId)) {
+        return;
+      }
+      for (const child of tree.children.get(containerId) ?? []) {
+        const field = fields.get(child);
+        if (field) {
+          const index = seen.get(field.widgetClass) ?? 0;
+          seen.set(field.widgetClass, index + 1);
+          if (!found.has(child)) {
+            found.set(child, { ...field, within: { containerId: outputId, index } });
+          }
+        } else {
+          walk(child, [...path, containerId]);
+        }
+      }
+    };
+    walk(outputId, []);
+  }
+  return [...found.values()];
 }
 
 /** There is no active notebook to look in. */
@@ -128,29 +223,35 @@ export async function findNotebookFields(
   }
   const candidates: FieldCandidate[] = [];
   let widgetNote = '';
+  let widgetProblem: KernelWriteProblem | undefined;
   const ready = await readyPythonKernel(notebook.sessionContext, notebook.path, trans);
   if ('kernel' in ready) {
     const listed = await executeSilently(ready, '', buildListWidgetsExpression(ready.language, trans), trans);
     if ('value' in listed) {
-      for (const widget of parseWidgetList(listed.value)) {
-        if (
-          fieldNameMatches(widget.description, fieldName) ||
-          widget.names.some(name => fieldNameMatches(name, fieldName))
-        ) {
-          candidates.push(widget);
-        }
+      const matches = (widget: IWidgetCandidate): boolean =>
+        fieldNameMatches(widget.description, fieldName) || widget.names.some(name => fieldNameMatches(name, fieldName));
+      const tree = parseWidgetTree(listed.value);
+      // Only what the notebook shows now: never a widget a re-run cell replaced.
+      candidates.push(...displayedFields(tree, notebook.displayedWidgetIds()).filter(matches));
+      if (!candidates.length && tree.widgets.some(matches)) {
+        widgetNote = trans.__(
+          'A matching field is alive in the kernel but no cell displays it any more: run the cell that displays the form.'
+        );
       }
     } else {
       widgetNote = listed.message;
+      widgetProblem = listed.problem;
     }
   } else {
     widgetNote = trans.__('Widgets were not searched: %1', ready.message);
+    widgetProblem = ready.problem;
   }
+  const searched = widgetProblem ? { widgetProblem } : {};
   for (const assignment of findAssignmentCandidates(notebook.cells(), fieldName)) {
     candidates.push({ kind: 'assignment', ...assignment });
   }
   if (candidates.length) {
-    return { candidates, message: '' };
+    return { candidates, message: '', ...searched };
   }
   const looked = trans.__(
     'No "%1" field found in "%2". Looked for ipywidgets Password or Text fields whose description or variable name matches "%1" (or GitHub token, Personal Access Token, github_token), and for cells that assign a string to such a variable, e.g. github_token = "".',
@@ -158,7 +259,7 @@ export async function findNotebookFields(
     notebook.path
   );
   const hint = widgetNote || trans.__('If the notebook shows a form, run the cell that displays it first.');
-  return { candidates: [], message: `${looked} ${hint}` };
+  return { candidates: [], message: `${looked} ${hint}`, ...searched };
 }
 
 /**
@@ -202,6 +303,19 @@ async function fillWidget(
   } catch (error) {
     return unsafeInputFailure(error, ready.kernelDisplayName);
   }
+  const label = describeCandidate(candidate, trans);
+  // A field no cell shows any more (replaced by a re-run) gets nothing.
+  const displayed = notebook.displayedWidgetIds();
+  if (!displayed.includes(candidate.within?.containerId ?? candidate.id)) {
+    return writeFailure(
+      'changed',
+      trans.__(
+        'The notebook does not display the %1 any more (was its cell run again?). Search again and fill the field shown.',
+        label
+      ),
+      ready.kernelDisplayName
+    );
+  }
   // The code holds the token: never to a kernel that logs its requests.
   const executed = await executeWithToken(ready, code, check, trans);
   if (!('value' in executed)) {
@@ -209,7 +323,6 @@ async function fillWidget(
   }
   // `[['<id>', <length of the value>]]`: the value itself never comes back.
   const length = Number(/,\s*(-?\d+)\]\]$/.exec(executed.value.trim())?.[1] ?? NaN);
-  const label = describeCandidate(candidate, trans);
   if (length === -1) {
     return writeFailure(
       'changed',
@@ -221,6 +334,31 @@ async function fillWidget(
     return writeFailure(
       'execution-failed',
       trans.__('The kernel did not confirm that %1 holds the token. Check the kernel and try again.', label),
+      ready.kernelDisplayName
+    );
+  }
+  // Confirmed only when the field the user sees holds it too (its length, never its value).
+  const shown = await notebook.displayedValueLength(candidate.id, candidate.widgetClass, {
+    within: candidate.within,
+    expected: token.length
+  });
+  if (shown === null) {
+    return writeFailure(
+      'changed',
+      trans.__(
+        "The kernel's %1 has the token, but the notebook does not display that field any more (was its cell run again?). Search again and fill the field shown.",
+        label
+      ),
+      ready.kernelDisplayName
+    );
+  }
+  if (shown !== token.length) {
+    return writeFailure(
+      'execution-failed',
+      trans.__(
+        "The kernel's %1 has the token, but the field shown does not. Run the cell that displays the form again, then fill it again.",
+        label
+      ),
       ready.kernelDisplayName
     );
   }

@@ -2,10 +2,21 @@ import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
 import type { AccessLevel } from '../github/scopes';
 import type { TokenType } from '../github/tokenPages';
+import { newTokenPage } from './CreateStep';
 
-/** Step 1: what the token must allow, and which kind of token to create. */
+/**
+ * Step 1: what the token must allow, which kind of token to create, and the
+ * short way on: GitHub's pre-filled page (then straight to pasting it), or
+ * straight to pasting a token the user already has.
+ */
 export function AccessStep({ model, trans }: IStepProps): JSX.Element {
   const { accessLevel, tokenType } = model.settings;
+  const page = newTokenPage(model.settings, trans);
+  const create = () => {
+    // noopener: GitHub's page gets no handle on JupyterLab's window.
+    window.open(page.url, '_blank', 'noopener');
+    model.goTo('verify');
+  };
   const accessOptions: { value: AccessLevel; label: string; hint: string }[] = [
     {
       value: 'read-write',
@@ -80,6 +91,31 @@ export function AccessStep({ model, trans }: IStepProps): JSX.Element {
           )}
         </p>
       )}
+      <div className="jp-GitHubToken-actions">
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-accept"
+          disabled={!page.url}
+          aria-describedby={page.url ? undefined : 'jp-github-token-page-error'}
+          onClick={create}
+        >
+          {trans.__('Create token on GitHub')}
+        </button>
+        <button type="button" className="jp-Button jp-mod-styled" onClick={() => model.goTo('verify')}>
+          {trans.__('I already have a token')}
+        </button>
+      </div>
+      {page.error && (
+        <p id="jp-github-token-page-error" className="jp-GitHubToken-error" role="alert">
+          {page.error}
+        </p>
+      )}
+      <p className="jp-GitHubToken-hint">
+        {trans.__('GitHub opens in a new window with the form filled in; copy the token it shows, then paste it here.')}{' '}
+        <button type="button" className="jp-GitHubToken-textButton" onClick={() => model.goTo('create')}>
+          {trans.__('Show each step on GitHub')}
+        </button>
+      </p>
     </div>
   );
 }

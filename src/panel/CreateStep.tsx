@@ -1,8 +1,36 @@
 import * as React from 'react';
+import type { Trans } from '../i18n';
+import type { IGitHubTokenSettings } from '../settings';
 import type { IStepProps } from './TokenPanel';
 import { guideItems } from '../github/guideSteps';
 import { newTokenUrl } from '../github/tokenPages';
 import { urlHost } from '../github/apiBaseUrl';
+
+/**
+ * GitHub's new-token page, pre-filled for the current choices: the one URL
+ * both the access step's shortcut and this step open. `error` says why there
+ * is none (the web base URL setting is unusable).
+ */
+export function newTokenPage(s: Readonly<IGitHubTokenSettings>, trans: Trans): { url: string; error: string } {
+  try {
+    const url = newTokenUrl(s.webBaseUrl, {
+      tokenType: s.tokenType,
+      access: s.accessLevel,
+      name: s.tokenName,
+      description: s.tokenType === 'classic' ? s.tokenName : s.tokenDescription,
+      expiresInDays: s.expirationDays
+    });
+    return { url, error: '' };
+  } catch {
+    return {
+      url: '',
+      error: trans.__(
+        'The web base URL setting "%1" is not an http(s) URL; fix it in Settings → GitHub token.',
+        s.webBaseUrl
+      )
+    };
+  }
+}
 
 /** Step 2: the click-by-click path on GitHub, and a pre-filled new-token page. */
 export function CreateStep({ model, trans }: IStepProps): JSX.Element {
@@ -17,22 +45,7 @@ export function CreateStep({ model, trans }: IStepProps): JSX.Element {
     },
     trans
   );
-  let url = '';
-  let urlError = '';
-  try {
-    url = newTokenUrl(s.webBaseUrl, {
-      tokenType: s.tokenType,
-      access: s.accessLevel,
-      name: s.tokenName,
-      description: s.tokenType === 'classic' ? s.tokenName : s.tokenDescription,
-      expiresInDays: s.expirationDays
-    });
-  } catch {
-    urlError = trans.__(
-      'The web base URL setting "%1" is not an http(s) URL; fix it in Settings → GitHub token.',
-      s.webBaseUrl
-    );
-  }
+  const { url, error: urlError } = newTokenPage(s, trans);
   const done = items.filter(i => model.isChecked(i.id)).length;
   return (
     <div className="jp-GitHubToken-create">

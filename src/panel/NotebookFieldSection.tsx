@@ -1,12 +1,12 @@
 import * as React from 'react';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Trans } from '../i18n';
 import { describeCandidate, FieldCandidate } from '../notebook/fieldWriter';
 import type { IStepProps } from './TokenPanel';
 import { WriteResult } from './WriteResult';
 
 /** Ask before the token goes into a cell's source (and so into the saved file). */
-async function confirmLiteral(candidate: FieldCandidate, trans: TranslationBundle): Promise<boolean> {
+async function confirmLiteral(candidate: FieldCandidate, trans: Trans): Promise<boolean> {
   const result = await showDialog({
     title: trans.__('Put the token into the notebook?'),
     body: trans.__(

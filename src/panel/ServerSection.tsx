@@ -1,9 +1,11 @@
 import * as React from 'react';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Trans } from '../i18n';
+import { normalizeApiBaseUrl, urlHost } from '../github/apiBaseUrl';
 import type { IStepProps } from './TokenPanel';
+import { RouteNote } from './RouteNote';
 
 /** Why clearing os.environ is not the whole story, said plainly. */
-function initialEnvironmentNote(trans: TranslationBundle): string {
+function initialEnvironmentNote(trans: Trans): string {
   return trans.__(
     'Clearing removes the variables from os.environ in these kernels, and from what they start next. A kernel started while the server held the token keeps it in its initial process environment (/proc/<pid>/environ, readable by your other processes): a running process cannot change that. Restarting the kernel clears it; its variables are lost.'
   );
@@ -17,11 +19,18 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
   const [error, setError] = React.useState('');
   const [busy, setBusy] = React.useState(false);
   const server = model.server;
+  const held = model.held;
+  const keychain = model.keychain;
   const holders = model.kernelsHoldingToken;
   const toRestart = model.kernelsToRestart;
   const terminals = model.terminalsHoldingToken;
   const names = model.settings.environmentVariables.join(', ');
-  const host = model.serverTokenHost;
+  const forNewKernels = model.usedForNewKernels;
+  const configured = normalizeApiBaseUrl(model.settings.apiBaseUrl);
+  // New kernels get the token held for another API than the one in the settings.
+  const otherForNewKernels = server?.tokens.find(
+    t => t.forNewKernels && normalizeApiBaseUrl(t.apiBaseUrl) !== configured
+  );
   const restartButton = model.canRestartKernels && (
     <button
       type="button"
@@ -33,11 +42,12 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
     </button>
   );
 
-  const toggle = async (on: boolean) => {
+  const run = async (action: () => Promise<string>) => {
     setBusy(true);
-    setError(await model.useForNewKernels(on));
+    setError(await action());
     setBusy(false);
   };
+  const rememberAvailable = !!keychain?.available;
 
   return (
     <div className="jp-GitHubToken-server">
@@ -49,51 +59,86 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
           )}
         </p>
       )}
+      <RouteNote model={model} trans={trans} />
       {server && (
         <>
           <label className="jp-GitHubToken-choice">
             <input
               type="checkbox"
               role="switch"
-              checked={server.held}
-              aria-checked={server.held}
-              disabled={busy || (!server.held && !model.hasToken)}
-              onChange={e => void toggle(e.currentTarget.checked)}
+              checked={forNewKernels}
+              aria-checked={forNewKernels}
+              disabled={busy || (!forNewKernels && !model.hasToken)}
+              onChange={e => {
+                const on = e.currentTarget.checked;
+                void run(() => model.useForNewKernels(on));
+              }}
             />
             <span>
               <span className="jp-GitHubToken-choiceLabel">{trans.__('Use for new kernels and terminals')}</span>
               <span className="jp-GitHubToken-hint">
                 {trans.__(
-                  'Every kernel and terminal started from now on gets %1, and git over HTTPS to %2 uses it. The server keeps it in memory only: a server restart forgets it.',
+                  'Every kernel and terminal started from now on gets %1, and git over HTTPS to %2 uses it.',
                   names,
-                  server.gitHosts.join(', ') || 'GitHub'
+                  held?.gitHosts.join(', ') || urlHost(model.settings.webBaseUrl)
                 )}
               </span>
             </span>
           </label>
-          {server.held && (
+          {forNewKernels && held && (
             <p className="jp-GitHubToken-success" data-testid="server-held">
-              {host
-                ? trans.__(
-                    'The server holds %1%2 for %3 only: new kernels and terminals use it with that host.',
-                    server.masked ?? '',
-                    server.login ? trans.__(' (%1)', server.login) : '',
-                    host
-                  )
-                : trans.__(
-                    'The server holds %1%2.',
-                    server.masked ?? '',
-                    server.login ? trans.__(' (%1)', server.login) : ''
-                  )}
+              {trans.__(
+                'New kernels and terminals get %1%2, for %3 only.',
+                held.masked,
+                held.login ? trans.__(' (%1)', held.login) : '',
+                urlHost(held.apiBaseUrl)
+              )}
             </p>
           )}
-          {model.serverTokenForOtherHost && (
+          {otherForNewKernels && (
             <p className="jp-GitHubToken-warning" data-testid="server-other-host">
               {trans.__(
-                'The token the server holds is for %1, not for the GitHub API in your settings (%2).',
-                host,
+                'New kernels and terminals get the token held for %1, not the one for the GitHub API in your settings (%2).',
+                urlHost(otherForNewKernels.apiBaseUrl),
                 model.apiHost
               )}
+            </p>
+          )}
+          <label className="jp-GitHubToken-choice">
+            <input
+              id="jp-github-token-remember"
+              type="checkbox"
+              checked={rememberAvailable && model.remember}
+              disabled={busy || !rememberAvailable}
+              aria-describedby="jp-github-token-remember-hint"
+              onChange={e => {
+                const on = e.currentTarget.checked;
+                void run(() => model.setRemember(on));
+              }}
+            />
+            <span>
+              <span className="jp-GitHubToken-choiceLabel">{trans.__('Remember on this computer')}</span>
+              <span id="jp-github-token-remember-hint" className="jp-GitHubToken-hint">
+                {rememberAvailable ? (
+                  keychain?.backend ? (
+                    trans.__(
+                      "Keeps the token in this computer's keychain (%1), so that it is back after a server restart. Forget removes it from there too.",
+                      keychain.backend
+                    )
+                  ) : (
+                    trans.__(
+                      "Keeps the token in this computer's keychain, so that it is back after a server restart. Forget removes it from there too."
+                    )
+                  )
+                ) : (
+                  <span data-testid="remember-reason">{keychain?.reason ?? ''}</span>
+                )}
+              </span>
+            </span>
+          </label>
+          {!held && (
+            <p className="jp-GitHubToken-hint">
+              {trans.__('The server keeps a verified token in its memory only unless it is remembered.')}
             </p>
           )}
         </>

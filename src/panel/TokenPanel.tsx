@@ -1,19 +1,20 @@
 import * as React from 'react';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Trans } from '../i18n';
 import { keyIcon } from '../icons';
 import { GitHubTokenModel, STEPS, Step } from '../model/tokenModel';
 import { AccessStep } from './AccessStep';
 import { CreateStep } from './CreateStep';
 import { VerifyStep } from './VerifyStep';
 import { UseStep } from './UseStep';
+import { SignedIn } from './SignedIn';
 
 export interface IStepProps {
   model: GitHubTokenModel;
-  trans: TranslationBundle;
+  trans: Trans;
 }
 
-function stepLabel(step: Step, trans: TranslationBundle): string {
+function stepLabel(step: Step, trans: Trans): string {
   switch (step) {
     case 'access':
       return trans.__('Choose access');
@@ -26,10 +27,12 @@ function stepLabel(step: Step, trans: TranslationBundle): string {
   }
 }
 
-function PanelView({ model, trans }: IStepProps): JSX.Element {
+/** The panel's content for the model's current state (exported for the unit tests). */
+export function PanelView({ model, trans }: IStepProps): JSX.Element {
   const headingRef = React.useRef<HTMLHeadingElement>(null);
   const rootRef = React.useRef<HTMLDivElement>(null);
   const index = STEPS.indexOf(model.step);
+  const held = model.held;
 
   React.useEffect(() => {
     const onFocus = () => {
@@ -83,12 +86,20 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
           <keyIcon.react tag="span" className="jp-GitHubToken-headerIcon" />
         </span>
         <h2 className="jp-GitHubToken-title">{trans.__('GitHub token')}</h2>
-        {model.hasToken && (
+        {!held && model.hasToken && (
           <span className="jp-GitHubToken-held" title={trans.__('Held in this browser tab only')}>
             {model.masked}
           </span>
         )}
       </header>
+      {held && <SignedIn held={held} model={model} trans={trans} onForget={forget} />}
+      {model.verificationRoute === 'no-extension' && (
+        <p className="jp-GitHubToken-hint" data-testid="page-only">
+          {trans.__(
+            'The token lives only in the memory of this browser tab: the jupyterlab_github_token server extension is not enabled on this Jupyter server, so another tab or a reload does not have it, and new kernels and terminals do not get it.'
+          )}
+        </p>
+      )}
       <nav aria-label={trans.__('Steps')}>
         <ol className="jp-GitHubToken-stepper">
           {STEPS.map((step, i) => (
@@ -124,7 +135,7 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
         >
           {trans.__('Back')}
         </button>
-        {model.hasDraft && (
+        {model.hasDraft && !held && (
           <button
             type="button"
             className="jp-Button jp-mod-styled jp-mod-warn"
@@ -156,7 +167,7 @@ function PanelView({ model, trans }: IStepProps): JSX.Element {
  * The model is shared with the commands and outlives the view: not disposed here.
  */
 export class GitHubTokenView extends ReactWidget {
-  constructor(model: GitHubTokenModel, trans: TranslationBundle) {
+  constructor(model: GitHubTokenModel, trans: Trans) {
     super();
     this._model = model;
     this._trans = trans;
@@ -172,5 +183,5 @@ export class GitHubTokenView extends ReactWidget {
   }
 
   private _model: GitHubTokenModel;
-  private _trans: TranslationBundle;
+  private _trans: Trans;
 }

@@ -1,12 +1,13 @@
 import * as React from 'react';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Trans } from '../i18n';
 import type { IProblem } from '../github/problems';
 import type { IVerifyReport } from '../github/verifyReport';
 import type { GitHubTokenModel } from '../model/tokenModel';
 import { tokenKindLabel } from '../token/format';
 import { describeScope } from '../github/scopes';
+import { UseInNotebook } from './UseInNotebook';
 
-function ProblemView({ problem, trans }: { problem: IProblem; trans: TranslationBundle }): JSX.Element {
+function ProblemView({ problem, trans }: { problem: IProblem; trans: Trans }): JSX.Element {
   return (
     <div className="jp-GitHubToken-problem" data-problem={problem.code}>
       <p className="jp-GitHubToken-problemTitle">{problem.title}</p>
@@ -31,7 +32,7 @@ export function VerifyResult({
 }: {
   report: IVerifyReport;
   model: GitHubTokenModel;
-  trans: TranslationBundle;
+  trans: Trans;
 }): JSX.Element {
   const { account, scopes, missingScopes, rateLimit, repo } = report;
   const daysLeft = report.expiresAt
@@ -64,7 +65,7 @@ export function VerifyResult({
           <dt>{trans.__('Token kind')}</dt>
           <dd>{tokenKindLabel(report.tokenKind, trans)}</dd>
           <dt>{trans.__('Scopes')}</dt>
-          <dd data-testid="token-scopes">
+          <dd data-testid="token-scopes" className="jp-GitHubToken-chipRow">
             {scopes === null
               ? trans.__('not reported by GitHub for this kind of token')
               : scopes.length === 0
@@ -79,9 +80,11 @@ export function VerifyResult({
             <>
               <dt>{trans.__('Missing')}</dt>
               <dd className="jp-GitHubToken-error" data-testid="missing-scopes">
-                {missingScopes.map(s => (
-                  <code key={s}>{s}</code>
-                ))}{' '}
+                <span className="jp-GitHubToken-chipRow">
+                  {missingScopes.map(s => (
+                    <code key={s}>{s}</code>
+                  ))}
+                </span>
                 {trans.__('Create a new token with these scopes (step 2).')}
               </dd>
             </>
@@ -135,9 +138,12 @@ export function VerifyResult({
         </p>
       ))}
       {report.ok && (
-        <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => model.goTo('use')}>
-          {trans.__('Continue: use it')}
-        </button>
+        <>
+          <UseInNotebook model={model} trans={trans} />
+          <button type="button" className="jp-Button jp-mod-styled" onClick={() => model.goTo('use')}>
+            {trans.__('Continue: use it')}
+          </button>
+        </>
       )}
     </div>
   );

@@ -1,6 +1,7 @@
 import * as React from 'react';
 import type { IStepProps } from './TokenPanel';
 import { VerifyResult } from './VerifyResult';
+import { RouteNote } from './RouteNote';
 
 /** Attributes that keep browser and extension password managers away from the field. */
 const NO_PASSWORD_MANAGER = {
@@ -20,7 +21,9 @@ export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
   const warnings = format?.issues.filter(i => i.severity === 'warning') ?? [];
   const repoProblem = model.repositoryProblem;
   const apiProblem = model.apiUrlProblem;
-  const canVerify = model.hasToken && state.status !== 'verifying' && !repoProblem && !apiProblem;
+  // A draft to verify: a token the server holds was verified already (Verify is for a pasted one).
+  const canVerify = !!format?.ok && state.status !== 'verifying' && !repoProblem && !apiProblem;
+  const viaServer = model.verificationRoute === 'server';
 
   // The input is uncontrolled on purpose: a controlled React input mirrors its
   // value into the DOM `value` attribute, where selectors and snapshots see it.
@@ -103,7 +106,18 @@ export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
         )}
         {!format && (
           <p className="jp-GitHubToken-hint">
-            {trans.__('Paste the token you copied from GitHub. It stays in this browser tab only.')}
+            {viaServer
+              ? trans.__(
+                  'Paste the token you copied from GitHub: it is verified at once, then held by this Jupyter server for every tab of it.'
+                )
+              : trans.__(
+                  'Paste the token you copied from GitHub: it is verified at once, and stays in this browser tab only.'
+                )}
+          </p>
+        )}
+        {!format && model.held && (
+          <p className="jp-GitHubToken-hint" data-testid="verify-replaces">
+            {trans.__('The server already holds %1: a token verified here replaces it.', model.held.masked)}
           </p>
         )}
       </div>
@@ -138,7 +152,14 @@ export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
       {!apiProblem && (
         <p className="jp-GitHubToken-hint">{trans.__('Verify sends the token to %1 only.', model.apiHost)}</p>
       )}
+      {/* Once GitHub answered, the report's own note names the route. */}
+      {!(state.status === 'done' && state.report.account) && <RouteNote model={model} trans={trans} />}
       <div className="jp-GitHubToken-result" aria-live="polite" data-testid="verify-result">
+        {state.status === 'verifying' && (
+          <p className="jp-GitHubToken-hint" data-testid="verifying">
+            {trans.__('Verifying the token with %1…', model.apiHost)}
+          </p>
+        )}
         {state.status === 'done' && <VerifyResult report={state.report} model={model} trans={trans} />}
       </div>
     </div>

@@ -12,6 +12,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import { MODEL_STATE_COMMANDS } from '../commands';
 import { createFlow } from '../flow';
+import { notebookHandle } from '../notebook/handle';
 import type { GitHubTokenModel } from '../model/tokenModel';
 import { readSettings } from '../settings';
 
@@ -32,20 +33,12 @@ export function openPanelFlow(options: IPanelFlowOptions): { model: GitHubTokenM
     trans,
     activeNotebook: () => {
       const panel = notebooks?.currentWidget;
-      if (!panel) {
-        return null;
-      }
-      const cells = () => panel.content.model?.cells;
-      return {
-        sessionContext: panel.sessionContext,
-        path: panel.context.path,
-        cells: () => Array.from(cells() ?? [], cell => ({ cellType: cell.type, source: cell.sharedModel.getSource() })),
-        setCellSource: (index, source) => cells()?.get(index)?.sharedModel.setSource(source)
-      };
+      return panel ? notebookHandle(panel) : null;
     },
     kernels: app.serviceManager.kernels,
     sessions: app.serviceManager.sessions,
     terminals: app.serviceManager.terminals,
+    events: app.serviceManager.events,
     notebookOfKernel: id => panelOfKernel(id)?.context.path,
     kernelConnection: id => panelOfKernel(id)?.sessionContext.session?.kernel,
     saveChoice: async (key, value) => {

@@ -1,43 +1,131 @@
 /**
  * The Jupyter server side of the extension (when installed and enabled):
  * verification through the server, which sees every GitHub header, and the
- * token held in the server's memory for new kernels and terminals.
+ * tokens the server holds (one per API base URL) for every tab, reload and,
+ * when remembered in the OS keychain, restart.
  */
 import { ServerConnection } from '@jupyterlab/services';
+import type { Event } from '@jupyterlab/services';
 import { normalizeApiBaseUrl } from '../github/apiBaseUrl';
 import type { GitHubTransport } from '../github/client';
 
-/** What the server says about the token it holds; never the token itself. */
-export interface IServerStatus {
-  held: boolean;
-  masked: string | null;
-  login: string | null;
-  expiresAt: string | null;
-  variables: string[];
-  /** Kernels started with the token that are still running. */
-  kernels: string[];
-  gitHosts: string[];
-  allowedApiBaseUrls: string[];
-  forgetsOnRestart: boolean;
-  /** After a forget: kernels started with the token that still run. */
-  stillRunning?: string[];
-  /** Running terminals started with the token (their names); [] from older servers. */
-  terminals: string[];
-  /** After a forget: terminals started with the token that still run. */
-  stillRunningTerminals: string[];
-  /** The API base URL the held token was verified against (its git host); null when none or an older server. */
-  apiBaseUrl: string | null;
+/** The server's own re-verification of a held token (done for tokens loaded from the keychain). */
+export interface IHeldTokenCheck {
+  status: 'unchecked' | 'valid' | 'revoked' | 'expired' | 'unreachable';
+  checkedAt: string | null;
+  message: string;
 }
 
-/** The fields an older server does not send, filled in (empty lists, no host). */
+/** What the server says about one token it holds; never the token itself. */
+export interface IHeldTokenStatus {
+  apiBaseUrl: string;
+  masked: string;
+  /** The policy's prefix kind (`classic`, `fine-grained`, ...) or `legacy`. */
+  kind: string;
+  login: string | null;
+  expiresAt: string | null;
+  /** Classic scopes; null for fine-grained tokens or when unknown. */
+  scopes: string[] | null;
+  setAt: string;
+  variables: string[];
+  gitHosts: string[];
+  /** Whether new kernels and terminals get this token (at most one entry). */
+  forNewKernels: boolean;
+  /** Whether it is stored in the OS keychain too. */
+  remembered: boolean;
+  check: IHeldTokenCheck;
+}
+
+/** Whether the server can remember tokens in the OS keychain, and why not. */
+export interface IKeychainStatus {
+  enabled: boolean;
+  available: boolean;
+  backend: string | null;
+  reason: string;
+}
+
+/** What the server says (status v2): every token it holds, masked. */
+export interface IServerStatus {
+  version: number;
+  tokens: IHeldTokenStatus[];
+  allowedApiBaseUrls: string[];
+  keychain: IKeychainStatus;
+  /** Running kernels that got a token (at start, or recorded by the page). */
+  kernels: string[];
+  kernelClashes: { id: string; variables: string[] }[];
+  /** Running terminals started with a token. */
+  terminals: string[];
+  /** After a forget: kernels that got the token and still run. */
+  stillRunning?: string[];
+  /** After a forget: terminals started with the token that still run. */
+  stillRunningTerminals?: string[];
+  /** After a forget: whether a keychain entry was removed. */
+  keychainRemoved?: boolean;
+  /** After a hold: why the token could not be remembered (it is held in memory anyway). */
+  warning?: string;
+}
+
+/** What the page sends to make the server hold a token for its API base URL. */
+export interface IHoldRequest {
+  token: string;
+  /** The API base URL the token was verified against: the server binds the token to that host. */
+  apiBaseUrl: string;
+  variables: readonly string[];
+  login?: string;
+  expiresAt?: string | null;
+  scopes?: string[] | null;
+  /** Omitted: the server keeps the previous entry's value for that URL. */
+  forNewKernels?: boolean;
+  remember?: boolean;
+}
+
+/** A change to a held token's options. */
+export interface IHeldTokenUpdate {
+  apiBaseUrl: string;
+  forNewKernels?: boolean;
+  remember?: boolean;
+}
+
+/** The id of the server's token events (held, changed, forgotten, checked), as registered by the server extension. */
+export const TOKEN_EVENT_SCHEMA_ID = 'https://events.jupyter.org/jupyterlab_github_token/token/v1';
+
+/**
+ * Whether two API base URLs are the same once normalised as the server does
+ * (host case, trailing slashes): the page must not believe the server refuses
+ * a URL it accepts. A URL the policy refuses matches nothing.
+ */
+export function sameApiBaseUrl(a: string, b: string): boolean {
+  const normalized = normalizeApiBaseUrl(a);
+  return normalized !== null && normalized === normalizeApiBaseUrl(b);
+}
+
+/** The token the server holds for `apiBaseUrl` (normalised compare), or null. */
+export function heldFor(status: IServerStatus | null | undefined, apiBaseUrl: string): IHeldTokenStatus | null {
+  return status?.tokens.find(entry => sameApiBaseUrl(entry.apiBaseUrl, apiBaseUrl)) ?? null;
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+/** A status as the page relies on it: lists always lists, a keychain always described. */
 export function normalizeServerStatus(data: Partial<IServerStatus>): IServerStatus {
-  const strings = (value: unknown): string[] =>
-    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  const keychain = data.keychain;
   return {
     ...(data as IServerStatus),
-    terminals: strings(data.terminals),
-    stillRunningTerminals: strings(data.stillRunningTerminals),
-    apiBaseUrl: typeof data.apiBaseUrl === 'string' && data.apiBaseUrl ? data.apiBaseUrl : null
+    version: typeof data.version === 'number' ? data.version : 0,
+    tokens: Array.isArray(data.tokens)
+      ? data.tokens.filter(entry => !!entry && typeof entry.apiBaseUrl === 'string')
+      : [],
+    allowedApiBaseUrls: strings(data.allowedApiBaseUrls),
+    keychain: {
+      enabled: !!keychain?.enabled,
+      available: !!keychain?.available,
+      backend: typeof keychain?.backend === 'string' ? keychain.backend : null,
+      reason: typeof keychain?.reason === 'string' ? keychain.reason : ''
+    },
+    kernels: strings(data.kernels),
+    kernelClashes: Array.isArray(data.kernelClashes) ? data.kernelClashes : [],
+    terminals: strings(data.terminals)
   };
 }
 
@@ -57,39 +145,77 @@ async function json<T>(response: Response): Promise<T> {
   return data as T;
 }
 
-/** The server's status, or null when the server extension is not there. */
+async function status(response: Response): Promise<IServerStatus> {
+  return normalizeServerStatus(await json<Partial<IServerStatus>>(response));
+}
+
+/** The server's status, or null when the server extension is not there (404 / unreachable). */
 export async function fetchServerStatus(): Promise<IServerStatus | null> {
   try {
     const response = await call('status');
     if (response.status === 404) {
       return null;
     }
-    return normalizeServerStatus(await json<Partial<IServerStatus>>(response));
+    return await status(response);
   } catch {
     return null;
   }
 }
 
-/** What the page sends to make the server hold the token. */
-export interface IHoldRequest {
-  token: string;
-  variables: readonly string[];
-  /** The API base URL the token was verified against: the server binds the token to that host. */
-  apiBaseUrl: string;
-  login?: string;
-  expiresAt?: string | null;
-}
-
-/** Hand the token to the server for new kernels and terminals. */
+/** Make the server hold the token for its API base URL (replacing an earlier one there). */
 export async function holdOnServer(body: IHoldRequest): Promise<IServerStatus> {
-  return normalizeServerStatus(
-    await json<Partial<IServerStatus>>(await call('token', { method: 'PUT', body: JSON.stringify(body) }))
-  );
+  return status(await call('token', { method: 'PUT', body: JSON.stringify(body) }));
 }
 
-/** Make the server forget the token. */
-export async function forgetOnServer(): Promise<IServerStatus> {
-  return normalizeServerStatus(await json<Partial<IServerStatus>>(await call('token', { method: 'DELETE' })));
+/** Change a held token's options (new kernels, keychain). */
+export async function updateOnServer(body: IHeldTokenUpdate): Promise<IServerStatus> {
+  return status(await call('token', { method: 'PATCH', body: JSON.stringify(body) }));
+}
+
+/** Make the server forget the token of `apiBaseUrl` (memory and keychain), or every token without one. */
+export async function forgetOnServer(apiBaseUrl?: string): Promise<IServerStatus> {
+  const query = apiBaseUrl ? `?apiBaseUrl=${encodeURIComponent(apiBaseUrl)}` : '';
+  return status(await call(`token${query}`, { method: 'DELETE' }));
+}
+
+/**
+ * The held token itself, for one delivery by the page (which drops it after).
+ * A POST, so that jupyter_server's XSRF check applies; the server requires the
+ * permission to execute code in kernels.
+ */
+export async function revealFromServer(apiBaseUrl: string): Promise<string> {
+  const data = await json<{ token?: unknown }>(
+    await call('token/reveal', { method: 'POST', body: JSON.stringify({ apiBaseUrl }) })
+  );
+  if (typeof data.token !== 'string' || !data.token) {
+    throw new Error('The Jupyter server did not deliver the token.');
+  }
+  return data.token;
+}
+
+/** Tell the server that the page put the token into a running kernel (Forget in any tab then lists it). */
+export async function recordKernelOnServer(body: {
+  kernelId: string;
+  variables: readonly string[];
+  apiBaseUrl: string;
+}): Promise<void> {
+  const response = await call('kernels', { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) {
+    await json(response);
+  }
+}
+
+/** Call `onEvent` on every token event of the server (another tab held, changed or forgot one). */
+export function subscribeToTokenEvents(events: Event.IManager, onEvent: () => void): () => void {
+  const listener = (_sender: Event.IManager, emission: Event.Emission): void => {
+    if (emission.schema_id === TOKEN_EVENT_SCHEMA_ID) {
+      onEvent();
+    }
+  };
+  events.stream.connect(listener);
+  return () => {
+    events.stream.disconnect(listener);
+  };
 }
 
 /**

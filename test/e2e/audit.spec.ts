@@ -1,14 +1,19 @@
 /**
- * Disk audit after a whole session: verify, kernel environment, notebook field,
- * new kernels and terminals, save, kernel restart, server stop. Afterwards no file
- * under the session's Jupyter folders, notebook root, IPython directory, home and
- * temporary folders, browser profile (localStorage, IndexedDB, caches) or logs
- * may contain the token, in any of the encodings a store could use.
+ * Disk audit after a whole session: "Remember on this computer", verify by pasting,
+ * kernel environment, notebook field, new kernels and terminals, save, kernel restart,
+ * page reload, a second tab whose notebook form fills itself, a server restart that
+ * brings the token back from the keychain, Forget, another restart (the token stays
+ * gone), server stop. Afterwards no file under the session's Jupyter folders, notebook
+ * root, IPython directory, home (the keyring's encrypted store included) and temporary
+ * folders, browser profile (localStorage, IndexedDB, caches) or logs may contain the
+ * token, in any of the encodings a store could use.
  *
  * This test does not use the shared JupyterLab of the Playwright config (it must
  * be stopped mid-test so that every process flushes its files): it starts its own
- * server, with every directory inside one audit folder, and its own Chromium with
- * an on-disk profile in that folder. Only the fake GitHub API of the config is shared.
+ * server, with every directory inside one audit folder, inside a private D-Bus
+ * session with an unlocked gnome-keyring (keychainSession.ts: a real Secret Service),
+ * and its own Chromium with an on-disk profile in that folder. Only the fake GitHub
+ * API of the config is shared. Needs Debian's `dbus` and `gnome-keyring`.
  *
  * Knobs: AUDIT_LAB_PORT (default: a free port), AUDIT_LOG_LEVEL (server log level,
  * default DEBUG), AUDIT_DIR (default: a new folder under the OS temp dir; keep it
@@ -16,8 +21,7 @@
  * after a pass (it is always kept after a failure).
  */
 import { chromium, expect, test } from '@playwright/test';
-import type { BrowserContext, Page, TestInfo } from '@playwright/test';
-import { ChildProcess, spawn } from 'child_process';
+import type { BrowserContext, Locator, Page, TestInfo } from '@playwright/test';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -26,12 +30,16 @@ import * as path from 'path';
 import { FAKE_API, TOKENS, fakeApiRequests, resetFakeApi } from './helpers';
 import { AREAS, IScan, describeHits, scanFolder, secretNeedles } from '../support/diskScan';
 import { TOKEN_POLICY } from '../../src/policy/policy';
+import { maskToken } from '../../src/token/mask';
+import type { IServerStatus } from '../../src/server/api';
+import { KeychainLabServer, keyringFiles, tail } from './keychainSession';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = TOKENS.classicRepo;
 const LOGIN = 'octo-scientist'; // test/fake_github/tokens.json, classicRepo
 const FIELD_DESCRIPTION = '*Personal Access Token:';
 const NOTEBOOK_NAME = 'github-session.ipynb';
+const SECOND_NOTEBOOK = 'second-tab.ipynb';
 
 // ---------------------------------------------------------------------------
 // The session's own JupyterLab server and browser.
@@ -46,16 +54,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-
-function tail(file: string, lines = 30): string {
-  try {
-    return fs.readFileSync(file, 'utf-8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 /** A random stand-in with the shape of a classic token, for the storage controls. */
@@ -123,111 +121,47 @@ function makeDirs(): IDirs {
   return dirs;
 }
 
-class LabServer {
-  readonly url: string;
-  private child: ChildProcess | null = null;
-  exitCode: number | null = null;
-  exitSignal: string | null = null;
-  private exited: Promise<void> = Promise.resolve();
+/** The session's server: `jupyter lab` from the notebook root, every directory inside the audit folder. */
+function labServer(dirs: IDirs, port: number, logLevel: string, keyringPassword: string): KeychainLabServer {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.join(ROOT, '.venv', 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+    E2E_STATE_DIR: dirs.state,
+    E2E_LAB_PORT: String(port),
+    E2E_FAKE_GITHUB_URL: FAKE_API,
+    JUPYTER_CONFIG_DIR: dirs.config,
+    JUPYTER_DATA_DIR: dirs.data,
+    JUPYTER_RUNTIME_DIR: dirs.runtime,
+    IPYTHONDIR: dirs.ipython,
+    // Shell history of the terminal, anything a kernel or the server puts in a temporary
+    // file (Galata's bash rcfile, kernel temporaries) and the keyring's encrypted store
+    // (~/.local/share/keyrings) stay audited.
+    HOME: dirs.home,
+    XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
+    XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
+    XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
+    TMPDIR: dirs.tmp
+  };
+  delete env.JUPYTER_TOKEN;
+  delete env.JUPYTERLAB_GALATA_ROOT_DIR;
+  // Started from its notebook root, as users usually start it: terminals open in the
+  // server's working directory, and what they write stays inside the audit folder.
+  return new KeychainLabServer({
+    url: `http://127.0.0.1:${port}`,
+    args: ['--config', path.join(__dirname, 'jupyter_server_test_config.py'), `--Application.log_level=${logLevel}`],
+    cwd: dirs.notebooks,
+    env,
+    logFile: dirs.serverLog,
+    password: keyringPassword
+  });
+}
 
-  constructor(
-    private dirs: IDirs,
-    private port: number
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
-  }
-
-  async start(logLevel: string): Promise<void> {
-    const { dirs } = this;
-    const out = fs.openSync(dirs.serverLog, 'a');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PATH: `${path.join(ROOT, '.venv', 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
-      E2E_STATE_DIR: dirs.state,
-      E2E_LAB_PORT: String(this.port),
-      E2E_FAKE_GITHUB_URL: FAKE_API,
-      JUPYTER_CONFIG_DIR: dirs.config,
-      JUPYTER_DATA_DIR: dirs.data,
-      JUPYTER_RUNTIME_DIR: dirs.runtime,
-      IPYTHONDIR: dirs.ipython,
-      // Shell history of the terminal, and anything a kernel or the server puts in
-      // a temporary file (Galata's bash rcfile, kernel temporaries), stay audited.
-      HOME: dirs.home,
-      XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
-      XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
-      XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
-      TMPDIR: dirs.tmp
-    };
-    delete env.JUPYTER_TOKEN;
-    delete env.JUPYTERLAB_GALATA_ROOT_DIR;
-    // Started from its notebook root, as users usually start it: terminals open in the
-    // server's working directory, and what they write stays inside the audit folder.
-    this.child = spawn(
-      'jupyter',
-      ['lab', '--config', path.join(__dirname, 'jupyter_server_test_config.py'), `--Application.log_level=${logLevel}`],
-      { cwd: dirs.notebooks, env, stdio: ['ignore', out, out], detached: true }
-    );
-    fs.closeSync(out);
-    this.exited = new Promise(resolve => {
-      this.child!.once('exit', (code, signal) => {
-        this.exitCode = code;
-        this.exitSignal = signal;
-        resolve();
-      });
-    });
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`jupyter lab exited during start-up:\n${tail(dirs.serverLog)}`);
-      }
-      try {
-        const response = await fetch(`${this.url}/lab`);
-        if (response.ok) {
-          return;
-        }
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`jupyter lab did not answer on ${this.url}/lab:\n${tail(dirs.serverLog)}`);
-      }
-      await sleep(250);
-    }
-  }
-
-  get running(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  private async waitExit(ms: number): Promise<boolean> {
-    return Promise.race([this.exited.then(() => true), sleep(ms).then(() => false)]);
-  }
-
-  /** Stop as a user would (File > Shut Down); escalate only if it does not exit. Returns how it stopped. */
-  async stop(): Promise<string> {
-    if (!this.child || !this.running) {
-      return 'not running';
-    }
-    let how = 'POST /api/shutdown';
-    try {
-      const response = await fetch(`${this.url}/api/shutdown`, { method: 'POST' });
-      how += ` (${response.status})`;
-    } catch (error) {
-      how += ` (${(error as Error).message})`;
-    }
-    if (await this.waitExit(30_000)) {
-      return how;
-    }
-    const pid = this.child.pid!;
-    process.kill(pid, 'SIGTERM');
-    if (await this.waitExit(15_000)) {
-      return `${how}, then SIGTERM`;
-    }
-    // The process group this test created: the server and its kernels and terminals.
-    process.kill(-pid, 'SIGKILL');
-    await this.waitExit(5_000);
-    return `${how}, then SIGTERM, then SIGKILL`;
-  }
+/** The server extension's status as any client sees it (the test config turns Jupyter's token auth off). */
+async function serverStatus(server: KeychainLabServer): Promise<{ status: IServerStatus; text: string }> {
+  const response = await fetch(`${server.url}/jupyterlab-github-token/status`);
+  const text = await response.text();
+  expect(response.status, `GET status: ${text.slice(0, 200)}`).toBe(200);
+  return { status: JSON.parse(text) as IServerStatus, text };
 }
 
 // ---------------------------------------------------------------------------
@@ -240,6 +174,54 @@ async function goToStep(page: Page, step: 'access' | 'create' | 'verify' | 'use'
   const button = panelLocator(page).locator(`button[data-step="${step}"]`);
   await button.click();
   await expect(button).toHaveAttribute('aria-current', 'step');
+}
+
+/** Wait until JupyterLab in `page` (a first visit or a reload) has restored its layout. */
+async function waitLab(page: Page): Promise<void> {
+  await page.waitForFunction(() => !!(window as any).jupyterapp, undefined, { timeout: 60_000 });
+  await page.evaluate(() => (window as any).jupyterapp.restored);
+  await expect(page.locator('#jp-main-dock-panel')).toBeVisible();
+}
+
+/** "Configure GitHub token", as the command palette runs it. */
+async function openPanel(page: Page): Promise<void> {
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('github-token:configure'));
+  await expect(panelLocator(page).locator('.jp-GitHubToken-content')).toBeVisible();
+}
+
+/**
+ * Dismiss every JupyterLab notification: toasts (e.g. the self-filling field's "Fill?"
+ * question for a form this test fills through the panel) sit over the sidebar's bottom.
+ */
+async function dismissNotifications(page: Page): Promise<void> {
+  // Again until none is left: a notification can arrive while the last one fades out.
+  await expect(async () => {
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('apputils:dismiss-notification'));
+    await expect(page.locator('.jp-Notification-Toast')).toHaveCount(0, { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+}
+
+/** A new notebook with a new kernel; returns its path once the kernel is idle. */
+async function newNotebook(page: Page): Promise<string> {
+  const notebook = await page.evaluate(async () => {
+    const app = (window as any).jupyterapp;
+    const panel = await app.commands.execute('notebook:create-new', { kernelName: 'python3' });
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    return panel.context.path as string;
+  });
+  await waitKernelIdle(page, notebook);
+  return notebook;
+}
+
+/** The DOM of the notebook panel showing `notebook` (other restored notebooks may show forms too). */
+async function notebookNode(page: Page, notebook: string): Promise<Locator> {
+  const id = await page.evaluate(nbPath => {
+    const app = (window as any).jupyterapp;
+    const panel = Array.from(app.shell.widgets('main') as Iterable<any>).find(w => w.context?.path === nbPath);
+    return panel.id as string;
+  }, notebook);
+  return page.locator(`[id="${id}"]`);
 }
 
 /** Wait for the notebook's kernel to be idle. */
@@ -362,13 +344,47 @@ const FORM_CELL = [
   'display(widgets.VBox([github_token, test_button, connection_output]))'
 ].join('\n');
 
+/** A notebook file whose one cell is the form, not run yet: as a course's notebook ships it. */
+function writeFormNotebook(file: string): void {
+  const notebook = {
+    cells: [
+      { cell_type: 'code', execution_count: null, id: 'token-form', metadata: {}, outputs: [], source: FORM_CELL }
+    ],
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' },
+      language_info: { name: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+  fs.writeFileSync(file, JSON.stringify(notebook, null, 1));
+}
+
+/**
+ * A cell that asks the keychain itself, from a kernel (kernels run inside the server's
+ * Secret Service session): the backend's module and the length of the remembered
+ * token for `apiBaseUrl`, or "absent". The entry's name comes from the extension.
+ */
+function keychainCell(apiBaseUrl: string): string {
+  return [
+    'import json, keyring',
+    'from jupyterlab_github_token.keychain import SERVICE',
+    'def remembered_length(url):',
+    '    entry = keyring.get_password(SERVICE, url)',
+    '    return "absent" if entry is None else len(json.loads(entry)["token"])',
+    `print(type(keyring.get_keyring()).__module__, remembered_length(${JSON.stringify(apiBaseUrl)}))`
+  ].join('\n');
+}
+
+const ENV_LENGTH_CELL = 'import os\nprint(len(os.environ.get("GITHUB_TOKEN", "")))';
+
 // ---------------------------------------------------------------------------
 // The test.
 // ---------------------------------------------------------------------------
 
 // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures from a destructured first argument
 test('disk audit after a whole session: no file of the session contains the token', async ({}, testInfo: TestInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000);
   const dirs = makeDirs();
   const timings: Record<string, number> = {};
   let mark = Date.now();
@@ -382,7 +398,8 @@ test('disk audit after a whole session: no file of the session contains the toke
   const notes: string[] = [];
   const logLevel = process.env.AUDIT_LOG_LEVEL || 'DEBUG';
   const port = Number(process.env.AUDIT_LAB_PORT || (await freePort()));
-  const server = new LabServer(dirs, port);
+  // One password for the whole session: each start unlocks the keyring the first one made.
+  const server = labServer(dirs, port, logLevel, crypto.randomBytes(16).toString('hex'));
   const canary = randomClassicLike();
   const secrets = {
     token: { value: TOKEN, needles: secretNeedles(TOKEN) },
@@ -394,12 +411,15 @@ test('disk audit after a whole session: no file of the session contains the toke
   let notebook = '';
   let notebookFile = '';
   let stoppedHow = '';
+  const restarts: Array<{ stopped: string; exitCode: number | null }> = [];
+  let keychainScan = null as IScan | null;
+  let apiBaseUrl = '';
   let sessionError: unknown = null;
 
   await resetFakeApi();
 
   try {
-    await step('start jupyter lab', () => server.start(logLevel));
+    await step('start jupyter lab (in a private Secret Service session)', () => server.start());
 
     await step('start chromium with an on-disk profile', async () => {
       const launch = ((testInfo.project.use as any).launchOptions ?? {}) as { args?: string[] };
@@ -418,12 +438,12 @@ test('disk audit after a whole session: no file of the session contains the toke
       });
     });
     const page = context!.pages()[0] ?? (await context!.newPage());
+    // Reloads leave notebooks this test ran but did not save: leave them as a user would.
+    page.on('dialog', dialog => void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()));
 
     await step('open JupyterLab', async () => {
       await page.goto(`${server.url}/lab`);
-      await page.waitForFunction(() => !!(window as any).jupyterapp, undefined, { timeout: 60_000 });
-      await page.evaluate(() => (window as any).jupyterapp.restored);
-      await expect(page.locator('#jp-main-dock-panel')).toBeVisible();
+      await waitLab(page);
       // Controls for the storage scan: a token-shaped random value (not the token)
       // in localStorage, sessionStorage and IndexedDB must be found on disk afterwards.
       await page.evaluate(async value => {
@@ -459,16 +479,38 @@ test('disk audit after a whole session: no file of the session contains the toke
       expect(await runCell(page, notebook, 0, 'x = 40 + 2\nx')).toBe('42');
     });
 
-    await step('2. paste and verify the token', async () => {
-      await page.evaluate(() => (window as any).jupyterapp.commands.execute('github-token:configure'));
-      await expect(panelLocator(page).locator('.jp-GitHubToken-content')).toBeVisible();
+    await step('2. tick "Remember on this computer", paste: verified without a click, held by the server', async () => {
+      await openPanel(page);
+      // The checkbox is with the server's options in the "use" step. Ticked before there
+      // is a token, it is the setting that the automatic hold after verification follows.
+      await goToStep(page, 'use');
+      const remember = panelLocator(page).locator('#jp-github-token-remember');
+      await expect(remember, 'a Secret Service backend is available: the checkbox is enabled').toBeEnabled();
+      await expect(panelLocator(page).getByRole('checkbox', { name: /Remember on this computer/ })).toHaveAttribute(
+        'id',
+        'jp-github-token-remember'
+      );
+      await expect(panelLocator(page).locator('[data-testid="remember-reason"]')).toHaveCount(0);
+      // A click, not check(): the box follows the saved setting, a moment later.
+      await remember.click();
+      await expect(remember).toBeChecked();
       await goToStep(page, 'verify');
+      // No click on Verify: pasting a well-formed token verifies it (issue 11).
       await panelLocator(page).locator('#jp-github-token-input').fill(TOKEN);
-      await panelLocator(page).getByRole('button', { name: 'Verify', exact: true }).click();
       await expect(panelLocator(page).locator('[data-testid="verify-result"] .jp-GitHubToken-report')).toBeVisible();
       await expect(panelLocator(page).locator('[data-testid="account-login"]')).toHaveText(LOGIN);
+      const signedIn = panelLocator(page).locator('[data-testid="signed-in"]');
+      await expect(signedIn).toContainText(`Signed in as ${LOGIN}`);
+      await expect(signedIn).toContainText(maskToken(TOKEN));
       const requests = await fakeApiRequests();
       expect(requests.filter(r => r.method === 'GET' && r.path === '/user' && r.auth === 'classicRepo').length).toBe(1);
+      const { status, text } = await serverStatus(server);
+      expect(text.includes(TOKEN), 'the status response holds no token').toBe(false);
+      expect(status.keychain.available, `keychain: ${status.keychain.reason}`).toBe(true);
+      expect.soft(status.keychain.backend ?? '', 'the keychain backend').toMatch(/SecretService/);
+      expect(status.tokens.map(t => [t.login, t.remembered, t.forNewKernels])).toEqual([[LOGIN, true, false]]);
+      apiBaseUrl = status.tokens[0].apiBaseUrl;
+      notes.push(`keychain: ${status.keychain.backend}; token held for ${apiBaseUrl}`);
     });
 
     await step('3. write to the kernel environment and read it from a cell', async () => {
@@ -491,6 +533,18 @@ test('disk audit after a whole session: no file of the session contains the toke
       const testButton = page.locator('.jp-Notebook button.widget-button', { hasText: 'Test Connection' });
       await expect(password).toHaveCount(1);
       await expect(testButton).toBeVisible();
+      // fillNotebookFields "ask": the displayed form brings the "Fill" question; this step
+      // fills through the panel's command instead, and says whether the question came.
+      const asked = await page
+        .locator('.jp-Notification-Toast', { has: page.getByRole('button', { name: 'Fill' }) })
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .then(
+          () => true,
+          () => false
+        );
+      notes.push(`tab 1: the form brought a "Fill" notification: ${asked}`);
+      await dismissNotifications(page);
 
       const before = (await fakeApiRequests()).filter(r => r.path === '/user' && r.auth === 'classicRepo').length;
       await page.evaluate(async () => {
@@ -519,6 +573,7 @@ test('disk audit after a whole session: no file of the session contains the toke
       const after = (await fakeApiRequests()).filter(r => r.path === '/user' && r.auth === 'classicRepo');
       expect.soft(after.length, 'the fake API saw Test Connection with the token').toBe(before + 1);
       notes.push(`Test Connection printed: ${await connected.textContent()}`);
+      await dismissNotifications(page);
     });
 
     await step('5. use for new kernels and terminals; a terminal', async () => {
@@ -530,6 +585,8 @@ test('disk audit after a whole session: no file of the session contains the toke
       await expect(panelLocator(page).locator('[data-testid="server-held"]')).toContainText(
         `ghp_...${TOKEN.slice(-4)}`
       );
+      const { status } = await serverStatus(server);
+      expect(status.tokens.map(t => [t.remembered, t.forNewKernels])).toEqual([[true, true]]);
 
       const terminalId = await page.evaluate(async () => {
         const app = (window as any).jupyterapp;
@@ -616,13 +673,126 @@ test('disk audit after a whole session: no file of the session contains the toke
       const models = savedWidgetModels(notebookFile);
       notes.push(`widget models in the final save: ${models.map(m => m.model).join(', ') || 'none'}`);
     });
+
+    const signedIn = panelLocator(page).locator('[data-testid="signed-in"]');
+
+    await step('7. reload: the panel is signed in without a paste', async () => {
+      await page.reload();
+      await waitLab(page);
+      await openPanel(page);
+      await expect(signedIn).toContainText(`Signed in as ${LOGIN}`);
+      await expect(signedIn).toContainText(maskToken(TOKEN));
+      // "Configure GitHub token" opens where the user is: with the token held (the page
+      // knows it now, see above), its "use" step.
+      await openPanel(page);
+      await expect.soft(panelLocator(page).locator('button[data-step="use"]')).toHaveAttribute('aria-current', 'step');
+      await goToStep(page, 'use');
+      await expect.soft(panelLocator(page).locator('#jp-github-token-remember'), 'remember is still on').toBeChecked();
+    });
+
+    await step('8. second tab: a notebook form is filled without a paste ("Fill" in the notification)', async () => {
+      writeFormNotebook(path.join(dirs.notebooks, SECOND_NOTEBOOK));
+      const second = await context!.newPage();
+      await second.goto(`${server.url}/lab/tree/${SECOND_NOTEBOOK}`);
+      await waitLab(second);
+      await waitKernelIdle(second, SECOND_NOTEBOOK);
+      await runCell(second, SECOND_NOTEBOOK, 0, FORM_CELL);
+      const password = (await notebookNode(second, SECOND_NOTEBOOK)).locator('.jupyter-widgets input[type="password"]');
+      await expect(password).toHaveCount(1);
+      const toast = second
+        .locator('.jp-Notification-Toast', { has: second.getByRole('button', { name: 'Fill' }) })
+        .filter({ hasText: path.basename(SECOND_NOTEBOOK, '.ipynb') });
+      await expect(toast, 'fillNotebookFields "ask": a notification with "Fill"').toHaveCount(1, { timeout: 30_000 });
+      notes.push(`second tab's notification: ${(await toast.textContent())?.trim()}`);
+      await toast.getByRole('button', { name: 'Fill', exact: true }).click();
+      // Compared, never shown: the displayed field, then the kernel's widget and environment
+      // (this kernel started after "Use for new kernels and terminals" was turned on).
+      await expect
+        .poll(() => password.evaluate((input, token) => (input as HTMLInputElement).value === token, TOKEN), {
+          timeout: 20_000
+        })
+        .toBe(true);
+      const inKernel = await runCell(
+        second,
+        SECOND_NOTEBOOK,
+        1,
+        'import os\nprint(len(github_token.value), len(os.environ.get("GITHUB_TOKEN", "")))'
+      );
+      expect(inKernel, 'len(github_token.value) and len(GITHUB_TOKEN) in the second tab').toBe(
+        `${TOKEN.length} ${TOKEN.length}`
+      );
+      await saveWithKeyboard(second, SECOND_NOTEBOOK, dirs.notebooks, SECOND_NOTEBOOK);
+      await second.close();
+    });
+
+    await step('9. stop and restart the server: the keychain brings the token back', async () => {
+      restarts.push({ stopped: await server.stop(), exitCode: server.exitCode });
+      await server.start();
+      await page.reload();
+      await waitLab(page);
+      await openPanel(page);
+      await expect(signedIn).toContainText(`Signed in as ${LOGIN}`);
+      await expect(signedIn).toContainText(maskToken(TOKEN));
+      // Re-verified once in the background by the server (the fake API answers: valid).
+      await expect
+        .poll(async () => (await serverStatus(server)).status.tokens.map(t => t.check.status), { timeout: 30_000 })
+        .toEqual(['valid']);
+      await expect(panelLocator(page).locator('[data-testid="held-check"]')).toHaveCount(0);
+      const { status, text } = await serverStatus(server);
+      expect(text.includes(TOKEN), 'the status response holds no token').toBe(false);
+      expect(status.tokens.map(t => [t.login, t.remembered, t.forNewKernels])).toEqual([[LOGIN, true, true]]);
+      // A new kernel gets it ("Use for new kernels and terminals" was remembered too).
+      const fresh = await newNotebook(page);
+      expect(await runCell(page, fresh, 0, ENV_LENGTH_CELL), 'len(GITHUB_TOKEN) in a new kernel').toBe(
+        String(TOKEN.length)
+      );
+      expect(await runCell(page, fresh, 1, keychainCell(apiBaseUrl)), 'the keychain entry').toBe(
+        `keyring.backends.SecretService ${TOKEN.length}`
+      );
+      expect(keyringFiles(dirs.home).length, "the keyring's own files").toBeGreaterThan(0);
+      // On disk now, while the keychain holds the token: its store is encrypted.
+      keychainScan = scanFolder(dirs.audit, { token: secrets.token });
+    });
+
+    await step('10. Forget: the server and the keychain drop it', async () => {
+      await dismissNotifications(page);
+      await signedIn.getByRole('button', { name: 'Forget' }).click();
+      await expect(signedIn).toHaveCount(0);
+      // The header may go before the server has answered: wait for the server itself.
+      await expect.poll(async () => (await serverStatus(server)).status.tokens.length, { timeout: 15_000 }).toBe(0);
+      const fresh = await newNotebook(page);
+      expect(await runCell(page, fresh, 0, keychainCell(apiBaseUrl)), 'the keychain entry after Forget').toBe(
+        'keyring.backends.SecretService absent'
+      );
+    });
+
+    await step('11. restart the server again: the token is not back', async () => {
+      restarts.push({ stopped: await server.stop(), exitCode: server.exitCode });
+      await server.start();
+      await page.reload();
+      await waitLab(page);
+      await openPanel(page);
+      const { status } = await serverStatus(server);
+      expect(status.tokens).toEqual([]);
+      expect(status.keychain.available, 'the keychain is there, only empty').toBe(true);
+      // Nothing held: "Configure GitHub token" opens the first step, and no header.
+      await expect
+        .soft(panelLocator(page).locator('button[data-step="access"]'))
+        .toHaveAttribute('aria-current', 'step');
+      await expect(signedIn).toHaveCount(0);
+      const fresh = await newNotebook(page);
+      expect(await runCell(page, fresh, 0, ENV_LENGTH_CELL), 'len(GITHUB_TOKEN) in a new kernel').toBe('0');
+      expect(await runCell(page, fresh, 1, keychainCell(apiBaseUrl)), 'the keychain entry').toBe(
+        'keyring.backends.SecretService absent'
+      );
+    });
   } catch (error) {
     sessionError = error;
   } finally {
-    await step('7a. stop the server', async () => {
+    await step('12a. stop the server', async () => {
       stoppedHow = await server.stop();
     });
-    await step('7b. close the browser (flushes the profile)', async () => {
+    await step('12b. close the browser (flushes the profile)', async () => {
       await context?.close();
     });
   }
@@ -670,6 +840,13 @@ test('disk audit after a whole session: no file of the session contains the toke
     port,
     serverLogLevel: logLevel,
     serverStopped: stoppedHow,
+    serverRestarts: restarts,
+    serverStartsAndStopsSeconds: server.timings,
+    keyringFiles: keyringFiles(dirs.home).map(file => ({
+      file: path.relative(dirs.audit, file),
+      bytes: fs.statSync(file).size,
+      tokenHits: scan.hits.filter(h => h.secret === 'token' && path.join(dirs.audit, h.file) === file).length
+    })),
     serverExit: { code: server.exitCode, signal: server.exitSignal },
     notebook,
     filesScanned: scan.files,
@@ -686,6 +863,11 @@ test('disk audit after a whole session: no file of the session contains the toke
       files: midSession.files,
       bytes: midSession.bytes,
       tokenHits: describeHits(midSession.hits)
+    },
+    keychainScan: keychainScan && {
+      files: keychainScan.files,
+      bytes: keychainScan.bytes,
+      tokenHits: describeHits(keychainScan.hits)
     },
     storageControl: describeHits(scan.hits.filter(h => h.secret === 'canary')),
     scannerControl: control,
@@ -727,6 +909,10 @@ test('disk audit after a whole session: no file of the session contains the toke
 
   // The audit scanned the places it claims to.
   expect.soft(server.exitCode, 'the server exited cleanly').toBe(0);
+  for (const [i, restart] of restarts.entries()) {
+    expect.soft(restart.exitCode, `the server exited cleanly before restart ${i + 1} (${restart.stopped})`).toBe(0);
+  }
+  expect.soft(summary.keyringFiles.length, "the keyring's own files were there to scan").toBeGreaterThan(0);
   expect.soft(summary.checks.historySqlite, 'IPython history.sqlite exists').toBe(true);
   expect.soft(summary.checks.historyHasSessionCells, "history.sqlite holds this session's cells").toBe(true);
   expect.soft(summary.checks.bashHistoryHasTerminalCommand, "the terminal's shell history was written").toBe(true);
@@ -753,6 +939,7 @@ test('disk audit after a whole session: no file of the session contains the toke
 
   // The verdict: no file, during or after the session, holds the token.
   expect(summary.midSessionScan?.tokenHits, 'files holding the token after the first save').toEqual([]);
+  expect(summary.keychainScan?.tokenHits, 'files holding the token while the keychain held it').toEqual([]);
   expect(summary.tokenHits, 'files holding the token after the session').toEqual([]);
 
   if (!process.env.AUDIT_KEEP && testInfo.errors.length === 0) {

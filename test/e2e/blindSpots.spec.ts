@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { TOKENS, dialog, idle, onDisk, resetFakeApi, startSave } from './helpers';
+import { TOKENS, dialog, idle, onDisk, resetFakeApi, resetServerToken, startSave } from './helpers';
 
 const token = TOKENS.classicRepo;
 /** The token as kernel code can rebuild it without the source holding it. */
@@ -34,6 +34,7 @@ async function runAll(page: IJupyterLabPageFixture, cells: string[]): Promise<vo
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 test('outputs that hide a token from a whole-word scan stop the save; Clear outputs writes none of them', async ({

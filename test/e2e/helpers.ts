@@ -14,6 +14,10 @@ export const TOKENS = Object.fromEntries(
 
 export const FAKE_API = process.env.E2E_FAKE_GITHUB_URL || 'http://127.0.0.1:8765';
 export const STATE_DIR = process.env.E2E_STATE_DIR as string;
+/** The Jupyter server the tests drive (playwright.config.js sets the port). */
+export const LAB_URL = `http://127.0.0.1:${process.env.E2E_LAB_PORT || '8899'}`;
+/** The server extension's REST API. */
+export const TOKEN_API = `${LAB_URL}/jupyterlab-github-token`;
 
 export interface IFakeRequest {
   method: string;
@@ -39,6 +43,35 @@ export async function setPanelSetting(page: IJupyterLabPageFixture, key: string,
 export async function resetFakeApi(): Promise<void> {
   const response = await fetch(`${FAKE_API}/_fake/reset`, { method: 'POST' });
   expect(response.ok).toBe(true);
+}
+
+/**
+ * Make the server forget every token it holds (memory and keychain), as
+ * Forget does. A verified token is held by the server for every tab and
+ * outlives the test's page: without this, the next test would start signed
+ * in. (Galata's server configuration turns authentication and XSRF off.)
+ */
+export async function resetServerToken(): Promise<void> {
+  const response = await fetch(`${TOKEN_API}/token`, { method: 'DELETE' });
+  expect(response.ok).toBe(true);
+}
+
+/** The server extension's status (contract: IServerStatus), as any tab sees it. */
+export async function serverStatus(): Promise<{
+  tokens: Array<{
+    apiBaseUrl: string;
+    masked: string;
+    login: string | null;
+    forNewKernels: boolean;
+    remembered: boolean;
+  }>;
+  keychain: { enabled: boolean; available: boolean; backend: string | null; reason: string };
+  kernels: string[];
+  terminals: string[];
+}> {
+  const response = await fetch(`${TOKEN_API}/status`);
+  expect(response.ok).toBe(true);
+  return response.json();
 }
 
 /** API requests the fake received since the last reset (no preflights). */
@@ -92,18 +125,104 @@ export async function chooseAccess(page: IJupyterLabPageFixture, label: RegExp):
   await panel(page).getByRole('radio', { name: label }).check();
 }
 
-/** Paste a token in step 3. */
+/**
+ * Paste a token in step 3. A well-formed one is verified at once (and, when
+ * the report is good and the server may hold it, held by the server).
+ */
 export async function pasteToken(page: IJupyterLabPageFixture, token: string): Promise<void> {
   await goToStep(page, 'verify');
   await panel(page).locator('#jp-github-token-input').fill(token);
 }
 
-/** Paste, verify, and wait for the report. */
+const REPORT = '[data-testid="verify-result"] .jp-GitHubToken-report';
+/** Marks a report shown before a paste, so that only the paste's own report ends the wait. */
+const STALE = 'data-e2e-stale-report';
+
+/**
+ * Paste and wait for the report of the verification the paste starts by
+ * itself: no click on Verify (that would verify twice). The repository to
+ * check goes in first, so that the one verification includes it.
+ */
 export async function verifyToken(page: IJupyterLabPageFixture, token: string, repository = ''): Promise<void> {
-  await pasteToken(page, token);
+  await goToStep(page, 'verify');
   await panel(page).locator('#jp-github-token-repo').fill(repository);
-  await panel(page).getByRole('button', { name: 'Verify', exact: true }).click();
-  await expect(panel(page).locator('[data-testid="verify-result"] .jp-GitHubToken-report')).toBeVisible();
+  // A new verification replaces the report element (the "Verifying…" line shows in between).
+  await panel(page)
+    .locator(REPORT)
+    .evaluateAll((nodes, stale) => nodes.forEach(node => node.setAttribute(stale, '')), STALE);
+  await panel(page).locator('#jp-github-token-input').fill(token);
+  await expect(panel(page).locator(`${REPORT}:not([${STALE}])`)).toBeVisible();
+}
+
+/** The "Use in this notebook" button (in the verify step's report and in the use step). */
+export const useInNotebookButton = (page: IJupyterLabPageFixture) =>
+  panel(page).getByRole('button', { name: 'Use in this notebook' }).first();
+
+/** What "Use in this notebook" did: the kernel's line, then the field's. */
+export const useResult = (page: IJupyterLabPageFixture) => panel(page).locator('[data-testid="use-result"]');
+
+/**
+ * A form like LabConstrictor's (and other GitHub notebook templates'):
+ * an ipywidgets Password field `github_token` its code reads `.value` of,
+ * with a button that calls the (fake) API with it.
+ */
+export const TOKEN_FORM = [
+  'import json, urllib.request',
+  'import ipywidgets as widgets',
+  'from IPython.display import display',
+  `API = "${FAKE_API}"`,
+  'github_token = widgets.Password(description="*Personal Access Token:")',
+  'test_button = widgets.Button(description="Test Connection")',
+  'result = widgets.Output()',
+  'def test_connection(_):',
+  '    request = urllib.request.Request(API + "/user", headers={"Authorization": "token " + github_token.value})',
+  '    with result:',
+  '        try:',
+  '            with urllib.request.urlopen(request, timeout=5) as response:',
+  '                print("Connected as", json.load(response)["login"])',
+  '        except Exception as error:',
+  '            print("Connection failed:", error)',
+  'test_button.on_click(test_connection)',
+  'display(github_token, test_button, result)'
+].join('\n');
+
+/** Set a cell's source as pasted (typing it would auto-indent the editor). */
+export async function pasteCell(page: IJupyterLabPageFixture, index: number, source: string): Promise<void> {
+  await page.notebook.setCell(index, 'code', '');
+  await page.evaluate(
+    ([i, text]) => {
+      const notebook = (window as any).jupyterapp.shell.currentWidget.content;
+      notebook.model.cells.get(i).sharedModel.setSource(text);
+    },
+    [index, source] as [number, string]
+  );
+}
+
+/** The text output of a cell of the active notebook, trimmed. */
+export async function cellOutput(page: IJupyterLabPageFixture, index: number): Promise<string> {
+  return ((await page.notebook.getCellTextOutput(index)) ?? []).join('').trim();
+}
+
+/**
+ * Counts the user's actions inside JupyterLab: every click, paste or
+ * command a user makes goes through `act`; waiting and checking do not.
+ */
+export function actionCounter(): {
+  act<T>(what: string, action: () => Promise<T>): Promise<T>;
+  readonly count: number;
+  readonly actions: string[];
+} {
+  const actions: string[] = [];
+  return {
+    act: <T>(what: string, action: () => Promise<T>): Promise<T> => {
+      actions.push(what);
+      return action();
+    },
+    get count() {
+      return actions.length;
+    },
+    actions
+  };
 }
 
 /** One script the extension's static folder served, with its size and whether it is Octokit. */

@@ -8,7 +8,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import { STATE_DIR, TOKENS, openPanelFromPalette, goToStep, panel, pasteToken, resetFakeApi } from './helpers';
+import {
+  STATE_DIR,
+  TOKENS,
+  openPanelFromPalette,
+  goToStep,
+  panel,
+  resetFakeApi,
+  resetServerToken,
+  verifyToken
+} from './helpers';
 
 const CORPUS_TEXT = fs.readFileSync(path.join(__dirname, '..', 'corpus', 'hostile-strings.json'), 'utf-8');
 const corpus = JSON.parse(CORPUS_TEXT) as {
@@ -71,6 +80,7 @@ function sentinelFiles(dir: string): string[] {
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 test('every hostile string typed as the token is refused visibly, and nothing reaches the kernel', async ({ page }) => {
@@ -277,10 +287,11 @@ test('every hostile string typed as the token is refused visibly, and nothing re
   await page.notebook.runCell(1);
   expect(await probe(page)).toEqual({ sentinel: null, files: [], token_vars: [] });
 
-  // And the loop's instruments do see a real write: a well-formed token typed the
-  // same way is written with two execute requests: the check whether the kernel
-  // logs what it receives (without the token), then the write.
-  await pasteToken(page, TOKENS.classicRepo);
+  // And the loop's instruments do see a real write: a well-formed token (verified
+  // by itself on paste, then held by the server) is written with two execute
+  // requests: the check whether the kernel logs what it receives (without the
+  // token), then the write.
+  await verifyToken(page, TOKENS.classicRepo);
   const write = await page.evaluate(async () => {
     const sent = (window as any).__ghtSent;
     const before = sent['execute_request'] ?? 0;

@@ -15,6 +15,7 @@ import {
   panel,
   pasteToken,
   resetFakeApi,
+  resetServerToken,
   verifyToken
 } from './helpers';
 
@@ -24,6 +25,7 @@ const writeResult = (page: Parameters<typeof panel>[0]) => panel(page).locator('
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 test('write to kernel: the environment has the token, the execution count did not move, nothing leaks to disk', async ({

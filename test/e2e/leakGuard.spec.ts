@@ -6,10 +6,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, test } from '@jupyterlab/galata';
-import { FAKE_API, STATE_DIR, TOKENS, dialog, fakeApiRequests, idle, onDisk, resetFakeApi, startSave } from './helpers';
+import {
+  FAKE_API,
+  STATE_DIR,
+  TOKENS,
+  TOKEN_API,
+  dialog,
+  fakeApiRequests,
+  idle,
+  onDisk,
+  resetFakeApi,
+  resetServerToken,
+  serverStatus,
+  startSave
+} from './helpers';
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 test('a save of a cell holding a token stops; Cancel keeps it off disk, Replace moves it to the environment', async ({
@@ -49,6 +63,13 @@ test('a save of a cell holding a token stops; Cancel keeps it off disk, Replace 
   // The kernel got the token, so the rewritten cell still works.
   await page.notebook.runCell(0);
   expect(((await page.notebook.getCellTextOutput(0)) ?? []).join('').trim()).toBe('40');
+  // ... and is in the one record of holders: Forget in any tab lists it among the kernels still holding a token.
+  const kernelId = await page.evaluate(
+    () => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.id as string
+  );
+  await expect.poll(async () => (await serverStatus()).kernels).toContain(kernelId);
+  const forgotten = await fetch(`${TOKEN_API}/token`, { method: 'DELETE' });
+  expect(((await forgotten.json()) as { stillRunning: string[] }).stillRunning).toContain(kernelId);
 });
 
 test('an output showing a token: Clear outputs; Save anyway saves and is not asked again', async ({

@@ -6,62 +6,28 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import {
-  FAKE_API,
   STATE_DIR,
   TOKENS,
+  TOKEN_FORM,
+  cellOutput,
   fakeApiRequests,
   goToStep,
+  idle,
   openPanelFromPalette,
   panel,
+  pasteCell,
   pasteToken,
   resetFakeApi,
+  resetServerToken,
   runFromPalette
 } from './helpers';
 
 const fieldResult = (page: IJupyterLabPageFixture) =>
   panel(page).locator('[data-testid="notebook-field-result"] p').last();
-const idle = (page: IJupyterLabPageFixture) =>
-  expect(page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')).toHaveCount(1, { timeout: 30000 });
-
-/** A form like the ones GitHub notebook templates show in their first cell. */
-const FORM = [
-  'import json, urllib.request',
-  'import ipywidgets as widgets',
-  'from IPython.display import display',
-  `API = "${FAKE_API}"`,
-  'github_token = widgets.Password(description="*Personal Access Token:")',
-  'test_button = widgets.Button(description="Test Connection")',
-  'result = widgets.Output()',
-  'def test_connection(_):',
-  '    request = urllib.request.Request(API + "/user", headers={"Authorization": "token " + github_token.value})',
-  '    with result:',
-  '        try:',
-  '            with urllib.request.urlopen(request, timeout=5) as response:',
-  '                print("Connected as", json.load(response)["login"])',
-  '        except Exception as error:',
-  '            print("Connection failed:", error)',
-  'test_button.on_click(test_connection)',
-  'display(github_token, test_button, result)'
-].join('\n');
-
-/** Set a cell's source as pasted (typing it would auto-indent the editor). */
-async function pasteCell(page: IJupyterLabPageFixture, index: number, source: string): Promise<void> {
-  await page.notebook.setCell(index, 'code', '');
-  await page.evaluate(
-    ([i, text]) => {
-      const notebook = (window as any).jupyterapp.shell.currentWidget.content;
-      notebook.model.cells.get(i).sharedModel.setSource(text);
-    },
-    [index, source] as [number, string]
-  );
-}
-
-async function cellOutput(page: IJupyterLabPageFixture, index: number): Promise<string> {
-  return ((await page.notebook.getCellTextOutput(index)) ?? []).join('').trim();
-}
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 test('fills an ipywidgets Password field: masked, .value has the token, saved widget state does not', async ({
@@ -72,7 +38,7 @@ test('fills an ipywidgets Password field: masked, .value has the token, saved wi
   const name = 'form.ipynb';
   await page.notebook.createNew(name);
   await idle(page);
-  await pasteCell(page, 0, FORM);
+  await pasteCell(page, 0, TOKEN_FORM);
   await page.notebook.runCell(0);
   const password = page.locator('.jp-Cell').first().locator('input[type="password"]');
   await expect(password).toBeVisible();

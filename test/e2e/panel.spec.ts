@@ -16,12 +16,15 @@ import {
   pasteToken,
   recordExtensionChunks,
   resetFakeApi,
+  resetServerToken,
+  serverStatus,
   setPanelSetting,
   verifyToken
 } from './helpers';
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 test.describe('start-up', () => {
@@ -124,7 +127,10 @@ test.describe('verification', () => {
   });
 
   test('the token is masked, can be shown, and Forget clears it', async ({ page }) => {
-    await pasteToken(page, TOKENS.classicRepo);
+    // A token GitHub refuses stays a draft in this tab (a verified one would go to the server at once).
+    const token = TOKENS.revoked;
+    await verifyToken(page, token);
+    await expect(panel(page).locator('[data-problem="bad-credentials"]')).toBeVisible();
     const input = panel(page).locator('#jp-github-token-input');
     await expect(input).toHaveAttribute('type', 'password');
     const toggle = panel(page).getByRole('button', { name: 'Show token' });
@@ -134,12 +140,15 @@ test.describe('verification', () => {
     await expect(toggle).toHaveAttribute('aria-pressed', 'true');
     await toggle.click();
     await expect(input).toHaveAttribute('type', 'password');
-    const masked = `ghp_...${TOKENS.classicRepo.slice(-4)}`;
+    const masked = `ghp_...${token.slice(-4)}`;
     await expect(panel(page).locator('.jp-GitHubToken-held')).toHaveText(masked);
-    await expect(panel(page)).not.toContainText(TOKENS.classicRepo);
+    await expect(panel(page)).not.toContainText(token);
     // Not even in the markup (a controlled input would mirror it into value="...").
-    expect(await page.content()).not.toContain(TOKENS.classicRepo);
-    await expect(input).toHaveValue(TOKENS.classicRepo);
+    expect(await page.content()).not.toContain(token);
+    await expect(input).toHaveValue(token);
+    // Nothing was held by the server.
+    await expect(panel(page).locator('[data-testid="signed-in"]')).toHaveCount(0);
+    expect((await serverStatus()).tokens).toEqual([]);
     await panel(page).getByRole('button', { name: 'Forget' }).click();
     await expect(input).toHaveValue('');
     await expect(panel(page).locator('.jp-GitHubToken-held')).toHaveCount(0);
@@ -154,7 +163,9 @@ test.describe('verification', () => {
     await expect(input).toHaveValue('');
   });
 
-  test('a good classic token verifies with login, scopes and rate limit in one round trip', async ({ page }) => {
+  test('a good classic token verifies by itself on paste, with login, scopes and rate limit in one round trip', async ({
+    page
+  }) => {
     await chooseAccess(page, /^Read & write\b(?!, public)/);
     await verifyToken(page, TOKENS.classicRepo);
     const result = panel(page).locator('[data-testid="verify-result"]');
@@ -165,8 +176,13 @@ test.describe('verification', () => {
     await expect(result.locator('[data-testid="rate-limit"]')).toContainText('of 5000 requests left');
     await expect(result.locator('img')).toHaveAttribute('src', /\/_fake\/avatars\/octo-scientist\.png(\?|$)/);
     const requests = await fakeApiRequests();
+    // One verification: the paste's own (verifyToken does not click Verify).
     expect(requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /user']);
     expect(requests[0].auth).toBe('classicRepo');
+    // Verified through the server, which now holds it for every tab: the page dropped its copy.
+    await expect(panel(page).locator('[data-testid="signed-in"]')).toContainText('Signed in as octo-scientist');
+    await expect(panel(page).locator('#jp-github-token-input')).toHaveValue('');
+    expect((await serverStatus()).tokens.map(t => [t.apiBaseUrl, t.login])).toEqual([[FAKE_API, 'octo-scientist']]);
   });
 
   test('a repository check runs in parallel and reports push access', async ({ page }) => {
@@ -197,6 +213,13 @@ test.describe('verification', () => {
     await expect(problem).toBeVisible();
     await expect(problem).toContainText(/revoked/i);
     await expect(problem.getByRole('link')).toHaveAttribute('href', /\/web\/settings\/tokens/);
+    // The paste verified it once by itself; Verify stays for a retry: one click, one more request.
+    expect((await fakeApiRequests()).map(r => `${r.method} ${r.path}`)).toEqual(['GET /user']);
+    await panel(page).getByRole('button', { name: 'Verify', exact: true }).click();
+    await expect
+      .poll(async () => (await fakeApiRequests()).map(r => `${r.method} ${r.path}`))
+      .toEqual(['GET /user', 'GET /user']);
+    await expect(problem).toBeVisible();
   });
 
   test('rate limiting says when it resets', async ({ page }) => {

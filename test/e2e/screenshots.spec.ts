@@ -1,12 +1,13 @@
 /** The README's screenshots, and the panel in the dark theme. */
 import * as path from 'path';
 import { expect, test } from '@jupyterlab/galata';
-import { TOKENS, openPanelFromPalette, panel, resetFakeApi, verifyToken } from './helpers';
+import { TOKENS, openPanelFromPalette, panel, resetFakeApi, resetServerToken, verifyToken } from './helpers';
 
 const SHOTS = path.join(__dirname, 'screenshots');
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 /** The relative luminance (0 dark .. 1 light) of a CSS rgb() colour. */

@@ -12,6 +12,8 @@ import {
   openPanelFromPalette,
   panel,
   resetFakeApi,
+  resetServerToken,
+  serverStatus,
   verifyToken
 } from './helpers';
 
@@ -22,6 +24,7 @@ test.use({ kernels: null });
 
 test.beforeEach(async () => {
   await resetFakeApi();
+  await resetServerToken();
 });
 
 /** Run `code` in a new cell of the active notebook and return its text output. */
@@ -85,10 +88,15 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
   await verifyToken(page, token);
   await goToStep(page, 'use');
   const toggle = panel(page).getByRole('switch', { name: /Use for new kernels and terminals/ });
-  // The switch shows the server's state: it turns on once the server holds the token.
+  // The server holds the verified token already; new kernels get it only once
+  // the switch is on, which changes the held entry (PATCH), not the token.
+  expect((await serverStatus()).tokens.map(t => t.forNewKernels)).toEqual([false]);
   await expect(toggle).not.toBeChecked();
   await toggle.click();
   await expect(toggle).toBeChecked();
+  expect((await serverStatus()).tokens.map(t => [t.masked, t.forNewKernels])).toEqual([
+    [`ghp_...${token.slice(-4)}`, true]
+  ]);
   await expect(panel(page).locator('[data-testid="server-held"]')).toContainText(`ghp_...${token.slice(-4)}`);
   await expect(panel(page)).not.toContainText(token);
 
@@ -116,11 +124,13 @@ test('use for new kernels: a kernel started afterwards has the token; forget, cl
     return connection.name as string;
   });
 
-  // Forget: the server drops it, and the panel offers to clear the running kernel.
-  await panel(page).getByRole('button', { name: 'Forget' }).click();
+  // Forget (in the signed-in header): the server drops it, and the panel offers to clear the running kernel.
+  await panel(page).locator('[data-testid="signed-in"]').getByRole('button', { name: 'Forget' }).click();
   const holders = panel(page).locator('[data-testid="kernels-holding"]');
   await expect(holders).toContainText('1 running kernel still has the token');
   await expect(holders.getByRole('listitem')).toHaveText([/with-token\.ipynb$/]);
+  expect((await serverStatus()).tokens).toEqual([]);
+  await expect(panel(page).locator('[data-testid="signed-in"]')).toHaveCount(0);
   // ... and lists the terminal, which only closing clears.
   const terminals = panel(page).locator('[data-testid="terminals-holding"]');
   await expect(terminals.getByRole('listitem')).toHaveText([`Terminal ${terminal}`]);

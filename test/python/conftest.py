@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+# secret_service: the real private Secret Service fixture (test/python/secret_service.py).
+pytest_plugins = ["pytest_jupyter.jupyter_server", "secret_service"]
 
 # pytest-jupyter's ``jp_fetch``: (*url parts, **tornado request options) -> response.
 Fetch = Callable[..., Awaitable[Any]]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ from conftest import TOKENS, Fetch
 from jupyter_server.serverapp import ServerApp
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
+from jupyterlab_github_token.github_check import TokenCheck
+from jupyterlab_github_token.keychain import KeychainError, KeychainStatus
 from jupyterlab_github_token.state import SETTINGS_KEY
 
 NS = "jupyterlab-github-token"
@@ -39,24 +43,25 @@ def assert_no_token(text: str, *tokens: str) -> None:
         assert token not in text
 
 
+def keychain_json(status: dict[str, Any]) -> dict[str, Any]:
+    return dict(status["keychain"])
+
+
 async def test_status_put_delete(jp_fetch: Fetch, fake_github: str, all_logs: pytest.LogCaptureFixture) -> None:
     code, status, text = await call(jp_fetch, "GET", "status")
     assert code == 200
+    keychain = status.pop("keychain")
     assert status == {
-        "held": False,
-        "masked": None,
-        "login": None,
-        "expiresAt": None,
-        "setAt": None,
-        "variables": ["GITHUB_TOKEN", "GH_TOKEN"],
+        "version": 2,
+        "tokens": [],
+        "allowedApiBaseUrls": [fake_github],
         "kernels": [],
         "kernelClashes": [],
         "terminals": [],
-        "apiBaseUrl": None,
-        "gitHosts": [],
-        "allowedApiBaseUrls": [fake_github],
-        "forgetsOnRestart": True,
     }
+    # No Secret Service in this test's session: not available, and the reason says what would help.
+    assert keychain["enabled"] is True and keychain["available"] is False and keychain["backend"] is None
+    assert "Secret Service" in keychain["reason"]
 
     code, status, text = await call(
         jp_fetch,
@@ -64,34 +69,55 @@ async def test_status_put_delete(jp_fetch: Fetch, fake_github: str, all_logs: py
         "token",
         {
             "token": TOKEN,
+            "apiBaseUrl": fake_github + "/",
             "login": "octo-scientist",
             "expiresAt": "2026-12-24 10:00:00 UTC",
+            "scopes": ["repo", "user"],
             "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
         },
     )
     assert code == 200, text
-    # No apiBaseUrl (an older page): bound to the first allowed URL.
-    assert status["apiBaseUrl"] == fake_github and status["gitHosts"] == [fake_github]
     assert_no_token(text)
-    assert status["held"] is True
-    assert status["masked"] == "ghp_..." + TOKEN[-4:]
-    assert status["login"] == "octo-scientist"
-    assert status["expiresAt"] == "2026-12-24 10:00:00 UTC"
-    assert status["variables"] == ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"]
-    assert status["setAt"].endswith("Z")
+    assert "warning" not in status
+    [held] = status["tokens"]
+    assert held["setAt"].endswith("Z")
+    del held["setAt"]
+    assert held == {
+        "apiBaseUrl": fake_github,
+        "masked": "ghp_..." + TOKEN[-4:],
+        "kind": "classic",
+        "login": "octo-scientist",
+        "expiresAt": "2026-12-24 10:00:00 UTC",
+        "scopes": ["repo", "user"],
+        "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
+        "gitHosts": [fake_github],
+        # Not asked for: off (no earlier entry to keep it from).
+        "forNewKernels": False,
+        "remembered": False,
+        "check": {"status": "unchecked", "checkedAt": None, "message": ""},
+    }
 
     code, status, text = await call(jp_fetch, "GET", "status")
-    assert code == 200 and status["held"] is True
+    assert code == 200 and [t["masked"] for t in status["tokens"]] == ["ghp_..." + TOKEN[-4:]]
     assert_no_token(text)
 
     code, status, text = await call(jp_fetch, "DELETE", "token")
     assert code == 200
-    assert status["held"] is False and status["masked"] is None
+    assert status["tokens"] == []
     assert status["stillRunning"] == [] and status["stillRunningTerminals"] == []
-    assert status["apiBaseUrl"] is None and status["gitHosts"] == []
+    assert status["keychainRemoved"] is False
     code, status, _ = await call(jp_fetch, "GET", "status")
-    assert status["held"] is False and status["login"] is None
+    assert status["tokens"] == []
     assert_no_token(all_logs.text)
+
+
+async def test_put_requires_an_api_base_url(jp_fetch: Fetch) -> None:
+    # v2: the token is held for the URL the page names (v1 fell back to the first allowed one).
+    code, data, text = await call(jp_fetch, "PUT", "token", {"token": TOKEN})
+    assert code == 400, text
+    assert data["message"] == "apiBaseUrl must be an https URL."
+    _, status, _ = await call(jp_fetch, "GET", "status")
+    assert status["tokens"] == []
 
 
 @pytest.mark.parametrize(
@@ -112,16 +138,23 @@ async def test_status_put_delete(jp_fetch: Fetch, fake_github: str, all_logs: py
         ({"token": TOKEN, "variables": ["HISTFILE"]}, "name-invalid"),
         ({"token": TOKEN, "variables": ["GITHUB_TOKEN", "SSLKEYLOGFILE"]}, "name-invalid"),
         ({"token": TOKEN, "login": "bad login; rm"}, "metadata-invalid"),
+        ({"token": TOKEN, "scopes": ["repo", "no spaces"]}, "metadata-invalid"),
+        ({"token": TOKEN, "scopes": "repo"}, "metadata-invalid"),
+        ({"token": TOKEN, "scopes": [f"s{i}" for i in range(65)]}, "metadata-invalid"),
+        ({"token": TOKEN, "forNewKernels": "yes"}, "metadata-invalid"),
+        ({"token": TOKEN, "remember": 1}, "metadata-invalid"),
     ],
 )
-async def test_put_invalid(jp_fetch: Fetch, body: Any, reason: str, all_logs: pytest.LogCaptureFixture) -> None:
-    code, data, text = await call(jp_fetch, "PUT", "token", body)
+async def test_put_invalid(
+    jp_fetch: Fetch, fake_github: str, body: Any, reason: str, all_logs: pytest.LogCaptureFixture
+) -> None:
+    code, data, text = await call(jp_fetch, "PUT", "token", {"apiBaseUrl": fake_github, **body})
     assert code == 400, text
     assert data["reason"] == reason
     assert data["message"]
     assert_no_token(text)
     code, status, _ = await call(jp_fetch, "GET", "status")
-    assert status["held"] is False
+    assert status["tokens"] == []
     assert_no_token(all_logs.text)
 
 
@@ -202,7 +235,7 @@ async def test_proxy_user_returns_expiry_header(
     # not even to the caller (it could go to another allowed host).
     code, data, _ = await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/user"})
     assert code == 400
-    await call(jp_fetch, "PUT", "token", {"token": TOKEN})
+    await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github})
     code, data, text = await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/user"})
     assert code == 400, text
     assert_no_token(text)
@@ -308,10 +341,14 @@ def reset_fake(base: str) -> None:
 
 async def test_requires_authentication(jp_fetch: Fetch, fake_github: str) -> None:
     reset_fake(fake_github)
+    await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github})
     for method, name, body in (
         ("GET", "status", None),
-        ("PUT", "token", {"token": TOKEN}),
+        ("PUT", "token", {"token": FINE, "apiBaseUrl": fake_github}),
+        ("PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": True}),
         ("DELETE", "token", None),
+        ("POST", "token/reveal", {"apiBaseUrl": fake_github}),
+        ("POST", "kernels", {"kernelId": "x", "variables": ["GITHUB_TOKEN"], "apiBaseUrl": fake_github}),
         # An allowed base: only authentication can stop this one.
         ("POST", "github", {"apiBaseUrl": fake_github, "path": "/user", "token": TOKEN}),
     ):
@@ -321,7 +358,8 @@ async def test_requires_authentication(jp_fetch: Fetch, fake_github: str) -> Non
             assert_no_token(text)
     assert fake_requests(fake_github) == []
     code, status, _ = await call(jp_fetch, "GET", "status")
-    assert status["held"] is False
+    [held] = status["tokens"]
+    assert held["masked"] == "ghp_..." + TOKEN[-4:] and held["forNewKernels"] is False
 
 
 async def test_cookie_auth_requires_xsrf(
@@ -357,7 +395,7 @@ async def test_cookie_auth_requires_xsrf(
     r = await http_server_client.fetch(
         url,
         method="PUT",
-        body=json.dumps({"token": TOKEN}),
+        body=json.dumps({"token": TOKEN, "apiBaseUrl": fake_github}),
         raise_error=False,
         headers={"Cookie": cookie_header, "Origin": "http://evil.example"},
     )
@@ -365,7 +403,7 @@ async def test_cookie_auth_requires_xsrf(
     r = await http_server_client.fetch(
         url,
         method="PUT",
-        body=json.dumps({"token": TOKEN}),
+        body=json.dumps({"token": TOKEN, "apiBaseUrl": fake_github}),
         raise_error=False,
         headers={"Cookie": cookie_header},
     )
@@ -381,13 +419,13 @@ async def test_cookie_auth_requires_xsrf(
     assert r.code == 403, r.code
     assert fake_requests(fake_github) == []  # refused by XSRF, not by the allow-list
     _, status, _ = await call(jp_fetch, "GET", "status")
-    assert status["held"] is False
+    assert status["tokens"] == []
 
     # Same session with the XSRF header: accepted. GET status with the cookie alone works.
     r = await http_server_client.fetch(
         url,
         method="PUT",
-        body=json.dumps({"token": TOKEN}),
+        body=json.dumps({"token": TOKEN, "apiBaseUrl": fake_github}),
         raise_error=False,
         headers={"Cookie": cookie_header, "X-XSRFToken": xsrf},
     )
@@ -397,15 +435,38 @@ async def test_cookie_auth_requires_xsrf(
         raise_error=False,
         headers={"Cookie": cookie_header},
     )
-    assert r.code == 200 and json.loads(r.body)["held"] is True
+    assert r.code == 200 and len(json.loads(r.body)["tokens"]) == 1
     assert_no_token(r.body.decode())
+
+    # Reveal is a POST: the cookie alone (a cross-site form or fetch) gets nothing.
+    reveal = f"{jp_base_url}{NS}/token/reveal"
+    r = await http_server_client.fetch(
+        reveal,
+        method="POST",
+        body=json.dumps({"apiBaseUrl": fake_github}),
+        raise_error=False,
+        headers={"Cookie": cookie_header},
+    )
+    assert r.code == 403, r.code
+    assert_no_token(r.body.decode())
+    r = await http_server_client.fetch(
+        reveal,
+        method="POST",
+        body=json.dumps({"apiBaseUrl": fake_github}),
+        raise_error=False,
+        headers={"Cookie": cookie_header, "X-XSRFToken": xsrf},
+    )
+    assert r.code == 200 and json.loads(r.body) == {"token": TOKEN}
 
 
 async def test_logs_never_contain_token(
     jp_fetch: Fetch, fake_github: str, jp_logging_stream: io.StringIO, all_logs: pytest.LogCaptureFixture
 ) -> None:
-    await call(jp_fetch, "PUT", "token", {"token": TOKEN})
-    await call(jp_fetch, "PUT", "token", {"token": TOKEN + "$"})
+    await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github})
+    await call(jp_fetch, "PUT", "token", {"token": TOKEN + "$", "apiBaseUrl": fake_github})
+    await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": True})
+    code, _, _ = await call(jp_fetch, "POST", "token/reveal", {"apiBaseUrl": fake_github})
+    assert code == 200
     await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/user", "token": TOKEN})
     await call(jp_fetch, "POST", "github", {"apiBaseUrl": fake_github, "path": "/nope", "token": TOKEN})
     await call(jp_fetch, "POST", "github", {"apiBaseUrl": "https://x.example", "path": "/user", "token": TOKEN})
@@ -418,3 +479,384 @@ async def test_logs_never_contain_token(
         assert_no_token(repr(record.args))
     assert_no_token(jp_logging_stream.getvalue())
     assert logging.getLogger().level <= logging.DEBUG
+
+
+# --------------------------------------------------------------------------
+# API v2: one token per API base URL, options, reveal, kernels, the keychain
+# --------------------------------------------------------------------------
+
+GHE = "https://ghe.example.com/api/v3"
+
+
+class FakeKeychain:
+    """Keychain's methods over a dict (the real Secret Service tests are test_keychain*.py)."""
+
+    def __init__(self, available: bool = True, fail: bool = False) -> None:
+        self.records: dict[str, dict[str, Any]] = {}
+        self.available = available
+        self.fail = fail
+        self.calls: list[tuple[str, str]] = []
+
+    def status(self) -> KeychainStatus:
+        if self.available:
+            return KeychainStatus(enabled=True, available=True, backend="Fake Keyring", reason="")
+        return KeychainStatus(enabled=True, available=False, backend=None, reason="No keychain in this test.")
+
+    def store(self, api_base_url: str, record: dict[str, Any]) -> None:
+        self.calls.append(("store", api_base_url))
+        if self.fail or not self.available:
+            raise KeychainError(f"The fake keychain did not store the token for {api_base_url}.")
+        self.records[api_base_url] = json.loads(json.dumps(record))
+
+    def load(self, api_base_url: str) -> dict[str, Any] | None:
+        self.calls.append(("load", api_base_url))
+        return self.records.get(api_base_url)
+
+    def delete(self, api_base_url: str) -> bool:
+        self.calls.append(("delete", api_base_url))
+        return self.records.pop(api_base_url, None) is not None
+
+
+@pytest.fixture
+def fake_keychain(monkeypatch: pytest.MonkeyPatch) -> FakeKeychain:
+    """Installed before the server app starts (the jp_server_config below requests it)."""
+    keychain = FakeKeychain()
+
+    class Detect:
+        @staticmethod
+        def detect(enabled: bool = True) -> FakeKeychain:
+            keychain.enabled_asked = enabled  # type: ignore[attr-defined]
+            return keychain
+
+    monkeypatch.setattr("jupyterlab_github_token.app.Keychain", Detect)
+    return keychain
+
+
+def held_for(status: dict[str, Any], url: str) -> dict[str, Any] | None:
+    return next((t for t in status["tokens"] if t["apiBaseUrl"] == url), None)
+
+
+class TestTwoApiBaseUrls:
+    @pytest.fixture
+    def jp_server_config(self, fake_github: str, isolated_home: Path, fake_keychain: FakeKeychain) -> dict[str, Any]:
+        return {
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+            "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github, GHE]},
+        }
+
+    async def test_one_token_per_url_one_for_new_kernels(
+        self, jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str, all_logs: pytest.LogCaptureFixture
+    ) -> None:
+        texts: list[str] = []
+
+        async def api(method: str, name: str, body: Any = None, **kwargs: Any) -> tuple[int, Any]:
+            code, data, text = await call(jp_fetch, method, name, body, **kwargs)
+            texts.append(text)
+            return code, data
+
+        code, status = await api("PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github, "forNewKernels": True})
+        assert code == 200 and held_for(status, fake_github)["forNewKernels"] is True  # type: ignore[index]
+        code, status = await api("PUT", "token", {"token": FINE, "apiBaseUrl": GHE, "forNewKernels": True})
+        assert code == 200
+        assert [(t["apiBaseUrl"], t["kind"], t["forNewKernels"]) for t in status["tokens"]] == [
+            (fake_github, "classic", False),  # turned off: at most one entry is for new kernels
+            (GHE, "fine-grained", True),
+        ]
+        assert held_for(status, GHE)["gitHosts"] == ["https://ghe.example.com"]  # type: ignore[index]
+        state = jp_serverapp.web_app.settings[SETTINGS_KEY]
+        assert state.vault.bound_snapshot()[0] == FINE
+
+        # forNewKernels omitted: the URL's earlier value is kept (on here).
+        code, status = await api("PUT", "token", {"token": FINE, "apiBaseUrl": GHE, "login": "octo-fine"})
+        assert held_for(status, GHE)["forNewKernels"] is True and held_for(status, GHE)["login"] == "octo-fine"  # type: ignore[index]
+
+        code, status = await api("PATCH", "token", {"apiBaseUrl": fake_github + "/", "forNewKernels": True})
+        assert code == 200
+        assert [t["forNewKernels"] for t in status["tokens"]] == [True, False]
+        assert state.vault.bound_snapshot()[0] == TOKEN
+        code, status = await api("PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": False})
+        assert code == 200 and [t["forNewKernels"] for t in status["tokens"]] == [False, False]
+        assert state.vault.bound_snapshot() is None
+
+        code, data = await api("PATCH", "token", {"apiBaseUrl": "https://api.other.example", "forNewKernels": True})
+        assert code == 404, data
+        code, data = await api("PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": "on"})
+        assert code == 400 and data["reason"] == "metadata-invalid"
+        code, data = await api("PATCH", "token", {"apiBaseUrl": "ftp://x"})
+        assert code == 400
+
+        # Reveal: the one response with a token; POST only.
+        response = await jp_fetch(
+            NS, "token", "reveal", method="POST", body=json.dumps({"apiBaseUrl": GHE + "/"}), raise_error=False
+        )
+        assert response.code == 200 and json.loads(response.body) == {"token": FINE}
+        assert response.headers["Cache-Control"] == "no-store"
+        response = await jp_fetch(NS, "token", "reveal", method="GET", raise_error=False)
+        assert response.code == 405
+        code, data = await api("POST", "token/reveal", {"apiBaseUrl": "https://api.other.example"})
+        assert code == 404
+        code, data = await api("POST", "token/reveal", {})
+        assert code == 400
+
+        # Forget one URL: the other stays.
+        code, status = await api("DELETE", "token", params={"apiBaseUrl": GHE})
+        assert code == 200 and [t["apiBaseUrl"] for t in status["tokens"]] == [fake_github]
+        code, data = await api("POST", "token/reveal", {"apiBaseUrl": GHE})
+        assert code == 404
+        code, data = await api("DELETE", "token", params={"apiBaseUrl": "ftp://x"})
+        assert code == 400
+        code, status = await api("DELETE", "token")
+        assert code == 200 and status["tokens"] == []
+
+        for text in texts:
+            assert_no_token(text)
+        assert_no_token(all_logs.text)
+
+    async def test_kernels_the_page_reports(self, jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str) -> None:
+        await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github})
+        await call(jp_fetch, "PUT", "token", {"token": FINE, "apiBaseUrl": GHE})
+        kernel = json.loads((await jp_fetch("api", "kernels", method="POST", body="{}")).body)["id"]
+        report = {"kernelId": kernel, "variables": ["GITHUB_TOKEN"], "apiBaseUrl": fake_github}
+        try:
+            code, data, text = await call(jp_fetch, "POST", "kernels", {**report, "kernelId": "no-such-kernel"})
+            assert code == 404, text
+            code, data, text = await call(jp_fetch, "POST", "kernels", {**report, "variables": ["PATH"]})
+            assert code == 400 and data["reason"] == "name-invalid"
+            code, _, text = await call(jp_fetch, "POST", "kernels", report)
+            assert code == 204 and text == ""
+            _, status, _ = await call(jp_fetch, "GET", "status")
+            assert status["kernels"] == [kernel]
+            # Forgetting the other URL's token does not name it; forgetting its own does.
+            _, status, _ = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": GHE})
+            assert status["stillRunning"] == [] and status["kernels"] == [kernel]
+            _, status, _ = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": fake_github})
+            assert status["stillRunning"] == [kernel] and status["kernels"] == []
+        finally:
+            await jp_fetch("api", "kernels", kernel, method="DELETE")
+
+
+class TestRemember:
+    @pytest.fixture
+    def jp_server_config(self, fake_github: str, isolated_home: Path, fake_keychain: FakeKeychain) -> dict[str, Any]:
+        return {
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+            "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github, GHE]},
+        }
+
+    async def test_remember_forget_and_options(
+        self, jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str, fake_keychain: FakeKeychain
+    ) -> None:
+        assert fake_keychain.enabled_asked is True  # type: ignore[attr-defined]  # the trait's default
+        _, status, _ = await call(jp_fetch, "GET", "status")
+        assert status["keychain"] == {"enabled": True, "available": True, "backend": "Fake Keyring", "reason": ""}
+
+        body = {"token": TOKEN, "apiBaseUrl": fake_github, "login": "octo-scientist", "scopes": ["repo"]}
+        code, status, text = await call(jp_fetch, "PUT", "token", {**body, "remember": True, "forNewKernels": True})
+        assert code == 200 and "warning" not in status, text
+        assert held_for(status, fake_github)["remembered"] is True  # type: ignore[index]
+        assert fake_keychain.records == {
+            fake_github: {
+                "token": TOKEN,
+                "variables": ["GITHUB_TOKEN", "GH_TOKEN"],
+                "forNewKernels": True,
+                "login": "octo-scientist",
+                "expiresAt": None,
+                "scopes": ["repo"],
+            }
+        }
+        # The keychain remembers "for new kernels" too: changed there when it changes.
+        code, status, _ = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": False})
+        assert code == 200 and fake_keychain.records[fake_github]["forNewKernels"] is False
+        # ...also when another URL's token takes it over.
+        await call(jp_fetch, "PUT", "token", {"token": FINE, "apiBaseUrl": GHE})
+        await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": True})
+        assert fake_keychain.records[fake_github]["forNewKernels"] is True
+        await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": GHE, "forNewKernels": True})
+        assert fake_keychain.records[fake_github]["forNewKernels"] is False
+        assert GHE not in fake_keychain.records  # not asked to remember that one
+
+        # PUT without remember: not stored, the earlier record deleted.
+        code, status, _ = await call(jp_fetch, "PUT", "token", body)
+        assert held_for(status, fake_github)["remembered"] is False  # type: ignore[index]
+        assert fake_github not in fake_keychain.records
+        # PATCH remember on, then off.
+        code, status, _ = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "remember": True})
+        assert code == 200 and held_for(status, fake_github)["remembered"] is True  # type: ignore[index]
+        assert fake_keychain.records[fake_github]["token"] == TOKEN
+        code, status, _ = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "remember": False})
+        assert held_for(status, fake_github)["remembered"] is False  # type: ignore[index]
+        assert fake_github not in fake_keychain.records
+
+        # Forget removes the keychain entry as well, and says so.
+        await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "remember": True})
+        code, status, _ = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": fake_github})
+        assert code == 200 and status["keychainRemoved"] is True and fake_keychain.records == {}
+        code, status, _ = await call(jp_fetch, "DELETE", "token")
+        assert status["keychainRemoved"] is False and status["tokens"] == []
+
+    async def test_without_a_keychain_the_token_is_held_in_memory(
+        self, jp_fetch: Fetch, fake_github: str, fake_keychain: FakeKeychain
+    ) -> None:
+        fake_keychain.available = False
+        code, status, text = await call(
+            jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github, "remember": True}
+        )
+        assert code == 200, text
+        assert status["warning"] == "No keychain in this test."
+        assert held_for(status, fake_github)["remembered"] is False  # type: ignore[index]
+        code, data, _ = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "remember": True})
+        assert code == 409 and data == {"message": "No keychain in this test.", "reason": "keychain-unavailable"}
+        assert ("store", fake_github) not in fake_keychain.calls
+
+    async def test_a_failing_keychain(self, jp_fetch: Fetch, fake_github: str, fake_keychain: FakeKeychain) -> None:
+        fake_keychain.fail = True
+        fake_keychain.records[fake_github] = {"token": FINE}  # remembered earlier
+        code, status, text = await call(
+            jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github, "remember": True}
+        )
+        assert code == 200 and "did not store" in status["warning"], text
+        assert held_for(status, fake_github)["remembered"] is False  # type: ignore[index]
+        # The earlier token must not come back at the next start instead of this one.
+        assert fake_keychain.records == {}
+        code, data, text = await call(
+            jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "remember": True, "forNewKernels": True}
+        )
+        assert code == 409 and data["reason"] == "keychain-failed", text
+        _, status, _ = await call(jp_fetch, "GET", "status")
+        # Refused as a whole: forNewKernels did not change either.
+        assert held_for(status, fake_github)["forNewKernels"] is False  # type: ignore[index]
+        assert_no_token(text)
+
+
+class TestKeychainTraitOff:
+    @pytest.fixture
+    def jp_server_config(self, fake_github: str, isolated_home: Path) -> dict[str, Any]:
+        return {
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+            "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github], "keychain": False},
+        }
+
+    async def test_status_says_the_administrator_turned_it_off(self, jp_fetch: Fetch, fake_github: str) -> None:
+        _, status, _ = await call(jp_fetch, "GET", "status")
+        assert status["keychain"]["enabled"] is False and status["keychain"]["available"] is False
+        assert "c.GitHubTokenExtension.keychain" in status["keychain"]["reason"]
+        code, status, _ = await call(
+            jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github, "remember": True}
+        )
+        assert code == 200 and "c.GitHubTokenExtension.keychain" in status["warning"]
+
+
+# --------------------------------------------------------------------------
+# Restore at start (fake keychain, fake check; the real ones: test_keychain*.py)
+# --------------------------------------------------------------------------
+
+
+def remembered(token: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "token": token,
+        "variables": ["GITHUB_TOKEN", "GH_TOKEN"],
+        "forNewKernels": True,
+        "login": "old-login",
+        "expiresAt": None,
+        "scopes": None,
+        **extra,
+    }
+
+
+class FakeCheck:
+    """Replaces github_check.check_token; answers once ``release`` is set."""
+
+    def __init__(self, result: TokenCheck) -> None:
+        self.result = result
+        self.release = asyncio.Event()
+        self.calls: list[tuple[str, str, float]] = []
+
+    async def __call__(self, api_base_url: str, token: str, timeout: float) -> TokenCheck:
+        self.calls.append((api_base_url, token, timeout))
+        await self.release.wait()
+        return self.result
+
+
+async def wait_for_check(jp_fetch: Fetch, url: str) -> dict[str, Any]:
+    for _ in range(200):
+        _, status, _ = await call(jp_fetch, "GET", "status")
+        entry = held_for(status, url)
+        if entry is not None and entry["check"]["status"] != "unchecked":
+            return entry
+        await asyncio.sleep(0.02)
+    raise AssertionError("the check never finished")
+
+
+class TestRestoreAtStart:
+    @pytest.fixture
+    def check(self, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> FakeCheck:
+        fake = FakeCheck(request.param)
+        monkeypatch.setattr("jupyterlab_github_token.state.check_token", fake)
+        return fake
+
+    @pytest.fixture
+    def jp_server_config(
+        self, fake_github: str, isolated_home: Path, fake_keychain: FakeKeychain, check: FakeCheck
+    ) -> dict[str, Any]:
+        fake_keychain.records[fake_github] = remembered(TOKEN)
+        fake_keychain.records[GHE] = remembered(TOKEN + "!")  # tampered: refused, not held
+        return {
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+            "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github, GHE], "request_timeout": 7},
+        }
+
+    @pytest.mark.parametrize(
+        "check",
+        [TokenCheck("valid", "octo-scientist", "2026-12-24T10:00:00Z", ["repo", "user"], "")],
+        indirect=True,
+    )
+    async def test_a_valid_remembered_token_is_back(
+        self,
+        jp_fetch: Fetch,
+        jp_serverapp: ServerApp,
+        fake_github: str,
+        check: FakeCheck,
+        all_logs: pytest.LogCaptureFixture,
+    ) -> None:
+        _, status, text = await call(jp_fetch, "GET", "status")
+        assert_no_token(text, TOKEN)
+        [entry] = status["tokens"]  # the tampered record is not held
+        assert entry["apiBaseUrl"] == fake_github and entry["remembered"] is True and entry["forNewKernels"] is True
+        assert entry["login"] == "old-login" and entry["check"]["status"] == "unchecked"
+        state = jp_serverapp.web_app.settings[SETTINGS_KEY]
+        assert state.vault.bound_snapshot()[0] == TOKEN  # new kernels get it while it is checked
+        check.release.set()
+        entry = await wait_for_check(jp_fetch, fake_github)
+        assert check.calls == [(fake_github, TOKEN, 7.0)]  # once, with the administrator's timeout
+        assert entry["check"]["status"] == "valid" and entry["check"]["checkedAt"].endswith("Z")
+        assert (entry["login"], entry["expiresAt"], entry["scopes"]) == (
+            "octo-scientist",
+            "2026-12-24T10:00:00Z",
+            ["repo", "user"],
+        )
+        assert state.vault.bound_snapshot()[0] == TOKEN
+        # The log line about the tampered record: test_token_vault.py (the app's log is not captured at start).
+        assert_no_token(all_logs.text, TOKEN)
+
+    @pytest.mark.parametrize(
+        "check",
+        [
+            TokenCheck("revoked", None, None, None, "GitHub no longer accepts this token."),
+            TokenCheck("expired", None, "2020-01-01T00:00:00Z", None, "GitHub says this token expired."),
+        ],
+        indirect=True,
+    )
+    async def test_a_refused_remembered_token_stays_held_but_not_for_new_kernels(
+        self, jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str, check: FakeCheck
+    ) -> None:
+        check.release.set()
+        entry = await wait_for_check(jp_fetch, fake_github)
+        assert entry["check"]["status"] == check.result.status
+        assert entry["check"]["message"].startswith(check.result.message)
+        assert "new kernels and terminals do not get it" in entry["check"]["message"]
+        assert entry["forNewKernels"] is True and entry["login"] == "old-login"
+        state = jp_serverapp.web_app.settings[SETTINGS_KEY]
+        assert state.vault.bound_snapshot() is None
+        # Replaced by a good one: given to new kernels again.
+        await call(jp_fetch, "PUT", "token", {"token": FINE, "apiBaseUrl": fake_github})
+        assert state.vault.bound_snapshot()[0] == FINE

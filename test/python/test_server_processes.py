@@ -167,12 +167,12 @@ def jp_server_config(fake_github: str, isolated_home: Path, git_server: GitServe
 # --------------------------------------------------------------------------
 
 
-async def call(jp_fetch: Fetch, method: str, *parts: str, body: Any = None) -> Any:
+async def call(jp_fetch: Fetch, method: str, *parts: str, body: Any = None, **kwargs: Any) -> Any:
     if body is not None:
         body = json.dumps(body)
     elif method in ("POST", "PUT"):
         body = ""
-    response = await jp_fetch(*parts, method=method, body=body, allow_nonstandard_methods=True)
+    response = await jp_fetch(*parts, method=method, body=body, allow_nonstandard_methods=True, **kwargs)
     text = response.body.decode() if response.body else ""
     assert TOKEN not in text
     return json.loads(text) if text else None
@@ -255,10 +255,12 @@ async def test_kernels_and_git_get_token_only_while_held(
             "token": TOKEN,
             "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
             "apiBaseUrl": git_server.url + "/api/v3",
+            "forNewKernels": True,
         },
     )
-    assert status["held"] and status["kernels"] == []
-    assert status["gitHosts"] == [git_server.url]
+    [held] = status["tokens"]
+    assert held["forNewKernels"] and status["kernels"] == []
+    assert held["gitHosts"] == [git_server.url]
 
     # Through a session (env= from the session manager), like JupyterLab does.
     session = await call(
@@ -291,7 +293,7 @@ async def test_kernels_and_git_get_token_only_while_held(
 
     # Forget: reports the kernel still running with the token.
     status = await call(jp_fetch, "DELETE", NS, "token")
-    assert status["held"] is False
+    assert status["tokens"] == []
     assert status["stillRunning"] == [with_token]
     assert status["kernels"] == []
 
@@ -329,7 +331,7 @@ async def test_kernels_and_git_get_token_only_while_held(
 
 
 async def test_terminal_gets_token_only_while_held(
-    jp_fetch: Fetch, jp_serverapp: ServerApp, all_logs: pytest.LogCaptureFixture
+    jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str, all_logs: pytest.LogCaptureFixture
 ) -> None:
     tm = jp_serverapp.web_app.settings["terminal_manager"]
 
@@ -355,7 +357,12 @@ async def test_terminal_gets_token_only_while_held(
     text = await run(command, "@@")
     assert f"@@{hashlib.sha256(b'').hexdigest()}//" in text
 
-    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
+    # Held, but not for new kernels and terminals: nothing.
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": fake_github})
+    text = await run(command, "@@")
+    assert f"@@{hashlib.sha256(b'').hexdigest()}//" in text
+
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": fake_github, "forNewKernels": True})
     text = await run(command, "@@")
     assert f"@@{TOKEN_SHA}/gh/git" in text
 
@@ -382,8 +389,10 @@ async def test_token_is_offered_only_to_the_bound_git_host(
     (the git server, an 'Enterprise' host) gets no credential helper: the clone is refused."""
     km = jp_serverapp.kernel_manager
     (Path(jp_home_dir) / "clones").mkdir()
-    status = await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
-    assert status["apiBaseUrl"] == fake_github and status["gitHosts"] == [fake_github]
+    status = await call(
+        jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": fake_github, "forNewKernels": True}
+    )
+    assert [(t["apiBaseUrl"], t["gitHosts"]) for t in status["tokens"]] == [(fake_github, [fake_github])]
     kernel = await _new_kernel(jp_fetch)
     out = json.loads(await _run_in_kernel(km, kernel, PROBE % {"url": git_server.url}))
     assert out["GITHUB_TOKEN"] == TOKEN_SHA
@@ -431,7 +440,13 @@ async def test_kernelspec_git_config_count_keeps_the_helper(
     _write_kernelspec(jp_data_dir, "params-spec", {"GIT_CONFIG_PARAMETERS": "'core.pager'='less'"})
     km = jp_serverapp.kernel_manager
     (Path(jp_home_dir) / "clones").mkdir()
-    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": git_server.url + "/api/v3"})
+    await call(
+        jp_fetch,
+        "PUT",
+        NS,
+        "token",
+        body={"token": TOKEN, "apiBaseUrl": git_server.url + "/api/v3", "forNewKernels": True},
+    )
 
     kernel = await _new_kernel(jp_fetch, "pager-spec")
     out = json.loads(await _run_in_kernel(km, kernel, PROBE % {"url": git_server.url}))
@@ -477,7 +492,13 @@ async def test_inherited_credential_store_never_gets_the_token(
     km = jp_serverapp.kernel_manager
     home = Path(jp_home_dir)
     (home / "clones").mkdir()
-    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": git_server.url + "/api/v3"})
+    await call(
+        jp_fetch,
+        "PUT",
+        NS,
+        "token",
+        body={"token": TOKEN, "apiBaseUrl": git_server.url + "/api/v3", "forNewKernels": True},
+    )
     kernel = await _new_kernel(jp_fetch)
     out = json.loads(await _run_in_kernel(km, kernel, PROBE % {"url": git_server.url}))
     assert out["clone"] == 0 and git_server.granted > 0
@@ -505,16 +526,24 @@ async def test_inherited_credential_store_never_gets_the_token(
     assert TOKEN not in all_logs.text
 
 
-async def test_forget_lists_terminals_started_with_the_token(jp_fetch: Fetch, jp_serverapp: ServerApp) -> None:
+async def test_forget_lists_terminals_started_with_the_token(
+    jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str, git_server: GitServer
+) -> None:
     before = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
-    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN})
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": fake_github, "forNewKernels": True})
     with_token = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
     closed = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
     await jp_fetch("api", "terminals", closed, method="DELETE")
     status = await call(jp_fetch, "GET", NS, "status")
     assert status["terminals"] == [with_token]
 
-    status = await call(jp_fetch, "DELETE", NS, "token")
+    # Forgetting another URL's token does not name it.
+    other = git_server.url + "/api/v3"
+    await call(jp_fetch, "PUT", NS, "token", body={"token": TOKEN, "apiBaseUrl": other})
+    status = await call(jp_fetch, "DELETE", NS, "token", params={"apiBaseUrl": other})
+    assert status["stillRunningTerminals"] == [] and status["terminals"] == [with_token]
+
+    status = await call(jp_fetch, "DELETE", NS, "token", params={"apiBaseUrl": fake_github})
     assert status["stillRunningTerminals"] == [with_token]
     assert status["terminals"] == []
     after = (await call(jp_fetch, "POST", "api", "terminals"))["name"]

@@ -12,17 +12,22 @@ from conftest import TOKENS, Fetch
 from jupyter_server.auth.authorizer import Authorizer
 from jupyter_server.serverapp import ServerApp
 
+from jupyterlab_github_token.state import SETTINGS_KEY
+from jupyterlab_github_token.token_store import HeldToken
+
 NS = "jupyterlab-github-token"
 TOKEN = TOKENS["classicRepo"]["token"]
 GHE = "https://ghe.example.com/api/v3"
 
 
-async def call(jp_fetch: Fetch, method: str, name: str, body: Any = None) -> tuple[int, Any, str]:
+async def call(jp_fetch: Fetch, method: str, name: str, body: Any = None, **kwargs: Any) -> tuple[int, Any, str]:
     if body is not None and not isinstance(body, (str, bytes)):
         body = json.dumps(body)
-    if body is None and method in ("PUT", "POST"):
+    if body is None and method in ("PUT", "POST", "PATCH"):
         body = ""
-    response = await jp_fetch(NS, name, method=method, body=body, raise_error=False, allow_nonstandard_methods=True)
+    response = await jp_fetch(
+        NS, name, method=method, body=body, raise_error=False, allow_nonstandard_methods=True, **kwargs
+    )
     text = response.body.decode("utf-8") if response.body else ""
     assert TOKEN not in text
     data = json.loads(text) if text.strip().startswith("{") else None
@@ -44,19 +49,23 @@ async def test_token_is_bound_to_the_api_base_url_it_names(
         jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": "HTTPS://GHE.example.com/api/v3/"}
     )
     assert code == 200, text
-    assert status["apiBaseUrl"] == GHE
-    assert status["gitHosts"] == ["https://ghe.example.com"]  # not the other allowed host
+    [held] = status["tokens"]
+    assert held["apiBaseUrl"] == GHE
+    assert held["gitHosts"] == ["https://ghe.example.com"]  # not the other allowed host
     code, status, _ = await call(jp_fetch, "GET", "status")
-    assert status["apiBaseUrl"] == GHE and status["gitHosts"] == ["https://ghe.example.com"]
+    assert [(t["apiBaseUrl"], t["gitHosts"]) for t in status["tokens"]] == [(GHE, ["https://ghe.example.com"])]
     assert status["allowedApiBaseUrls"] == [fake_github, GHE]
 
-    # Without apiBaseUrl (an older page): the first allowed URL.
-    code, status, _ = await call(jp_fetch, "PUT", "token", {"token": TOKEN})
+    # v2: one token per URL; the other allowed URL's has its own git host.
+    code, status, _ = await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github})
     assert code == 200
-    assert status["apiBaseUrl"] == fake_github and status["gitHosts"] == [fake_github]
+    assert [(t["apiBaseUrl"], t["gitHosts"]) for t in status["tokens"]] == [
+        (GHE, ["https://ghe.example.com"]),
+        (fake_github, [fake_github]),
+    ]
 
     code, status, _ = await call(jp_fetch, "DELETE", "token")
-    assert status["apiBaseUrl"] is None and status["gitHosts"] == []
+    assert status["tokens"] == []
     assert TOKEN not in all_logs.text
 
 
@@ -80,9 +89,9 @@ async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch: Fetch, 
     assert status == code, text
     if code == 403:
         assert "c.GitHubTokenExtension.allowed_api_base_urls" in data["message"]
-    # The token held before, and its binding, are kept.
+    # The token held before, and its binding, are kept; nothing is held for the refused URL.
     _, after, _ = await call(jp_fetch, "GET", "status")
-    assert after["masked"] == held["masked"] and after["apiBaseUrl"] == GHE
+    assert after["tokens"] == held["tokens"]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +102,10 @@ async def test_put_refuses_an_api_base_url_that_is_not_allowed(jp_fetch: Fetch, 
         '{"a":' * 9000 + "1" + "}" * 9000,
     ],
 )
-@pytest.mark.parametrize("method, name", [("PUT", "token"), ("POST", "github")])
+@pytest.mark.parametrize(
+    "method, name",
+    [("PUT", "token"), ("PATCH", "token"), ("POST", "github"), ("POST", "token/reveal"), ("POST", "kernels")],
+)
 async def test_deeply_nested_json_is_a_400(
     jp_fetch: Fetch, body: Any, method: str, name: str, all_logs: pytest.LogCaptureFixture
 ) -> None:
@@ -121,15 +133,36 @@ class TestNoExecutePermission:
             "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github]},
         }
 
-    async def test_put_token_needs_execute_on_kernels(self, jp_fetch: Fetch, jp_serverapp: ServerApp) -> None:
+    async def test_put_token_needs_execute_on_kernels(
+        self, jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str
+    ) -> None:
         assert isinstance(jp_serverapp.authorizer, NoExecuteAuthorizer)
-        code, _, text = await call(jp_fetch, "PUT", "token", {"token": TOKEN})
+        code, _, text = await call(jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github})
         assert code == 403, text
         code, status, _ = await call(jp_fetch, "GET", "status")
-        assert code == 200 and status["held"] is False
+        assert code == 200 and status["tokens"] == []
         # Forgetting stays possible (it only removes the token).
         code, status, _ = await call(jp_fetch, "DELETE", "token")
-        assert code == 200 and status["held"] is False
+        assert code == 200 and status["tokens"] == []
+
+    async def test_reveal_and_for_new_kernels_need_execute_on_kernels(
+        self, jp_fetch: Fetch, jp_serverapp: ServerApp, fake_github: str
+    ) -> None:
+        # Held by someone who may execute code (the vault directly: PUT is refused here).
+        state = jp_serverapp.web_app.settings[SETTINGS_KEY]
+        state.vault.hold(HeldToken.create(fake_github, TOKEN))
+        code, data, text = await call(jp_fetch, "POST", "token/reveal", {"apiBaseUrl": fake_github})
+        assert code == 403 and data is not None and "token" not in data, text
+        code, _, text = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": True})
+        assert code == 403, text
+        assert state.vault.bound_snapshot() is None
+        # Turning it off, or the keychain option, is only a write.
+        code, status, text = await call(
+            jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": False, "remember": False}
+        )
+        assert code == 200, text
+        code, status, _ = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": fake_github})
+        assert code == 200 and status["tokens"] == []
 
 
 class TestInvalidSettings:

@@ -1,4 +1,4 @@
-"""Pure-Python parts of the server extension: token store, environment, config."""
+"""Pure-Python parts of the server extension: token vault, environment, config."""
 
 import json
 import os
@@ -20,8 +20,9 @@ from jupyterlab_github_token.environment import (
 )
 from jupyterlab_github_token.handlers import allowed_path
 from jupyterlab_github_token.token_store import (
-    TokenStore,
+    HeldToken,
     TokenValidationError,
+    TokenVault,
     mask_token,
     validate_env_name,
     validate_env_names,
@@ -108,22 +109,31 @@ def test_valid_names():
     assert len(validate_env_names([f"V{i}_TOKEN" for i in range(16)])) == 16
 
 
-def test_store_hides_the_token():
-    store = TokenStore()
-    store.set(TOKEN, login="octo-scientist", expires_at="2026-12-24 10:00:00 UTC")
-    assert store.held and store.token == TOKEN
-    assert store.variables == ["GITHUB_TOKEN", "GH_TOKEN"]
-    assert store.masked() == "ghp_..." + TOKEN[-4:]
-    assert TOKEN not in repr(store) and TOKEN not in str(store)
-    with pytest.raises(TypeError):
-        pickle.dumps(store)
+URL = "https://api.github.com"
+
+
+def hold(vault, token=TOKEN, url=URL, **kwargs):
+    kwargs.setdefault("for_new_kernels", True)
+    return vault.hold(HeldToken.create(url, token, **kwargs))[0]
+
+
+def test_vault_hides_the_token():
+    vault = TokenVault()
+    entry = hold(vault, login="octo-scientist", expires_at="2026-12-24 10:00:00 UTC")
+    assert vault.get(URL) == entry and entry.token == TOKEN
+    assert entry.variables == ("GITHUB_TOKEN", "GH_TOKEN")
+    assert entry.masked == "ghp_..." + TOKEN[-4:]
+    for holder in (vault, entry):
+        assert TOKEN not in repr(holder) and TOKEN not in str(holder)
+        with pytest.raises(TypeError):
+            pickle.dumps(holder)
+    assert "ghp_..." + TOKEN[-4:] in repr(vault)
     with pytest.raises(TokenValidationError) as info:
-        store.set(TOKEN + "-")
+        hold(vault, TOKEN + "-")
     assert TOKEN not in str(info.value) and TOKEN not in repr(info.value)
-    assert store.token == TOKEN  # a refused replacement keeps the old token
-    store.clear()
-    # mypy keeps the narrowing of the properties from before clear(); they are read again here.
-    assert not store.held and store.masked() is None and store.login is None  # type: ignore[unreachable]
+    assert vault.get(URL) == entry  # a refused replacement keeps the old token
+    assert vault.forget() == [entry]
+    assert vault.get(URL) is None and vault.entries() == [] and vault.bound_snapshot() is None
 
 
 def test_mask():
@@ -171,6 +181,8 @@ def test_config_validates_urls():
     assert ext.request_timeout == 3
     assert GitHubTokenExtension().allowed_api_base_urls == ["https://api.github.com"]
     assert GitHubTokenExtension().request_timeout == 15
+    assert GitHubTokenExtension().keychain is True
+    assert GitHubTokenExtension(config=Config({"GitHubTokenExtension": {"keychain": False}})).keychain is False
     with pytest.raises(TraitError):
         GitHubTokenExtension(allowed_api_base_urls=["http://api.github.com"])
 
@@ -185,15 +197,13 @@ def _git_env(home, extra=None):
 
 
 def test_token_env():
-    store = TokenStore()
-    assert token_env(store, {}) == {}
-    store.set(
-        TOKEN,
-        variables=["MY_TOKEN", "GH_TOKEN"],
-        api_base_url="https://api.github.com",
-        git_hosts=["https://github.com"],
-    )
-    assert store.api_base_url == "https://api.github.com" and store.git_hosts == ["https://github.com"]
+    vault = TokenVault()
+    assert token_env(vault, {}) == {}
+    hold(vault, variables=["MY_TOKEN", "GH_TOKEN"], git_hosts=["https://github.com"], for_new_kernels=False)
+    # Held, but not for new kernels: nothing.
+    assert token_env(vault, {}) == {}
+    vault.update(URL, for_new_kernels=True)
+    store = vault
     base = {
         "GIT_CONFIG_COUNT": "1",
         "GIT_CONFIG_KEY_0": "core.pager",
@@ -213,10 +223,11 @@ def test_token_env():
     # The token is only in the variables, never in the git configuration.
     assert [k for k, v in env.items() if TOKEN in v] == ["MY_TOKEN", "GH_TOKEN"]
     # Bound to no git origin: variables only.
-    store.set(TOKEN, api_base_url="https://example.com/other", git_hosts=[])
-    assert sorted(token_env(store, {})) == ["GH_TOKEN", "GITHUB_TOKEN"]
-    store.clear()
-    assert store.api_base_url is None and store.git_hosts == []  # type: ignore[unreachable]
+    vault.forget()
+    hold(vault, url="https://example.com/other", git_hosts=[])
+    assert sorted(token_env(vault, {})) == ["GH_TOKEN", "GITHUB_TOKEN"]
+    vault.forget()
+    assert token_env(vault, {}) == {}
 
 
 def test_git_reads_the_reset_after_inherited_helpers(tmp_path):
@@ -240,8 +251,8 @@ def test_git_reads_the_reset_after_inherited_helpers(tmp_path):
         ),
     )
     assert order.stdout.split() == ["count", "parameters"]
-    store = TokenStore()
-    store.set(TOKEN, git_hosts=["https://github.com"])
+    store = TokenVault()
+    hold(store, git_hosts=["https://github.com"])
     inherited = {
         "GIT_CONFIG_PARAMETERS": "'credential.helper'='store'",
         "GIT_CONFIG_COUNT": "1",
@@ -282,8 +293,8 @@ def test_git_reads_the_reset_after_inherited_helpers(tmp_path):
 
 def test_credential_helper_runs(tmp_path):
     """git runs the helper and gets x-access-token + the variable's value."""
-    store = TokenStore()
-    store.set(TOKEN, git_hosts=["https://github.com"])
+    store = TokenVault()
+    hold(store, git_hosts=["https://github.com"])
     env = _git_env(tmp_path)
     env.update(token_env(store, env))
     out = subprocess.run(

@@ -556,7 +556,14 @@ describe('notebook source rewriting refuses hostile tokens and names', () => {
     let sent = 0;
     for (const e of entries('modelId')) {
       const { context, kernel } = fakeContext();
-      const notebook = { sessionContext: context, path: 'a.ipynb', cells: () => [], setCellSource: jest.fn() };
+      const notebook = {
+        sessionContext: context,
+        path: 'a.ipynb',
+        cells: () => [],
+        setCellSource: jest.fn(),
+        displayedWidgetIds: () => [e.value],
+        displayedValueLength: async () => null
+      };
       const candidate = {
         kind: 'widget' as const,
         id: e.value,

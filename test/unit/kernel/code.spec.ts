@@ -491,6 +491,20 @@ describe('widget code', () => {
     expect(list).toContain("'empty': not getattr(widget, 'value', '')");
   });
 
+  it("also lists containers with their children's model ids, still without a value or an import", () => {
+    const list = buildListWidgetsExpression('python', trans);
+    expect(list).toContain(
+      "{'id': key, 'children': [str(getattr(child, 'model_id', '') or '') for child in list(widget.children)][:200]}"
+    );
+    expect(list).toContain("if isinstance(getattr(widget, 'children', None), (list, tuple))][:200]");
+    // One JSON list, base64 encoded: fields first, then containers.
+    expect(list).toMatch(
+      /^__import__\('base64'\)\.b64encode\(__import__\('json'\)\.dumps\(\[.*\]\[:200\] \+ \[.*\]\[:200\]\)\.encode\(\)\)\.decode\(\)$/
+    );
+    expect(list.match(/'value'/g)).toHaveLength(1);
+    expect(list).not.toMatch(/__import__\('(?!base64|json|sys)/);
+  });
+
   it.each([
     [[]],
     [[ID.toUpperCase()]],

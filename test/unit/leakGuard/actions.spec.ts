@@ -152,6 +152,30 @@ describe('applyFix "replace" (save dialog) and the kernel', () => {
     expect(kernel.requests.filter(r => r.code.includes(TOKEN))).toHaveLength(1);
     expect(env).toEqual({ GITHUB_TOKEN: TOKEN, GH_TOKEN: TOKEN });
   });
+
+  it('passes the kernel it gave the token to recordKernel, with what was set and no token', async () => {
+    const recordKernel = jest.fn();
+    const { panel, model } = fakePanel(`t = "${TOKEN}"`, fakeKernel({}));
+    await applyFix('replace', model, panel, SETTINGS, trans, 'if-unset', recordKernel);
+    expect(recordKernel).toHaveBeenCalledTimes(1);
+    expect(recordKernel.mock.calls[0][0]).toMatchObject({ ok: true, variables: ['GITHUB_TOKEN', 'GH_TOKEN'] });
+    expect(JSON.stringify(recordKernel.mock.calls)).not.toContain(TOKEN);
+  });
+
+  it('records no kernel when none got the token: one already set, a busy kernel, or on opening', async () => {
+    const recordKernel = jest.fn();
+    const given = { GITHUB_TOKEN: USER_GAVE, GH_TOKEN: USER_GAVE };
+    const kept = fakePanel(`t = "${TOKEN}"`, fakeKernel(given));
+    await applyFix('replace', kept.model, kept.panel, SETTINGS, trans, 'if-unset', recordKernel);
+    const busyKernel = { ...fakeKernel({}), status: 'busy' };
+    const busy = fakePanel(`t = "${TOKEN}"`, busyKernel as ReturnType<typeof fakeKernel>);
+    await applyFix('replace', busy.model, busy.panel, SETTINGS, trans, 'if-unset', recordKernel);
+    expect(busyKernel.requests.filter(r => r.code.includes(TOKEN))).toHaveLength(0);
+    const opening = fakePanel(`t = "${TOKEN}"`, fakeKernel({}));
+    await applyFix('replace', opening.model, opening.panel, SETTINGS, trans, 'never', recordKernel);
+    expect(opening.kernel.requestExecute).not.toHaveBeenCalled();
+    expect(recordKernel).not.toHaveBeenCalled();
+  });
 });
 
 describe('askBeforeSave', () => {

@@ -2,6 +2,7 @@ import { Signal } from '@lumino/signaling';
 import { Notification } from '@jupyterlab/apputils';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
+import type { IKernelWriteResult } from '../../../src/kernel/environment';
 import { installLeakGuard } from '../../../src/leakGuard/guard';
 import { DEFAULT_SETTINGS, IGitHubTokenSettings } from '../../../src/settings';
 import { clearTokenConsents } from '../../../src/token/consent';
@@ -20,7 +21,7 @@ const guardFileSave = actions.guardFileSave as jest.Mock;
 const replaceCheckpoint = actions.replaceCheckpoint as jest.Mock;
 const notifyWarning = jest.spyOn(Notification, 'warning').mockImplementation(() => '');
 
-function setup(settings: Partial<IGitHubTokenSettings> = {}) {
+function setup(settings: Partial<IGitHubTokenSettings> = {}, recordKernel?: (result: IKernelWriteResult) => void) {
   /** What the guard put into open editors, in order. */
   const openTexts: Array<[string, string]> = [];
   const saved: Array<{ path: string; options: any }> = [];
@@ -63,7 +64,8 @@ function setup(settings: Partial<IGitHubTokenSettings> = {}) {
     notebooks,
     trans,
     settings: () => ({ ...DEFAULT_SETTINGS, ...settings }),
-    setOpenText: (path, text) => openTexts.push([path, text])
+    setOpenText: (path, text) => openTexts.push([path, text]),
+    recordKernel
   });
   return {
     openTexts,
@@ -136,11 +138,27 @@ describe('leak guard on save', () => {
       expect.anything(),
       expect.anything(),
       expect.anything(),
-      expect.anything()
+      expect.anything(),
+      'if-unset',
+      undefined
     );
     expect(saved).toHaveLength(1);
     expect(JSON.stringify(saved[0].options.content)).not.toContain(TOKEN);
     expect(saved[0].options.content.cells[0].source).toContain('os.environ.get');
+  });
+
+  it("the fix gets the guard's recordKernel, so that a kernel given the token is recorded as a holder", async () => {
+    const recordKernel = jest.fn();
+    const { contents, setModel } = setup({}, recordKernel);
+    askBeforeSave.mockResolvedValueOnce('replace');
+    const result: IKernelWriteResult = { ok: true, message: 'set', variables: ['GITHUB_TOKEN'], kernelId: 'k1' };
+    applyFix.mockImplementationOnce(async (...args: unknown[]) => {
+      setModel(notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")'));
+      (args[6] as (r: IKernelWriteResult) => void)(result);
+    });
+    await contents.save('a.ipynb', { type: 'notebook', content: notebookWithPassword(`t = "${TOKEN}"`) });
+    expect(applyFix.mock.calls[0][6]).toBe(recordKernel);
+    expect(recordKernel).toHaveBeenCalledWith(result);
   });
 
   it('asks again while the fix left a token, until the user decides', async () => {

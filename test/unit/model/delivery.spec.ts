@@ -5,7 +5,8 @@ import type { IKernelWriteResult } from '../../../src/kernel/environment';
 import { DEFAULT_SETTINGS } from '../../../src/settings';
 import fakeTokens from '../../fake_github/tokens.json';
 import { trans } from '../support/trans';
-import { CLASSIC, deferred, fakeDeps, OK_WRITE, READ_ONLY } from './fixtures';
+import type { FieldCandidate, INotebookHandle } from '../../../src/notebook/fieldWriter';
+import { CLASSIC, deferred, fakeDeps, heldEntry, holding, OK_WRITE, READ_ONLY, serverDeps, settle } from './fixtures';
 
 describe('GitHubTokenModel.writeToKernel', () => {
   it('does nothing without a token', async () => {
@@ -22,6 +23,8 @@ describe('GitHubTokenModel.writeToKernel', () => {
     const model = new GitHubTokenModel(deps);
     model.settings = { ...DEFAULT_SETTINGS, environmentVariables: ['MY_GH', 'OTHER_TOKEN'] };
     model.draft = `\n  ${CLASSIC}  \r\n`;
+    // The pasted token verifies itself first (its emits are not the write's).
+    await settle();
     const seen: string[] = [];
     model.stateChanged.connect(() => seen.push(model.kernelWriteState.status));
     const result = await model.writeToKernel();
@@ -191,5 +194,171 @@ describe('holdRequest and unreachableKernel (pure)', () => {
     const result: IKernelWriteResult = unreachableKernel(new Error('Kernel is disposed'), trans);
     expect(result).toMatchObject({ ok: false, problem: 'execution-failed', variables: [] });
     expect(result.message).toContain('Kernel is disposed');
+  });
+});
+
+describe('deliveries of the token the server holds', () => {
+  const API = DEFAULT_SETTINGS.apiBaseUrl;
+  const widget = {
+    kind: 'widget' as const,
+    id: '4ec0c17515004facba0716172ecfcf09',
+    widgetClass: 'Password',
+    description: '*Personal Access Token:',
+    names: ['github_token'],
+    empty: true
+  };
+  const FILLED: IKernelWriteResult = { ok: true, message: 'Filled.', variables: [] };
+
+  /** A model after a reload: the server holds CLASSIC, the page has no draft. */
+  async function reloaded(candidates: FieldCandidate[] = [widget]) {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()), { [API]: CLASSIC });
+    const findFields = jest.fn(async (_fieldName: string) => ({
+      candidates,
+      message: candidates.length ? '' : 'Looked for X.'
+    }));
+    const fillField = jest.fn(async (..._args: unknown[]) => FILLED);
+    const model = new GitHubTokenModel({ ...deps, findFields, fillField });
+    await model.refreshServer();
+    return { model, deps, server, findFields, fillField };
+  }
+
+  /** Every value the model's own fields hold, deeply (to show a token is not kept). */
+  function ownValues(model: object): string {
+    const seen = new Set<unknown>();
+    const walk = (value: unknown): string => {
+      if (typeof value === 'string') {
+        return value;
+      }
+      if (!value || typeof value !== 'object' || seen.has(value)) {
+        return '';
+      }
+      seen.add(value);
+      const entries = value instanceof Set || value instanceof Map ? [...value.values()] : Object.values(value);
+      return entries.map(walk).join('|');
+    };
+    return walk(model);
+  }
+
+  it('a kernel write fetches the held token for that write and keeps none of it', async () => {
+    const { model, deps, server } = await reloaded();
+    expect(model.hasToken).toBe(true);
+    const result = await model.writeToKernel();
+    expect(server.reveal).toHaveBeenCalledTimes(1);
+    expect(server.reveal).toHaveBeenCalledWith(API);
+    expect(deps.writeToKernel).toHaveBeenCalledWith(CLASSIC, DEFAULT_SETTINGS.environmentVariables);
+    expect(result).toBe(OK_WRITE);
+    expect(model.draft).toBe('');
+    expect(ownValues(model)).not.toContain(CLASSIC);
+    // A second write fetches it again.
+    await model.writeToKernel();
+    expect(server.reveal).toHaveBeenCalledTimes(2);
+  });
+
+  it('a token the server cannot deliver is a failed write saying why', async () => {
+    const { model, deps, server } = await reloaded();
+    server.reveal.mockRejectedValueOnce(new Error('Executing code in kernels is not permitted.'));
+    const result = await model.writeToKernel();
+    expect(deps.writeToKernel).not.toHaveBeenCalled();
+    expect(result).toMatchObject({ ok: false, problem: 'execution-failed' });
+    expect(result!.message).toMatch(/could not deliver the token: Executing code/);
+  });
+
+  it('a draft is used as it is, without asking the server', async () => {
+    const { model, deps, server } = await reloaded();
+    model.settings = { ...DEFAULT_SETTINGS, defaultRepository: 'not a repo' };
+    model.draft = READ_ONLY;
+    await model.writeToKernel();
+    expect(deps.writeToKernel).toHaveBeenCalledWith(READ_ONLY, expect.anything());
+    expect(server.reveal).not.toHaveBeenCalled();
+  });
+
+  it('"Use in this notebook" writes the kernel, then the one displayed field, with one fetch of the token', async () => {
+    const { model, deps, server, fillField } = await reloaded();
+    const seen: string[] = [];
+    model.stateChanged.connect(() => seen.push(model.useState.status));
+    const result = await model.useInNotebook();
+    expect(result).toEqual({ kernel: OK_WRITE, field: FILLED });
+    expect(deps.writeToKernel).toHaveBeenCalledWith(CLASSIC, expect.anything());
+    expect(fillField).toHaveBeenCalledWith(widget, CLASSIC, 'env', expect.anything(), 'GitHub-token');
+    expect(server.reveal).toHaveBeenCalledTimes(1);
+    expect(model.useState).toEqual({ status: 'done', result });
+    expect(seen[0]).toBe('working');
+    expect(ownValues(model)).not.toContain(CLASSIC);
+  });
+
+  it('"Use in this notebook" with no displayed field: the kernel only, field null', async () => {
+    const { model, fillField } = await reloaded([]);
+    const result = await model.useInNotebook();
+    expect(result).toEqual({ kernel: OK_WRITE, field: null });
+    expect(fillField).not.toHaveBeenCalled();
+    expect(model.fieldState).toEqual({ status: 'idle' });
+  });
+
+  it('"Use in this notebook" with several fields lists them to pick', async () => {
+    const other = { ...widget, id: 'f'.repeat(32), description: 'GitHub token' };
+    const { model, fillField } = await reloaded([widget, other]);
+    const result = await model.useInNotebook();
+    expect(result?.field).toMatchObject({ ok: false, problem: 'several-fields' });
+    expect(model.fieldState).toEqual({ status: 'choose', candidates: [widget, other] });
+    expect(fillField).not.toHaveBeenCalled();
+  });
+
+  it('"Use in this notebook" without a notebook stops after the kernel', async () => {
+    const { model, deps, findFields } = await reloaded();
+    const noNotebook: IKernelWriteResult = { ok: false, problem: 'no-notebook', message: 'Open it.', variables: [] };
+    deps.writeToKernel.mockResolvedValueOnce(noNotebook);
+    expect(await model.useInNotebook()).toEqual({ kernel: noNotebook, field: null });
+    expect(findFields).not.toHaveBeenCalled();
+  });
+
+  it('"Use in this notebook" without a token does nothing; Forget resets it', async () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    expect(await model.useInNotebook()).toBeNull();
+    model.draft = CLASSIC;
+    await model.useInNotebook();
+    expect(model.useState.status).toBe('done');
+    model.forget();
+    expect(model.useState).toEqual({ status: 'idle' });
+  });
+
+  it('findFieldsIn and fillFieldIn work on a given notebook, fill widgets only, and record the kernel', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()), { [API]: CLASSIC });
+    const notebook = { path: 'Welcome.ipynb' } as unknown as INotebookHandle;
+    const findFieldsIn = jest.fn(async (_notebook: INotebookHandle, _fieldName: string) => ({
+      candidates: [widget],
+      message: ''
+    }));
+    const fillFieldIn = jest.fn(async (..._args: unknown[]) => ({ ...FILLED, kernelId: 'k3' }));
+    const model = new GitHubTokenModel({ ...deps, findFieldsIn, fillFieldIn });
+    expect(await model.fillFieldIn(notebook, widget)).toBeNull();
+    await model.refreshServer();
+    expect(await model.findFieldsIn(notebook)).toEqual({ candidates: [widget], message: '' });
+    expect(findFieldsIn).toHaveBeenCalledWith(notebook, 'GitHub-token');
+    const result = await model.fillFieldIn(notebook, widget);
+    expect(fillFieldIn).toHaveBeenCalledWith(
+      notebook,
+      widget,
+      CLASSIC,
+      'env',
+      DEFAULT_SETTINGS.environmentVariables,
+      'GitHub-token'
+    );
+    expect(result).toMatchObject({ ok: true, kernelId: 'k3' });
+    expect(model.kernelsHoldingToken).toEqual(['k3']);
+    expect(server.recordKernel).toHaveBeenCalledWith(expect.objectContaining({ kernelId: 'k3' }));
+    // The panel's own field state is not touched.
+    expect(model.fieldState).toEqual({ status: 'idle' });
+    const cell = {
+      kind: 'assignment' as const,
+      cellIndex: 0,
+      line: 0,
+      variable: 't',
+      current: 'empty' as const,
+      preview: ''
+    };
+    expect(await model.fillFieldIn(notebook, cell)).toBeNull();
+    expect(fillFieldIn).toHaveBeenCalledTimes(1);
   });
 });

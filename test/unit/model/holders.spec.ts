@@ -1,7 +1,7 @@
 /** What still holds the token after Forget: kernels and terminals, cleared, restarted, closed. */
 import { GitHubTokenModel } from '../../../src/model/tokenModel';
 import { DEFAULT_SETTINGS } from '../../../src/settings';
-import { CLASSIC, serverDeps, serverStatus as status } from './fixtures';
+import { CLASSIC, heldEntry, holding, OK_WRITE, serverDeps, serverStatus as status, settle } from './fixtures';
 
 describe('GitHubTokenModel: what still holds the token after Forget', () => {
   it('hands the token to the server, and after Forget lists and clears the kernels that still hold it', async () => {
@@ -46,7 +46,7 @@ describe('GitHubTokenModel: what still holds the token after Forget', () => {
 
   it('restarts kernels that were not cleared too, and keeps those that failed', async () => {
     const { deps, server } = serverDeps(true);
-    server.forget.mockResolvedValueOnce({ ...status, held: false, stillRunning: ['k1', 'k2'] });
+    server.forget.mockResolvedValueOnce({ ...status, stillRunning: ['k1', 'k2'] });
     const restartKernels = jest.fn(async (ids: readonly string[]) => ids.filter(id => id !== 'k2'));
     const model = new GitHubTokenModel({ ...deps, restartKernels });
     await model.refreshServer();
@@ -62,7 +62,6 @@ describe('GitHubTokenModel: what still holds the token after Forget', () => {
     const { deps, server } = serverDeps(true);
     server.forget.mockResolvedValueOnce({
       ...status,
-      held: false,
       stillRunning: [],
       stillRunningTerminals: ['1', '3']
     });
@@ -82,7 +81,7 @@ describe('GitHubTokenModel: what still holds the token after Forget', () => {
 
   it('keeps a terminal that could not be closed, counts one already gone (404) as closed', async () => {
     const { deps, server } = serverDeps(true);
-    server.forget.mockResolvedValueOnce({ ...status, held: false, stillRunningTerminals: ['1', '2'] });
+    server.forget.mockResolvedValueOnce({ ...status, stillRunningTerminals: ['1', '2'] });
     const shutdown = jest.fn(async (name: string) => {
       throw name === '1'
         ? Object.assign(new Error('Not Found'), { response: { status: 404 } })
@@ -98,14 +97,50 @@ describe('GitHubTokenModel: what still holds the token after Forget', () => {
     expect(model.terminalError).toMatch(/Terminal 2 could not be closed/);
   });
 
-  it('lists terminals of a token forgotten elsewhere (status, not held), none while held', async () => {
+  it('lists kernels and terminals of a token forgotten elsewhere (none held any more), none while held', async () => {
     const { deps, server } = serverDeps(true);
-    server.status.mockResolvedValueOnce({ ...status, held: true, terminals: ['1'] });
+    server.preset({ ...holding(heldEntry({ variables: ['MY_GH'] })), kernels: ['k7'], terminals: ['1'] });
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
     expect(model.terminalsHoldingToken).toEqual([]);
-    server.status.mockResolvedValueOnce({ ...status, held: false, terminals: ['4'] });
+    expect(model.kernelsHoldingToken).toEqual([]);
+    server.preset({ ...status, kernels: ['k7'], terminals: ['4'] });
     await model.refreshServer();
     expect(model.terminalsHoldingToken).toEqual(['4']);
+    expect(model.kernelsHoldingToken).toEqual(['k7']);
+    // The forgotten entry's variables are cleared too.
+    await model.clearKernels();
+    expect(deps.clearKernels).toHaveBeenCalledWith(['k7'], ['MY_GH', ...DEFAULT_SETTINGS.environmentVariables]);
+  });
+
+  it('a kernel written by another path (recordDelivery) is recorded here and on the server', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.recordDelivery({ ok: true, message: 'Replaced.', variables: ['GITHUB_TOKEN'], kernelId: 'k5' });
+    model.recordDelivery({ ok: false, message: 'Failed.', variables: [], kernelId: 'k6' });
+    expect(server.recordKernel).toHaveBeenCalledTimes(1);
+    expect(server.recordKernel).toHaveBeenCalledWith({
+      kernelId: 'k5',
+      variables: ['GITHUB_TOKEN'],
+      apiBaseUrl: DEFAULT_SETTINGS.apiBaseUrl
+    });
+    expect(model.kernelsHoldingToken).toEqual(['k5']);
+  });
+
+  it('a kernel write is recorded on the server too; a failure there loses nothing here', async () => {
+    const { deps, server } = serverDeps(true);
+    server.recordKernel.mockRejectedValueOnce(new Error('Not Found'));
+    const model = new GitHubTokenModel({
+      ...deps,
+      writeToKernel: jest.fn(async () => ({ ...OK_WRITE, kernelId: 'k8' }))
+    });
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await model.writeToKernel();
+    await settle();
+    expect(server.recordKernel).toHaveBeenCalledWith(expect.objectContaining({ kernelId: 'k8' }));
+    expect(model.kernelsHoldingToken).toEqual(['k8']);
   });
 });

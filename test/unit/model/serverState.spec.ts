@@ -1,14 +1,32 @@
-/** The server extension as the model sees it: verifying through it, handing it the token, its host. */
+/**
+ * The server extension as the model sees it (status v2): verifying through it,
+ * the token it holds for the settings' API base URL (every tab and reload shows
+ * it), holding after Verify, Forget, its events, the keychain choice.
+ */
 import { GitHubTokenModel } from '../../../src/model/tokenModel';
 import { sameApiBaseUrl } from '../../../src/model/serverState';
 import { DEFAULT_SETTINGS } from '../../../src/settings';
-import { CLASSIC, serverDeps, serverStatus as status, userWithoutExpiry } from './fixtures';
+import {
+  CLASSIC,
+  heldEntry,
+  holding,
+  READ_ONLY,
+  serverDeps,
+  serverStatus as status,
+  settle,
+  userOutcome,
+  userWithoutExpiry
+} from './fixtures';
+
+const API = DEFAULT_SETTINGS.apiBaseUrl;
+const GHE = 'https://github.example.com/api/v3';
 
 describe('GitHubTokenModel with and without the server extension', () => {
-  it('without it, verifies from the browser and says the expiry could not be seen', async () => {
+  it('without it, verifies from the browser, says the expiry could not be seen, and keeps the draft', async () => {
     const { deps, server } = serverDeps(false);
     const model = new GitHubTokenModel(deps);
     expect(await model.refreshServer()).toBeNull();
+    expect(model.verificationRoute).toBe('no-extension');
     model.draft = CLASSIC;
     deps.requestVerification.mockResolvedValueOnce({ user: userWithoutExpiry() });
     const state = await model.verify();
@@ -16,32 +34,49 @@ describe('GitHubTokenModel with and without the server extension', () => {
     expect(server.github).not.toHaveBeenCalled();
     expect(state.status === 'done' && state.report.expiresAt).toBeUndefined();
     expect(state.status === 'done' && state.report.notes.join(' ')).toMatch(/cannot see the token's expiry/);
+    expect(server.hold).not.toHaveBeenCalled();
+    expect(model.draft).toBe(CLASSIC);
+    expect(model.held).toBeNull();
     expect(await model.useForNewKernels(true)).toMatch(/not enabled/);
+  });
+
+  it('the route is unknown until the status answered', () => {
+    const model = new GitHubTokenModel(serverDeps(true).deps);
+    expect(model.verificationRoute).toBe('unknown');
+    expect(model.keychain).toBeNull();
   });
 
   it('with it, verifies through the server, where a missing expiry header means "never"', async () => {
     const { deps, server } = serverDeps(true);
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
+    expect(model.verificationRoute).toBe('server');
     model.draft = CLASSIC;
     deps.requestVerification.mockResolvedValueOnce({ user: userWithoutExpiry() });
     const state = await model.verify();
-    expect(deps.requestVerification.mock.calls[0][0].apiBaseUrl).toBe(DEFAULT_SETTINGS.apiBaseUrl);
+    expect(deps.requestVerification.mock.calls[0][0].apiBaseUrl).toBe(API);
     expect(deps.requestVerification.mock.calls[0][0].transport).toBe(server.github);
     expect(state.status === 'done' && state.report.expiresAt).toBeNull();
   });
 
-  it('verifies from the browser when the server may not call the configured API', async () => {
+  it('verifies from the browser when the server may not call the configured API, and names the real reason', async () => {
     const { deps, server } = serverDeps(true);
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
-    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3' };
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: GHE };
+    expect(model.verificationRoute).toBe('not-allowed');
     model.draft = CLASSIC;
     deps.requestVerification.mockResolvedValueOnce({ user: userWithoutExpiry() });
     const state = await model.verify();
     expect(server.github).not.toHaveBeenCalled();
     expect(deps.requestVerification.mock.calls[0][0].transport).toBeUndefined();
-    expect(state.status === 'done' && state.report.notes.join(' ')).toMatch(/cannot see the token's expiry/);
+    const notes = state.status === 'done' ? state.report.notes.join(' ') : '';
+    expect(notes).toMatch(/cannot see the token's expiry/);
+    expect(notes).toContain('c.GitHubTokenExtension.allowed_api_base_urls');
+    expect(notes).not.toMatch(/With the server extension enabled/);
+    // Not allowed: the server is not asked to hold it either.
+    expect(server.hold).not.toHaveBeenCalled();
+    expect(model.draft).toBe(CLASSIC);
   });
 
   it('reports a server that fails to forget', async () => {
@@ -51,59 +86,324 @@ describe('GitHubTokenModel with and without the server extension', () => {
     await model.refreshServer();
     model.draft = CLASSIC;
     model.forget();
-    await new Promise(resolve => setTimeout(resolve, 0));
+    await settle();
     expect(server.forget).toHaveBeenCalledTimes(1);
     expect(model.serverError).toMatch(/could not forget the token: Forbidden/);
   });
 
-  it('sends the API base URL the token was verified against, even if the setting changed since', async () => {
+  it('holds a token not verified yet for the configured API base URL (new kernels)', async () => {
     const { deps, server } = serverDeps(true);
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: GHE };
+    model.draft = 'ghp_not a token';
+    expect(await model.useForNewKernels(true)).toMatch(/Paste a token first/);
+    server.status.mockResolvedValueOnce({ ...status, allowedApiBaseUrls: [API, GHE] });
+    await model.refreshServer();
     model.draft = CLASSIC;
-    await model.verify();
-    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3' };
+    // Before the pasted token's own verification starts.
     expect(await model.useForNewKernels(true)).toBe('');
-    expect(server.hold).toHaveBeenCalledWith(
-      expect.objectContaining({ apiBaseUrl: DEFAULT_SETTINGS.apiBaseUrl, login: 'octo' })
-    );
+    expect(server.hold.mock.calls[0]).toEqual([
+      expect.objectContaining({ apiBaseUrl: GHE, token: CLASSIC, forNewKernels: true, remember: false })
+    ]);
+    expect(model.usedForNewKernels).toBe(true);
+    // Held for this URL: the raw draft is dropped.
+    expect(model.draft).toBe('');
+    expect(model.hasToken).toBe(true);
   });
 
-  it('sends the configured API base URL for a token not verified yet', async () => {
+  it('new kernels: the held entry is PATCHed on and off', async () => {
     const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()), { [API]: CLASSIC });
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
-    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3' };
-    model.draft = CLASSIC;
-    await model.useForNewKernels(true);
-    expect(server.hold.mock.calls[0]).toEqual([
-      expect.objectContaining({ apiBaseUrl: 'https://github.example.com/api/v3' })
-    ]);
+    expect(model.usedForNewKernels).toBe(false);
+    expect(await model.useForNewKernels(true)).toBe('');
+    expect(server.update).toHaveBeenLastCalledWith({ apiBaseUrl: API, forNewKernels: true });
+    expect(model.usedForNewKernels).toBe(true);
+    expect(await model.useForNewKernels(false)).toBe('');
+    expect(server.update).toHaveBeenLastCalledWith({ apiBaseUrl: API, forNewKernels: false });
+    expect(model.usedForNewKernels).toBe(false);
+    expect(server.hold).not.toHaveBeenCalled();
+    expect(server.reveal).not.toHaveBeenCalled();
   });
 
-  it('names the host the server-held token is bound to, and says when it is not the configured one', async () => {
+  it('names the host of the token new kernels get, and says when it is not the configured one', async () => {
     const { deps, server } = serverDeps(true);
-    server.status.mockResolvedValueOnce({
-      ...status,
-      held: true,
-      masked: 'ghp_...xxxx',
-      apiBaseUrl: 'https://github.example.com/api/v3'
-    });
+    server.preset(holding(heldEntry({ apiBaseUrl: GHE, forNewKernels: true })));
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
     expect(model.serverTokenHost).toBe('github.example.com');
     expect(model.serverTokenForOtherHost).toBe(true);
-    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: 'https://github.example.com/api/v3/' };
+    expect(model.held).toBeNull();
+    model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: GHE + '/' };
     expect(model.serverTokenForOtherHost).toBe(false);
+    expect(model.held?.apiBaseUrl).toBe(GHE);
   });
 
-  it('an older server (no apiBaseUrl) names no host', async () => {
+  it('no token for new kernels names no host', async () => {
     const { deps, server } = serverDeps(true);
-    server.status.mockResolvedValueOnce({ ...status, held: true, masked: 'ghp_...xxxx' });
+    server.preset(holding(heldEntry()));
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
     expect(model.serverTokenHost).toBe('');
     expect(model.serverTokenForOtherHost).toBe(false);
+  });
+});
+
+describe('the server holds the token: every tab and reload shows it', () => {
+  it('a pasted well-formed token verifies itself once; a malformed one does not', async () => {
+    const { deps } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC.slice(0, -1);
+    await settle();
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+    model.draft = CLASSIC;
+    await settle();
+    expect(deps.requestVerification).toHaveBeenCalledTimes(1);
+    expect(deps.requestVerification.mock.calls[0][0].token).toBe(CLASSIC);
+    expect(model.verifyState.status).toBe('done');
+  });
+
+  it('after an ok report the server holds it (login, expiry, scopes, keychain setting) and the page drops the draft', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await settle();
+    expect(server.hold).toHaveBeenCalledTimes(1);
+    const body = server.hold.mock.calls[0][0];
+    expect(body).toEqual({
+      token: CLASSIC,
+      apiBaseUrl: API,
+      variables: DEFAULT_SETTINGS.environmentVariables,
+      login: 'octo',
+      expiresAt: '2026-12-24T10:00:00.000Z',
+      scopes: ['repo', 'user'],
+      remember: false
+    });
+    // forNewKernels omitted: the server keeps the previous entry's choice.
+    expect('forNewKernels' in body).toBe(false);
+    expect(model.draft).toBe('');
+    expect(model.format).toBeNull();
+    expect(model.hasDraft).toBe(false);
+    expect(model.hasToken).toBe(true);
+    expect(model.masked).toBe(`ghp_...${CLASSIC.slice(-4)}`);
+    expect(model.login).toBe('octo');
+    // The report stays visible.
+    expect(model.verifyState.status === 'done' && model.verifyState.report.ok).toBe(true);
+  });
+
+  it('remembers in the keychain when the setting says so', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.settings = { ...DEFAULT_SETTINGS, rememberOnThisComputer: true };
+    model.draft = CLASSIC;
+    await settle();
+    expect(server.hold.mock.calls[0][0]).toMatchObject({ remember: true });
+    expect(model.held?.remembered).toBe(true);
+  });
+
+  it('a failing report is not held, and the draft stays', async () => {
+    const { deps, server } = serverDeps(true);
+    deps.requestVerification.mockResolvedValueOnce({
+      user: { kind: 'response', response: { status: 401, headers: {}, data: { message: 'Bad credentials' } } }
+    });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await settle();
+    expect(model.verifyState.status === 'done' && model.verifyState.report.ok).toBe(false);
+    expect(server.hold).not.toHaveBeenCalled();
+    expect(model.draft).toBe(CLASSIC);
+  });
+
+  it('a server that refuses to hold it says so, and the draft stays', async () => {
+    const { deps, server } = serverDeps(true);
+    server.hold.mockRejectedValueOnce(new Error('Executing code in kernels is not permitted.'));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await settle();
+    expect(model.serverError).toMatch(/could not keep the token: Executing code/);
+    expect(model.draft).toBe(CLASSIC);
+  });
+
+  it('reload: a new model whose server holds a token shows it without any paste', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry({ login: 'octo-scientist', remembered: true })), { [API]: CLASSIC });
+    const model = new GitHubTokenModel(deps);
+    expect(model.hasToken).toBe(false);
+    await model.refreshServer();
+    expect(model.hasToken).toBe(true);
+    expect(model.hasDraft).toBe(false);
+    expect(model.masked).toBe(`ghp_...${CLASSIC.slice(-4)}`);
+    expect(model.login).toBe('octo-scientist');
+    expect(model.held).toMatchObject({ apiBaseUrl: API, remembered: true, kind: 'classic' });
+    expect(server.reveal).not.toHaveBeenCalled();
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+  });
+
+  it('a held token of another URL is not this one', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry({ apiBaseUrl: GHE })));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(model.held).toBeNull();
+    expect(model.hasToken).toBe(false);
+  });
+
+  it('Verify with only the held token fetches it for that round, and holds it again with its keychain choice', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry({ remembered: true })), { [API]: CLASSIC });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    const state = await model.verify();
+    expect(server.reveal).toHaveBeenCalledWith(API);
+    expect(deps.requestVerification.mock.calls[0][0].token).toBe(CLASSIC);
+    expect(state.status === 'done' && state.report.ok).toBe(true);
+    expect(server.hold.mock.calls[0][0]).toMatchObject({ token: CLASSIC, remember: true });
+    expect(JSON.stringify(model.verifyState)).not.toContain(CLASSIC);
+    expect(model.draft).toBe('');
+  });
+
+  it('Verify with a held token the server cannot deliver goes back to idle and says why', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(await model.verify()).toEqual({ status: 'idle' });
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+    expect(model.serverError).toMatch(/could not deliver the token: No token is held/);
+  });
+
+  it('Forget sends DELETE with the URL, and the tab stops showing the token at once', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry(), heldEntry({ apiBaseUrl: GHE })), { [API]: CLASSIC });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.forget();
+    expect(model.held).toBeNull();
+    expect(model.hasToken).toBe(false);
+    expect(server.forget).toHaveBeenCalledWith(API);
+    await settle();
+    expect(model.server?.tokens.map(entry => entry.apiBaseUrl)).toEqual([GHE]);
+    expect(model.kernelsHoldingToken).toEqual(['k1']);
+  });
+
+  it("another tab's Forget: the token event refreshes the model, which drops the held token and its report", async () => {
+    const { deps, server } = serverDeps(true);
+    let fire: () => void = () => undefined;
+    const unsubscribe = jest.fn();
+    const subscribe = jest.fn((onEvent: () => void) => {
+      fire = onEvent;
+      return unsubscribe;
+    });
+    const model = new GitHubTokenModel({ ...deps, server: { ...server, subscribe } });
+    expect(subscribe).toHaveBeenCalledTimes(1);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await settle();
+    expect(model.held).not.toBeNull();
+    expect(model.verifyState.status).toBe('done');
+    // The other tab forgets; its kernels and terminals still run here.
+    server.preset({ ...status, kernels: ['k9'], terminals: ['3'] });
+    fire();
+    await settle();
+    expect(model.held).toBeNull();
+    expect(model.hasToken).toBe(false);
+    expect(model.login).toBeNull();
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(model.kernelsHoldingToken).toEqual(['k9']);
+    expect(model.terminalsHoldingToken).toEqual(['3']);
+    model.dispose();
+    expect(unsubscribe).toHaveBeenCalledTimes(1);
+  });
+
+  it("another tab's new token replaces what this tab learnt of the old one, not a draft being pasted", async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()), { [API]: CLASSIC });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    await model.verify();
+    expect(model.verifyState.status).toBe('done');
+    server.preset(holding(heldEntry({ masked: 'ghp_...zzzz', setAt: '2026-02-02T00:00:00Z', login: 'other' })));
+    await model.refreshServer();
+    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(model.login).toBe('other');
+    // With a draft being pasted, its own report stays.
+    deps.requestVerification.mockResolvedValueOnce({
+      user: { kind: 'response', response: { status: 401, headers: {}, data: { message: 'Bad credentials' } } }
+    });
+    model.draft = READ_ONLY;
+    await settle();
+    server.preset(holding(heldEntry({ masked: 'ghp_...yyyy', setAt: '2026-03-03T00:00:00Z' })));
+    await model.refreshServer();
+    expect(model.verifyState.status).toBe('done');
+  });
+
+  it('a refresh answered after a newer status landed is dropped', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    let answer!: (value: typeof status) => void;
+    server.status.mockImplementationOnce(() => new Promise(resolve => (answer = resolve)));
+    const refresh = model.refreshServer();
+    model.draft = CLASSIC;
+    await settle();
+    expect(model.held).not.toBeNull();
+    answer({ ...status });
+    await refresh;
+    expect(model.held).not.toBeNull();
+  });
+});
+
+describe('Remember on this computer', () => {
+  it('saves the setting, and PATCHes the held token', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()), { [API]: CLASSIC });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(model.keychain).toMatchObject({ available: true, backend: 'SecretService Keyring' });
+    expect(model.remember).toBe(false);
+    expect(await model.setRemember(true)).toBe('');
+    expect(model.remember).toBe(true);
+    expect(deps.saveChoice).toHaveBeenCalledWith('rememberOnThisComputer', true);
+    expect(server.update).toHaveBeenCalledWith({ apiBaseUrl: API, remember: true });
+    expect(model.held?.remembered).toBe(true);
+  });
+
+  it("returns the server's reason when the keychain is not available", async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()));
+    server.update.mockRejectedValueOnce(new Error('No secure keychain backend: install gnome-keyring.'));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(await model.setRemember(true)).toMatch(/No secure keychain backend/);
+  });
+
+  it('without a held token, only the setting changes', async () => {
+    const { deps, server } = serverDeps(true);
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(await model.setRemember(true)).toBe('');
+    expect(server.update).not.toHaveBeenCalled();
+    expect(deps.saveChoice).toHaveBeenCalledWith('rememberOnThisComputer', true);
+  });
+
+  it('a hold that could not use the keychain keeps the warning', async () => {
+    const { deps, server } = serverDeps(true);
+    server.hold.mockImplementationOnce(async body => ({
+      ...holding(heldEntry({ apiBaseUrl: body.apiBaseUrl })),
+      warning: 'No keychain here.'
+    }));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.draft = CLASSIC;
+    await settle();
+    expect(model.serverWarning).toBe('No keychain here.');
   });
 });
 
@@ -118,7 +418,7 @@ describe('the page and the server agree on API base URLs', () => {
 
   it('verifies through the server when it allows the configured URL written differently', async () => {
     const { deps, server } = serverDeps(true);
-    server.status.mockResolvedValueOnce({ ...status, allowedApiBaseUrls: ['https://API.github.com/'] });
+    server.preset({ ...status, allowedApiBaseUrls: ['https://API.github.com/'] });
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
     model.draft = CLASSIC;
@@ -126,12 +426,25 @@ describe('the page and the server agree on API base URLs', () => {
     expect(deps.requestVerification.mock.calls[0][0].transport).toBe(server.github);
   });
 
-  it('a token bound to the same host in another case is not "for another host"', async () => {
+  it('a token held for the same host in another case is the held token', async () => {
     const { deps, server } = serverDeps(true);
-    server.status.mockResolvedValueOnce({ ...status, held: true, apiBaseUrl: 'https://API.GITHUB.COM/' });
+    server.preset(holding(heldEntry({ apiBaseUrl: 'https://API.GITHUB.COM/', forNewKernels: true })));
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
     expect(model.serverTokenForOtherHost).toBe(false);
     expect(model.usedForNewKernels).toBe(true);
+    expect(model.held).not.toBeNull();
+  });
+
+  it("shows the held token's login only while no draft is being pasted", async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry({ login: 'held-login' })));
+    deps.requestVerification.mockResolvedValue({ user: userOutcome('draft-login') });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(model.login).toBe('held-login');
+    model.settings = { ...DEFAULT_SETTINGS, defaultRepository: 'not a repo' };
+    model.draft = READ_ONLY;
+    expect(model.login).toBeNull();
   });
 });

@@ -4,7 +4,17 @@ import { VDomModel } from '@jupyterlab/ui-components';
 import type { IVerifyOutcomes } from '../../../src/github/client';
 import { DEFAULT_SETTINGS } from '../../../src/settings';
 import { trans } from '../support/trans';
-import { CLASSIC, deferred, fakeDeps, READ_ONLY, serverDeps, userOutcome } from './fixtures';
+import {
+  CLASSIC,
+  deferred,
+  fakeDeps,
+  heldEntry,
+  holding,
+  READ_ONLY,
+  serverDeps,
+  settle,
+  userOutcome
+} from './fixtures';
 
 describe('GitHubTokenModel draft and format', () => {
   it('starts empty', () => {
@@ -117,14 +127,21 @@ describe('GitHubTokenModel.forget', () => {
   it('a verification answered after the token was replaced does not apply to the new token', async () => {
     const deps = fakeDeps();
     const pending = deferred<IVerifyOutcomes>();
-    deps.requestVerification.mockReturnValueOnce(pending.promise);
+    const second = deferred<IVerifyOutcomes>();
+    deps.requestVerification.mockReturnValueOnce(pending.promise).mockReturnValueOnce(second.promise);
     const model = new GitHubTokenModel(deps);
     model.draft = CLASSIC;
     const result = model.verify();
+    // The new token verifies itself (pasted), in its own round.
     model.draft = READ_ONLY;
     pending.resolve({ user: userOutcome() });
     await result;
-    expect(model.verifyState).toEqual({ status: 'idle' });
+    expect(deps.requestVerification).toHaveBeenCalledTimes(2);
+    expect(deps.requestVerification.mock.calls[1][0].token).toBe(READ_ONLY);
+    expect(model.verifyState).toEqual({ status: 'verifying' });
+    second.resolve({ user: userOutcome('octo-reader', 'read:user') });
+    await settle();
+    expect(model.login).toBe('octo-reader');
   });
 });
 
@@ -320,5 +337,67 @@ describe('GitHubTokenModel as a VDomModel', () => {
     await model.refreshServer();
     model.dispose();
     expect(server.forget).not.toHaveBeenCalled();
+  });
+});
+
+describe('GitHubTokenModel.openWhereUserIs', () => {
+  it('no token: the first step; a draft: the paste step; a verified or held token: its use', async () => {
+    const model = new GitHubTokenModel(fakeDeps());
+    model.step = 'create';
+    model.openWhereUserIs();
+    expect(model.step).toBe('access');
+    expect(model.takeFocusRequest()).toBe(true);
+    model.draft = 'ghp_not a token';
+    model.openWhereUserIs();
+    expect(model.step).toBe('verify');
+    model.draft = CLASSIC;
+    await settle();
+    expect(model.verifyState.status).toBe('done');
+    model.step = 'access';
+    model.openWhereUserIs();
+    expect(model.step).toBe('use');
+  });
+
+  it('a token the server holds (e.g. after a reload) opens at its use', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    model.openWhereUserIs();
+    expect(model.step).toBe('use');
+  });
+});
+
+describe('GitHubTokenModel auto-verify', () => {
+  it('a pasted well-formed token is verified once without a click', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+    await settle();
+    expect(deps.requestVerification).toHaveBeenCalledTimes(1);
+    expect(model.verifyState.status).toBe('done');
+    expect(model.login).toBe('octo');
+    // The page-only path (no extension) keeps the draft.
+    expect(model.draft).toBe(CLASSIC);
+  });
+
+  it('a malformed or empty draft is not verified', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC.slice(0, -1);
+    await settle();
+    model.draft = '';
+    await settle();
+    expect(deps.requestVerification).not.toHaveBeenCalled();
+  });
+
+  it('an explicit verify() right after the paste is the one round', async () => {
+    const deps = fakeDeps();
+    const model = new GitHubTokenModel(deps);
+    model.draft = CLASSIC;
+    await model.verify();
+    await settle();
+    expect(deps.requestVerification).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,11 +1,13 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import {
   describeCandidate,
+  displayedFields,
   fillNotebookField,
   findNotebookFields,
   INotebookHandle,
   IWidgetCandidate,
-  parseWidgetList
+  parseWidgetList,
+  parseWidgetTree
 } from '../../../src/notebook/fieldWriter';
 import { isTokenAllowedIn, clearTokenConsents } from '../../../src/token/consent';
 import { KERNEL_DEBUG_CHECK_EXPRESSION } from '../../../src/kernel/debugCheck';
@@ -15,6 +17,9 @@ const TOKEN = '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';
 const NAMES = ['GITHUB_TOKEN', 'GH_TOKEN'];
 const ID = '4ec0c17515004facba0716172ecfcf09';
 const ID2 = '936dfeab3bfd4aed95c5ed0001cf8dbf';
+const STALE = '0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e';
+const BOX = 'aaaabbbbccccddddeeeeffff00001111';
+const TAB = '22223333444455556666777788889999';
 
 /** The user expression value as ipykernel returns it: repr of a base64 string. */
 function widgetListValue(list: unknown): string {
@@ -60,10 +65,17 @@ function fakeKernel(replies: unknown[], status = 'idle', debugCheck = "'quiet'")
   };
 }
 
+/**
+ * A notebook handle. `displayed`: the widget outputs it shows (default: the
+ * widgets of these tests); `shown`: the length its displayed input has
+ * (default: the token's).
+ */
 function notebook(
   kernel: ReturnType<typeof fakeKernel> | null,
-  sources: string[]
-): INotebookHandle & { sources: string[] } {
+  sources: string[],
+  displayed: string[] = [ID, ID2],
+  shown: number | null = TOKEN.length
+): INotebookHandle & { sources: string[]; displayedValueLength: jest.Mock } {
   const sources_ = [...sources];
   return {
     sources: sources_,
@@ -72,7 +84,9 @@ function notebook(
     cells: () => sources_.map(source => ({ cellType: 'code', source })),
     setCellSource: (index, source) => {
       sources_[index] = source;
-    }
+    },
+    displayedWidgetIds: () => displayed,
+    displayedValueLength: jest.fn(async () => shown)
   };
 }
 
@@ -105,6 +119,67 @@ describe('parseWidgetList', () => {
     expect(parseWidgetList("'not base64!'")).toEqual([]);
     expect(parseWidgetList(widgetListValue({ not: 'a list' }))).toEqual([]);
     expect(parseWidgetList(widgetListValue([{ id: 3 }, null, PASSWORD]))).toHaveLength(1);
+  });
+});
+
+describe('parseWidgetTree', () => {
+  it('reads fields and containers (children in order, bad ids dropped); parseWidgetList keeps the fields', () => {
+    const value = widgetListValue([
+      PASSWORD,
+      OTHER,
+      { id: BOX, children: [ID2, ID, 3, ''] },
+      { id: TAB, children: [BOX] },
+      { id: 7, children: [ID] }
+    ]);
+    const tree = parseWidgetTree(value);
+    expect(tree.widgets.map(w => w.id)).toEqual([ID, ID2]);
+    expect([...tree.children]).toEqual([
+      [BOX, [ID2, ID]],
+      [TAB, [BOX]]
+    ]);
+    expect(parseWidgetList(value).map(w => w.id)).toEqual([ID, ID2]);
+    expect(parseWidgetTree("'not base64!'")).toEqual({ widgets: [], children: new Map() });
+  });
+});
+
+describe('displayedFields: only what the notebook shows', () => {
+  const field = (id: string, widgetClass: string, description: string) => ({
+    id,
+    cls: widgetClass,
+    description,
+    names: [],
+    empty: true
+  });
+  const tree = (list: unknown[]) => parseWidgetTree(widgetListValue(list));
+
+  it('leaves out a live widget no output shows (the one a re-run cell replaced), even with the same description', () => {
+    const list = tree([field(STALE, 'Password', PASSWORD.description), PASSWORD]);
+    expect(displayedFields(list, [ID]).map(w => w.id)).toEqual([ID]);
+    expect(displayedFields(list, [])).toEqual([]);
+  });
+
+  it('finds the fields of displayed containers at any depth, with their place among the fields of their class', () => {
+    const list = tree([
+      OTHER,
+      PASSWORD,
+      field(STALE, 'Password', 'Second password'),
+      { id: BOX, children: [ID2, STALE, ID] },
+      { id: TAB, children: [BOX] }
+    ]);
+    expect(displayedFields(list, [TAB])).toEqual([
+      expect.objectContaining({ id: ID2, within: { containerId: TAB, index: 0 } }),
+      expect.objectContaining({ id: STALE, within: { containerId: TAB, index: 0 } }),
+      expect.objectContaining({ id: ID, within: { containerId: TAB, index: 1 } })
+    ]);
+    // A container no output shows shows nothing.
+    expect(displayedFields(list, [])).toEqual([]);
+  });
+
+  it("keeps display order (not the kernel's), each field once, and survives a container cycle", () => {
+    const list = tree([PASSWORD, OTHER, { id: BOX, children: [ID, BOX, TAB] }, { id: TAB, children: [BOX] }]);
+    expect(displayedFields(list, [ID2, ID]).map(w => w.id)).toEqual([ID2, ID]);
+    expect(displayedFields(list, [ID, BOX, ID]).map(w => [w.id, w.within])).toEqual([[ID, undefined]]);
+    expect(displayedFields(list, [BOX]).map(w => w.id)).toEqual([ID]);
   });
 });
 
@@ -145,6 +220,38 @@ describe('findNotebookFields', () => {
     const kernel = fakeKernel([reply(widgetListValue([]))]);
     const empty = await findNotebookFields(notebook(kernel, []), 'GitHub-token', trans);
     expect('message' in empty && empty.message).toMatch(/run the cell that displays it first/);
+  });
+
+  it('offers the displayed field after a re-run, never the stale one the kernel still has', async () => {
+    const stale = { ...PASSWORD, id: STALE, names: [] };
+    const kernel = fakeKernel([reply(widgetListValue([stale, PASSWORD]))]);
+    const found = await findNotebookFields(notebook(kernel, [], [ID]), 'GitHub-token', trans);
+    expect('candidates' in found && found.candidates.map(c => (c as IWidgetCandidate).id)).toEqual([ID]);
+  });
+
+  it('finds a field inside a displayed container, in display order', async () => {
+    const kernel = fakeKernel([
+      reply(widgetListValue([PASSWORD, { ...OTHER, description: 'GitHub token' }, { id: BOX, children: [ID] }]))
+    ]);
+    const found = await findNotebookFields(notebook(kernel, [], [ID2, BOX]), 'GitHub-token', trans);
+    expect('candidates' in found && found.candidates).toEqual([
+      expect.objectContaining({ id: ID2 }),
+      expect.objectContaining({ id: ID, within: { containerId: BOX, index: 0 } })
+    ]);
+  });
+
+  it('says so when the matching field is alive in the kernel but no cell displays it', async () => {
+    const kernel = fakeKernel([reply(widgetListValue([PASSWORD]))]);
+    const found = await findNotebookFields(notebook(kernel, [], []), 'GitHub-token', trans);
+    expect('candidates' in found && found.candidates).toEqual([]);
+    expect('message' in found && found.message).toMatch(/no cell displays it any more/);
+  });
+
+  it('tells why the widgets were not searched', async () => {
+    const busy = await findNotebookFields(notebook(fakeKernel([], 'busy'), []), 'GitHub-token', trans);
+    expect(busy).toMatchObject({ widgetProblem: 'busy' });
+    const searched = await findNotebookFields(notebook(fakeKernel([reply(widgetListValue([]))]), []), 'x', trans);
+    expect(searched).not.toHaveProperty('widgetProblem');
   });
 
   it('refuses without a notebook', async () => {
@@ -218,6 +325,40 @@ describe('fillNotebookField: widgets', () => {
       trans
     );
     expect(unconfirmed).toMatchObject({ ok: false, problem: 'execution-failed' });
+  });
+
+  it("is confirmed only when the displayed field has the token's length too", async () => {
+    const nb = notebook(fakeKernel([reply(`[['${ID}', 40]]`)]), [], [ID], 0);
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'x', trans);
+    expect(result).toMatchObject({ ok: false, problem: 'execution-failed' });
+    expect(result.message).toMatch(/has the token, but the field shown does not\. Run the cell that displays the form/);
+    expect(result.message).not.toContain(TOKEN);
+    expect(nb.displayedValueLength).toHaveBeenCalledWith(ID, 'Password', { within: undefined, expected: 40 });
+  });
+
+  it('fails when the field is not displayed any more once filled', async () => {
+    const nb = notebook(fakeKernel([reply(`[['${ID}', 40]]`)]), [], [ID], null);
+    const result = await fillNotebookField(nb, candidate, TOKEN, 'env', NAMES, 'x', trans);
+    expect(result).toMatchObject({ ok: false, problem: 'changed' });
+    expect(result.message).toMatch(/does not display that field any more/);
+  });
+
+  it('sends nothing to a field no cell displays any more', async () => {
+    const kernel = fakeKernel([reply(`[['${ID}', 40]]`)]);
+    const result = await fillNotebookField(notebook(kernel, [], [ID2]), candidate, TOKEN, 'env', NAMES, 'x', trans);
+    expect(result).toMatchObject({ ok: false, problem: 'changed' });
+    expect(kernel.requestExecute).not.toHaveBeenCalled();
+  });
+
+  it("looks for a container's field in that container", async () => {
+    const inBox: IWidgetCandidate = { ...candidate, within: { containerId: BOX, index: 1 } };
+    const nb = notebook(fakeKernel([reply(`[['${ID}', 40]]`)]), [], [BOX]);
+    const result = await fillNotebookField(nb, inBox, TOKEN, 'env', NAMES, 'x', trans);
+    expect(result.ok).toBe(true);
+    expect(nb.displayedValueLength).toHaveBeenCalledWith(ID, 'Password', {
+      within: { containerId: BOX, index: 1 },
+      expected: 40
+    });
   });
 
   it('warns that a Text field shows the token in clear', async () => {

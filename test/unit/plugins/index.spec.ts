@@ -87,10 +87,11 @@ function startupGraph(entry: string): Set<string> {
 const LAZY = [/^model\//, /^panel\/(?!sidebar\.ts$)/, /^flow\.ts$/, /^plugins\/panelFlow\.ts$/, /^token\/scan\.ts$/];
 
 describe('the extension', () => {
-  it('exports exactly the panel and leak guard plugins', () => {
+  it('exports exactly the panel, leak guard and notebook fields plugins', () => {
     expect(plugins.map(plugin => plugin.id)).toEqual([
       'jupyterlab-github-token:plugin',
-      'jupyterlab-github-token:leak-guard'
+      'jupyterlab-github-token:leak-guard',
+      'jupyterlab-github-token:notebook-fields'
     ]);
   });
 

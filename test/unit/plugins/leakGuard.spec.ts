@@ -11,7 +11,9 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import * as actions from '../../../src/leakGuard/actions';
+import type { IKernelWriteResult } from '../../../src/kernel/environment';
 import { leakGuardPlugin } from '../../../src/plugins/leakGuard';
+import type { IGitHubTokenFlow, IGitHubTokenModel } from '../../../src/tokens';
 import { clearTokenConsents } from '../../../src/token/consent';
 import { notebookWithPassword } from '../support/testing';
 
@@ -41,6 +43,7 @@ jest.mock('../../../src/leakGuard/actions', () => require('../support/leakGuardA
 
 const TOKEN = 'ghp_' + 'A1b2C3d4'.repeat(4) + 'wxyz';
 const askBeforeSave = actions.askBeforeSave as jest.Mock;
+const applyFix = actions.applyFix as jest.Mock;
 const guardFileSave = actions.guardFileSave as jest.Mock;
 const tick = () => new Promise(resolve => setTimeout(resolve, 0));
 
@@ -53,7 +56,10 @@ function fakeSettings(composite: Record<string, unknown>) {
  * Activate the plugin. `registry`: the settings the registry loads, a
  * promise for them (pending, failing), or null for no registry.
  */
-function activate(registry: ReturnType<typeof fakeSettings> | Promise<unknown> | null) {
+function activate(
+  registry: ReturnType<typeof fakeSettings> | Promise<unknown> | null,
+  flow: IGitHubTokenFlow | null = null
+) {
   const saved: Array<{ path: string; options: any }> = [];
   const contents = {
     save: jest.fn(async (path: string, options: any) => {
@@ -61,7 +67,12 @@ function activate(registry: ReturnType<typeof fakeSettings> | Promise<unknown> |
       return { path } as Contents.IModel;
     })
   };
-  const notebooks = { find: () => undefined, widgetAdded: new Signal<unknown, any>({}) };
+  /** Open notebooks: a fix ("Replace with environment read") applies to one of these. */
+  const open: any[] = [];
+  const notebooks = {
+    find: (fn: (panel: any) => boolean) => open.find(fn),
+    widgetAdded: new Signal<unknown, any>({})
+  };
   const editors: Array<{ context: { path: string; model: { sharedModel: { setSource: jest.Mock } } } }> = [];
   const app = {
     serviceManager: { contents },
@@ -72,9 +83,10 @@ function activate(registry: ReturnType<typeof fakeSettings> | Promise<unknown> |
     app,
     nullTranslator,
     notebooks as unknown as INotebookTracker,
-    registry === null ? null : ({ load } as unknown as ISettingRegistry)
+    registry === null ? null : ({ load } as unknown as ISettingRegistry),
+    flow
   );
-  return { contents: contents as unknown as Contents.IManager, saved, notebooks, editors, load };
+  return { contents: contents as unknown as Contents.IManager, saved, notebooks, open, editors, load };
 }
 
 /** Save a notebook holding a token in a cell. */
@@ -155,5 +167,89 @@ describe('leak guard plugin', () => {
     expect(saved.map(s => s.options.content)).toEqual([fixed.content]);
     expect(editor.context.model.sharedModel.setSource).toHaveBeenCalledWith(fixed.content);
     expect(other.context.model.sharedModel.setSource).not.toHaveBeenCalled();
+  });
+
+  /** An open notebook at a.ipynb whose model holds `content` (a fix changes it). */
+  function openNotebook(open: any[]) {
+    let current = notebookWithPassword(`t = "${TOKEN}"`);
+    const panel = {
+      context: { path: 'a.ipynb', model: { toJSON: () => current } },
+      isDisposed: false
+    };
+    open.push(panel);
+    return {
+      panel,
+      clean: () => {
+        current = notebookWithPassword('t = os.environ.get("GITHUB_TOKEN", "")');
+      }
+    };
+  }
+
+  /** "Replace with environment read": the fix gives a kernel the token, and reports it through its last argument. */
+  function replaceGivesKernel(clean: () => void, result: IKernelWriteResult | null) {
+    askBeforeSave.mockResolvedValueOnce('replace');
+    applyFix.mockImplementationOnce(async (...args: unknown[]) => {
+      clean();
+      const record = args[6] as ((r: IKernelWriteResult) => void) | undefined;
+      if (result) {
+        record?.(result);
+      }
+    });
+  }
+
+  it('with the panel\'s flow, records the kernel that "Replace with environment read" gave the token', async () => {
+    const recordDelivery = jest.fn();
+    const model = jest.fn(async () => ({ recordDelivery }) as unknown as IGitHubTokenModel);
+    const { contents, saved, open } = activate(fakeSettings({ leakGuard: true }), { model });
+    await tick();
+    expect(model).not.toHaveBeenCalled();
+    const { clean } = openNotebook(open);
+    const result: IKernelWriteResult = { ok: true, message: 'set', variables: ['GITHUB_TOKEN'], kernelId: 'k1' };
+    replaceGivesKernel(clean, result);
+    await saveNotebook(contents);
+    await tick();
+    expect(saved).toHaveLength(1);
+    expect(model).toHaveBeenCalledTimes(1);
+    expect(recordDelivery).toHaveBeenCalledWith(result);
+  });
+
+  it("with the flow, records nothing when the fix gave no kernel the token; the model's load is not forced", async () => {
+    const recordDelivery = jest.fn();
+    const model = jest.fn(async () => ({ recordDelivery }) as unknown as IGitHubTokenModel);
+    const { contents, saved, open } = activate(fakeSettings({ leakGuard: true }), { model });
+    await tick();
+    const { clean } = openNotebook(open);
+    replaceGivesKernel(clean, null);
+    await saveNotebook(contents);
+    await tick();
+    expect(saved).toHaveLength(1);
+    expect(model).not.toHaveBeenCalled();
+    expect(recordDelivery).not.toHaveBeenCalled();
+  });
+
+  it('without the flow (panel plugin disabled), it activates and the fix still works, with nothing to record', async () => {
+    const { contents, saved, open } = activate(fakeSettings({ leakGuard: true }), null);
+    await tick();
+    const { clean } = openNotebook(open);
+    replaceGivesKernel(clean, { ok: true, message: 'set', variables: ['GITHUB_TOKEN'], kernelId: 'k1' });
+    await saveNotebook(contents);
+    expect(applyFix).toHaveBeenCalledTimes(1);
+    expect(applyFix.mock.calls[0][6]).toBeUndefined();
+    expect(saved).toHaveLength(1);
+    expect(JSON.stringify(saved[0].options.content)).not.toContain(TOKEN);
+  });
+
+  it('a failing model load is reported on the console, never as a failed save', async () => {
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const model = jest.fn(() => Promise.reject(new Error('no panel chunk')));
+    const { contents, saved, open } = activate(fakeSettings({ leakGuard: true }), { model });
+    await tick();
+    const { clean } = openNotebook(open);
+    replaceGivesKernel(clean, { ok: true, message: 'set', variables: ['GITHUB_TOKEN'], kernelId: 'k1' });
+    await saveNotebook(contents);
+    await tick();
+    expect(saved).toHaveLength(1);
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('could not record the kernel'), expect.anything());
+    error.mockRestore();
   });
 });

@@ -43,6 +43,7 @@ function fakeModel() {
     server: null,
     usedForNewKernels: false,
     requestFocus: jest.fn(),
+    openWhereUserIs: jest.fn(),
     verify: jest.fn(async () => ({ status: 'idle' })),
     writeToKernel: jest.fn(async () => null),
     writeToNotebookField: jest.fn(async () => null),
@@ -135,6 +136,21 @@ describe('panel plugin activation', () => {
     expect(model.verify).toHaveBeenCalledTimes(1);
     await commands.execute(CommandIDs.configure);
     expect(mockOpenPanelFlow).toHaveBeenCalledTimes(1);
+    expect(model.openWhereUserIs).toHaveBeenCalledTimes(1);
+    dispose();
+  });
+
+  it('a token the server holds (no draft in this tab) enables the commands, Forget included', async () => {
+    const { commands, flow, model, dispose } = activate();
+    model.hasDraft = false;
+    await flow.model();
+    for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.writeNotebookField, CommandIDs.forget]) {
+      expect(commands.isEnabled(id)).toBe(true);
+    }
+    model.hasToken = false;
+    for (const id of [CommandIDs.verify, CommandIDs.writeKernel, CommandIDs.writeNotebookField, CommandIDs.forget]) {
+      expect(commands.isEnabled(id)).toBe(false);
+    }
     dispose();
   });
 

@@ -1,4 +1,17 @@
-import { fetchServerStatus, forgetOnServer, holdOnServer, serverGitHubTransport } from '../../../src/server/api';
+import type { Event } from '@jupyterlab/services';
+import { Signal } from '@lumino/signaling';
+import {
+  fetchServerStatus,
+  forgetOnServer,
+  heldFor,
+  holdOnServer,
+  recordKernelOnServer,
+  revealFromServer,
+  serverGitHubTransport,
+  subscribeToTokenEvents,
+  TOKEN_EVENT_SCHEMA_ID,
+  updateOnServer
+} from '../../../src/server/api';
 import fakeTokens from '../../fake_github/tokens.json';
 
 const TOKEN = fakeTokens.tokens.classicRepo.token;
@@ -24,7 +37,11 @@ function mockServer(): { calls: ISentRequest[]; answer(status: number, body: unk
       // ServerConnection passes a Request.
       const request = input instanceof Request ? input : new Request(String(input), init);
       calls.push({ url: request.url.split('?')[0], method: request.method, body: await request.text() });
-      return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      // A 204 has no body.
+      return new Response(status === 204 ? null : JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json' }
+      });
     }) as unknown as typeof fetch;
   };
   beforeEach(() => {
@@ -90,76 +107,153 @@ describe('serverGitHubTransport', () => {
   });
 });
 
-describe('status, hold and forget', () => {
+describe('status v2, hold, update, forget, reveal, record', () => {
   const server = mockServer();
   const { calls } = server;
-  const OLD_SERVER = {
-    held: true,
+  const ENTRY = {
+    apiBaseUrl: API,
     masked: 'ghp_...abcd',
+    kind: 'classic',
     login: 'octo',
     expiresAt: null,
+    scopes: ['repo'],
+    setAt: '2026-01-01T00:00:00Z',
     variables: ['GITHUB_TOKEN'],
-    kernels: ['k1'],
     gitHosts: ['https://github.com'],
-    allowedApiBaseUrls: [API],
-    forgetsOnRestart: true
+    forNewKernels: true,
+    remembered: false,
+    check: { status: 'unchecked', checkedAt: null, message: '' }
   };
+  const STATUS = {
+    version: 2,
+    tokens: [ENTRY],
+    allowedApiBaseUrls: [API],
+    keychain: { enabled: true, available: false, backend: null, reason: 'No secure backend.' },
+    kernels: ['k1'],
+    kernelClashes: [],
+    terminals: ['1']
+  };
+  const body = (index: number) => JSON.parse(calls[index].body);
 
-  it('PUT token carries the API base URL the token was verified against', async () => {
-    server.answer(200, { ...OLD_SERVER, apiBaseUrl: API, terminals: [], stillRunningTerminals: [] });
-    const status = await holdOnServer({ token: TOKEN, variables: ['GITHUB_TOKEN'], apiBaseUrl: API, login: 'octo' });
+  it('GET status reads every held token, the keychain and the holders', async () => {
+    server.answer(200, STATUS);
+    const status = await fetchServerStatus();
+    expect(calls[0]).toMatchObject({ method: 'GET' });
+    expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/status$/);
+    expect(status).toEqual(STATUS);
+    expect(heldFor(status, 'https://API.github.com/')).toEqual(ENTRY);
+    expect(heldFor(status, 'https://ghe.example.com/api/v3')).toBeNull();
+    expect(heldFor(null, API)).toBeNull();
+  });
+
+  it('a status with missing or malformed fields gives empty lists and an unavailable keychain', async () => {
+    server.answer(200, { version: 2, tokens: [null, { masked: 'x' }], terminals: ['1', 2] });
+    expect(await fetchServerStatus()).toEqual({
+      version: 2,
+      tokens: [],
+      allowedApiBaseUrls: [],
+      keychain: { enabled: false, available: false, backend: null, reason: '' },
+      kernels: [],
+      kernelClashes: [],
+      terminals: ['1']
+    });
+  });
+
+  it('PUT token carries the token, its URL and what Verify learnt', async () => {
+    server.answer(200, { ...STATUS, warning: 'No secure backend.' });
+    const request = {
+      token: TOKEN,
+      apiBaseUrl: API,
+      variables: ['GITHUB_TOKEN'],
+      login: 'octo',
+      expiresAt: null,
+      scopes: ['repo'],
+      remember: true
+    };
+    const status = await holdOnServer(request);
     expect(calls[0].method).toBe('PUT');
     expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/token$/);
-    expect(JSON.parse(calls[0].body)).toEqual({
-      token: TOKEN,
-      variables: ['GITHUB_TOKEN'],
-      apiBaseUrl: API,
-      login: 'octo'
-    });
-    expect(status.apiBaseUrl).toBe(API);
+    expect(body(0)).toEqual(request);
+    expect(status.warning).toBe('No secure backend.');
+    expect(status.tokens).toEqual([ENTRY]);
   });
 
-  it('reads the terminals and the bound host', async () => {
-    server.answer(200, { ...OLD_SERVER, apiBaseUrl: API, terminals: ['1', 2, '3'], stillRunningTerminals: [] });
-    const status = await fetchServerStatus();
-    expect(status).toMatchObject({ held: true, terminals: ['1', '3'], stillRunningTerminals: [], apiBaseUrl: API });
+  it('PATCH token changes options; a 409 rejects with the reason', async () => {
+    server.answer(200, STATUS);
+    await updateOnServer({ apiBaseUrl: API, forNewKernels: false });
+    expect(calls[0].method).toBe('PATCH');
+    expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/token$/);
+    expect(body(0)).toEqual({ apiBaseUrl: API, forNewKernels: false });
+    server.answer(409, { message: 'No secure backend.', reason: 'keychain-unavailable' });
+    await expect(updateOnServer({ apiBaseUrl: API, remember: true })).rejects.toThrow('No secure backend.');
+  });
+
+  it('DELETE token names the URL (encoded), or none to forget every entry', async () => {
     server.answer(200, {
-      ...OLD_SERVER,
-      held: false,
-      apiBaseUrl: null,
+      ...STATUS,
+      tokens: [],
       stillRunning: ['k1'],
-      stillRunningTerminals: ['2']
+      stillRunningTerminals: ['1'],
+      keychainRemoved: true
     });
-    const forgotten = await forgetOnServer();
-    expect(calls[1].method).toBe('DELETE');
+    const forgotten = await forgetOnServer('https://ghe.example.com/api/v3');
+    expect(calls[0].method).toBe('DELETE');
+    expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/token$/);
     expect(forgotten).toMatchObject({
-      held: false,
+      tokens: [],
       stillRunning: ['k1'],
-      stillRunningTerminals: ['2'],
-      terminals: [],
-      apiBaseUrl: null
+      stillRunningTerminals: ['1'],
+      keychainRemoved: true
     });
+    await forgetOnServer();
+    expect(calls[1].method).toBe('DELETE');
   });
 
-  it('an older server (without the new fields) gives empty lists and no host', async () => {
-    server.answer(200, OLD_SERVER);
-    expect(await fetchServerStatus()).toEqual({
-      ...OLD_SERVER,
-      terminals: [],
-      stillRunningTerminals: [],
-      apiBaseUrl: null
-    });
-    server.answer(200, { ...OLD_SERVER, held: false });
-    expect(await forgetOnServer()).toMatchObject({ terminals: [], stillRunningTerminals: [], apiBaseUrl: null });
-    server.answer(200, OLD_SERVER);
-    expect(await holdOnServer({ token: TOKEN, variables: [], apiBaseUrl: API })).toMatchObject({
-      terminals: [],
-      apiBaseUrl: null
-    });
+  it('POST token/reveal gives the token; 404 or an answer without one rejects without it', async () => {
+    server.answer(200, { token: TOKEN });
+    expect(await revealFromServer(API)).toBe(TOKEN);
+    expect(calls[0].method).toBe('POST');
+    expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/token\/reveal$/);
+    expect(body(0)).toEqual({ apiBaseUrl: API });
+    server.answer(404, { message: 'No token is held for that URL.' });
+    await expect(revealFromServer(API)).rejects.toThrow('No token is held for that URL.');
+    server.answer(200, {});
+    await expect(revealFromServer(API)).rejects.toThrow(/did not deliver/);
   });
 
-  it('no server extension (404) is null', async () => {
+  it('POST kernels records a kernel (204); an unknown kernel (404) rejects', async () => {
+    const record = { kernelId: 'k1', variables: ['GITHUB_TOKEN'], apiBaseUrl: API };
+    server.answer(204, null);
+    await expect(recordKernelOnServer(record)).resolves.toBeUndefined();
+    expect(calls[0].method).toBe('POST');
+    expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/kernels$/);
+    expect(body(0)).toEqual(record);
+    server.answer(404, { message: 'No running kernel k1.' });
+    await expect(recordKernelOnServer(record)).rejects.toThrow('No running kernel k1.');
+  });
+
+  it('no server extension (404) or no server is null', async () => {
     server.answer(404, { message: 'Not Found' });
     expect(await fetchServerStatus()).toBeNull();
+    globalThis.fetch = jest.fn(async () => {
+      throw new TypeError('Failed to fetch');
+    }) as unknown as typeof fetch;
+    expect(await fetchServerStatus()).toBeNull();
+  });
+});
+
+describe('subscribeToTokenEvents', () => {
+  it("calls back on the extension's token events only, until unsubscribed", () => {
+    const stream = new Signal<Event.IManager, Event.Emission>({} as Event.IManager);
+    const events = { stream } as unknown as Event.IManager;
+    const onEvent = jest.fn();
+    const unsubscribe = subscribeToTokenEvents(events, onEvent);
+    stream.emit({ schema_id: TOKEN_EVENT_SCHEMA_ID, action: 'forgotten', apiBaseUrl: API });
+    stream.emit({ schema_id: 'https://events.jupyter.org/jupyter_server/kernel_actions/v1', action: 'start' });
+    expect(onEvent).toHaveBeenCalledTimes(1);
+    unsubscribe();
+    stream.emit({ schema_id: TOKEN_EVENT_SCHEMA_ID, action: 'held', apiBaseUrl: API });
+    expect(onEvent).toHaveBeenCalledTimes(1);
+    expect(TOKEN_EVENT_SCHEMA_ID).toBe('https://events.jupyter.org/jupyterlab_github_token/token/v1');
   });
 });
