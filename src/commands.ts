@@ -66,7 +66,7 @@ export function addCommands(
     icon,
     describedBy: NO_ARGS,
     execute: async () => {
-      (await target.open()).openWhereUserIs();
+      await (await target.open()).openWhereUserIs();
     }
   });
   commands.addCommand(CommandIDs.verify, {

@@ -48,7 +48,7 @@ export interface IGitHubTokenModel {
   /** Record a kernel that got the token by another path, so that Forget in any tab lists it. */
   recordDelivery(result: IKernelWriteResult): void;
   /** Show the panel's step for where the user is (the token's use when there is one). */
-  openWhereUserIs(): void;
+  openWhereUserIs(): Promise<void>;
   /** Give the token to the server for new kernels and terminals, or take it back: an error message, or ''. */
   useForNewKernels(on: boolean): Promise<string>;
   /** Drop the token here and on the server (memory and keychain, for the settings' API base URL). */

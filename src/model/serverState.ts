@@ -245,7 +245,8 @@ export class ServerState {
 
   /** Tell the server that a kernel got the token (in the background; a failure only loses the record there). */
   recordKernel(kernelId: string, variables: readonly string[], apiBaseUrl: string): void {
-    if (this._status && this._deps) {
+    // Also while the status is not known yet: the leak guard may load the model just to record.
+    if (this._status !== null && this._deps) {
       void this._deps.recordKernel({ kernelId, variables, apiBaseUrl }).catch(() => undefined);
     }
   }

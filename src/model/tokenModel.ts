@@ -161,7 +161,11 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
    * Open where the user is: the held (or verified) token's use when there is
    * one, the paste step for a draft, the first step otherwise.
    */
-  openWhereUserIs(): void {
+  async openWhereUserIs(): Promise<void> {
+    // Just loaded (a new tab, a reload): what the server holds decides where the user is.
+    if (this.server === undefined) {
+      await this.refreshServer();
+    }
     const state = this.verifyState;
     const verified = !!this._format?.ok && state.status === 'done' && state.report.ok;
     this.goTo(this.held || verified ? 'use' : this._format ? 'verify' : 'access');
@@ -556,7 +560,14 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
 
   /** Ask the server extension whether it is there and what it holds (also on each of its token events). */
   async refreshServer(): Promise<IServerStatus | null> {
-    return this._server.refresh();
+    const first = this._server.status === undefined;
+    const status = await this._server.refresh();
+    // The server's first answer in this tab: a token it already holds is where the
+    // user is (the panel opened from its icon), unless they have moved on already.
+    if (first && this.held && this._step === 'access' && !this.hasDraft) {
+      this.step = 'use';
+    }
+    return status;
   }
 
   /** Whether new kernels and terminals get the held token of the settings' API base URL. */

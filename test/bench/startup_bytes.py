@@ -7,7 +7,7 @@ start-up set from remoteEntry: the chunks that JupyterLab's loading of the
 actually fetched at start-up, as recorded by test/e2e/panel.spec.ts in
 test/e2e/test-results/startup-bytes.json (that figure decides the exit code).
 
-The budget is 20 KB (20,480 bytes) of JavaScript at start-up: remoteEntry
+The budget is 21 KB (21,504 bytes) of JavaScript at start-up: remoteEntry
 (the module-federation runtime, and one entry per shared package this
 extension consumes), the plugins (commands, sidebar entry, the leak guard's
 save hook) and the empty style module. The panel and its CSS, the token
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "jupyterlab_github_token" / "labextension" / "static"
 MEASURED = ROOT / "test" / "e2e" / "test-results" / "startup-bytes.json"
-BUDGET = 20 * 1024
+BUDGET = 21 * 1024
 
 # Named chunks (webpackChunkName in src/) and when they load.
 LAZY_ROLES = {

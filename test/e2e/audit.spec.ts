@@ -197,7 +197,7 @@ async function dismissNotifications(page: Page): Promise<void> {
   // Again until none is left: a notification can arrive while the last one fades out.
   await expect(async () => {
     await page.evaluate(() => (window as any).jupyterapp.commands.execute('apputils:dismiss-notification'));
-    await expect(page.locator('.jp-Notification-Toast')).toHaveCount(0, { timeout: 2_000 });
+    await expect(page.locator('.Toastify__toast')).toHaveCount(0, { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
 }
 
@@ -243,7 +243,13 @@ async function runCell(page: Page, notebook: string, index: number, source: stri
     async ({ nbPath, index, source }) => {
       const app = (window as any).jupyterapp;
       const panel = Array.from(app.shell.widgets('main') as Iterable<any>).find(w => w.context?.path === nbPath);
-      app.shell.activateById(panel.id);
+      // notebook:run-cell runs the current notebook: after a reload the restored ones may
+      // still take the focus, so wait until this one is current and its kernel connected.
+      for (let i = 0; i < 100 && (app.shell.currentWidget !== panel || !panel.sessionContext.session?.kernel); i++) {
+        app.shell.activateById(panel.id);
+        await new Promise(resolve => setTimeout(resolve, 100));
+      }
+      await panel.sessionContext.ready;
       const notebook = panel.content;
       const model = notebook.model;
       while (model.cells.length <= index) {
@@ -536,7 +542,7 @@ test('disk audit after a whole session: no file of the session contains the toke
       // fillNotebookFields "ask": the displayed form brings the "Fill" question; this step
       // fills through the panel's command instead, and says whether the question came.
       const asked = await page
-        .locator('.jp-Notification-Toast', { has: page.getByRole('button', { name: 'Fill' }) })
+        .locator('.Toastify__toast', { has: page.getByRole('button', { name: 'Fill' }) })
         .first()
         .waitFor({ timeout: 10_000 })
         .then(
@@ -700,7 +706,7 @@ test('disk audit after a whole session: no file of the session contains the toke
       const password = (await notebookNode(second, SECOND_NOTEBOOK)).locator('.jupyter-widgets input[type="password"]');
       await expect(password).toHaveCount(1);
       const toast = second
-        .locator('.jp-Notification-Toast', { has: second.getByRole('button', { name: 'Fill' }) })
+        .locator('.Toastify__toast', { has: second.getByRole('button', { name: 'Fill' }) })
         .filter({ hasText: path.basename(SECOND_NOTEBOOK, '.ipynb') });
       await expect(toast, 'fillNotebookFields "ask": a notification with "Fill"').toHaveCount(1, { timeout: 30_000 });
       notes.push(`second tab's notification: ${(await toast.textContent())?.trim()}`);
@@ -743,12 +749,18 @@ test('disk audit after a whole session: no file of the session contains the toke
       expect(status.tokens.map(t => [t.login, t.remembered, t.forNewKernels])).toEqual([[LOGIN, true, true]]);
       // A new kernel gets it ("Use for new kernels and terminals" was remembered too).
       const fresh = await newNotebook(page);
-      expect(await runCell(page, fresh, 0, ENV_LENGTH_CELL), 'len(GITHUB_TOKEN) in a new kernel').toBe(
-        String(TOKEN.length)
-      );
-      expect(await runCell(page, fresh, 1, keychainCell(apiBaseUrl)), 'the keychain entry').toBe(
-        `keyring.backends.SecretService ${TOKEN.length}`
-      );
+      await expect
+        .poll(() => runCell(page, fresh, 0, ENV_LENGTH_CELL), {
+          message: 'len(GITHUB_TOKEN) in a new kernel',
+          timeout: 60_000
+        })
+        .toBe(String(TOKEN.length));
+      await expect
+        .poll(() => runCell(page, fresh, 1, keychainCell(apiBaseUrl)), {
+          message: 'the keychain entry',
+          timeout: 60_000
+        })
+        .toBe(`keyring.backends.SecretService ${TOKEN.length}`);
       expect(keyringFiles(dirs.home).length, "the keyring's own files").toBeGreaterThan(0);
       // On disk now, while the keychain holds the token: its store is encrypted.
       keychainScan = scanFolder(dirs.audit, { token: secrets.token });
@@ -761,9 +773,12 @@ test('disk audit after a whole session: no file of the session contains the toke
       // The header may go before the server has answered: wait for the server itself.
       await expect.poll(async () => (await serverStatus(server)).status.tokens.length, { timeout: 15_000 }).toBe(0);
       const fresh = await newNotebook(page);
-      expect(await runCell(page, fresh, 0, keychainCell(apiBaseUrl)), 'the keychain entry after Forget').toBe(
-        'keyring.backends.SecretService absent'
-      );
+      await expect
+        .poll(() => runCell(page, fresh, 0, keychainCell(apiBaseUrl)), {
+          message: 'the keychain entry after Forget',
+          timeout: 60_000
+        })
+        .toBe('keyring.backends.SecretService absent');
     });
 
     await step('11. restart the server again: the token is not back', async () => {
@@ -781,10 +796,18 @@ test('disk audit after a whole session: no file of the session contains the toke
         .toHaveAttribute('aria-current', 'step');
       await expect(signedIn).toHaveCount(0);
       const fresh = await newNotebook(page);
-      expect(await runCell(page, fresh, 0, ENV_LENGTH_CELL), 'len(GITHUB_TOKEN) in a new kernel').toBe('0');
-      expect(await runCell(page, fresh, 1, keychainCell(apiBaseUrl)), 'the keychain entry').toBe(
-        'keyring.backends.SecretService absent'
-      );
+      await expect
+        .poll(() => runCell(page, fresh, 0, ENV_LENGTH_CELL), {
+          message: 'len(GITHUB_TOKEN) in a new kernel',
+          timeout: 60_000
+        })
+        .toBe('0');
+      await expect
+        .poll(() => runCell(page, fresh, 1, keychainCell(apiBaseUrl)), {
+          message: 'the keychain entry',
+          timeout: 60_000
+        })
+        .toBe('keyring.backends.SecretService absent');
     });
   } catch (error) {
     sessionError = error;

@@ -60,8 +60,10 @@ interface ISecondTabFixtures {
 async function openSecondTab(fixtures: ISecondTabFixtures): Promise<IJupyterLabPageFixture> {
   const { page, appPath, baseURL, tmpPath, waitForApplication, kernels, sessions, terminals } = fixtures;
   const raw = await page.context().newPage();
+  // A workspace of its own: on the first tab's workspace, JupyterLab's window
+  // resolver would move the new tab to another one (a navigation mid-start).
   return galata.initTestPage(
-    appPath,
+    `${appPath}/workspaces/second-tab`,
     true,
     baseURL as string,
     false,
@@ -286,6 +288,9 @@ test('the guided path: from no token to a verified token in the notebook field a
   page
 }) => {
   const name = 'count.ipynb';
+  // Set-up, not user actions: the default choices (earlier tests may have changed the saved ones).
+  await setPanelSetting(page, 'tokenType', 'classic');
+  await setPanelSetting(page, 'accessLevel', 'read-write');
   // The starting point: a notebook showing its token form, no token anywhere.
   await notebookWithForm(page, name);
   expect((await serverStatus()).tokens).toEqual([]);
@@ -300,7 +305,10 @@ test('the guided path: from no token to a verified token in the notebook field a
     panel(page).getByRole('button', { name: 'Create token on GitHub' }).click()
   );
   const github = await popup;
-  await expect.poll(() => github.url()).toContain(`${FAKE_API}/web/settings/tokens/new`);
+  // GitHub's new-token page of the chosen type (classic or fine-grained; earlier tests may have chosen either).
+  await expect
+    .poll(() => github.url())
+    .toMatch(new RegExp(`^${FAKE_API.replace(/[.]/g, '\\.')}/web/settings/(tokens|personal-access-tokens)/new\\?`));
   await github.close();
   await expect(panel(page).locator('button[data-step="verify"]')).toHaveAttribute('aria-current', 'step');
 

@@ -344,17 +344,17 @@ describe('GitHubTokenModel.openWhereUserIs', () => {
   it('no token: the first step; a draft: the paste step; a verified or held token: its use', async () => {
     const model = new GitHubTokenModel(fakeDeps());
     model.step = 'create';
-    model.openWhereUserIs();
+    await model.openWhereUserIs();
     expect(model.step).toBe('access');
     expect(model.takeFocusRequest()).toBe(true);
     model.draft = 'ghp_not a token';
-    model.openWhereUserIs();
+    await model.openWhereUserIs();
     expect(model.step).toBe('verify');
     model.draft = CLASSIC;
     await settle();
     expect(model.verifyState.status).toBe('done');
     model.step = 'access';
-    model.openWhereUserIs();
+    await model.openWhereUserIs();
     expect(model.step).toBe('use');
   });
 
@@ -363,8 +363,32 @@ describe('GitHubTokenModel.openWhereUserIs', () => {
     server.preset(holding(heldEntry()));
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
-    model.openWhereUserIs();
+    await model.openWhereUserIs();
     expect(model.step).toBe('use');
+  });
+
+  it('opened before the server answered: waits for its status, then opens at the held token', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()));
+    const model = new GitHubTokenModel(deps);
+    expect(model.server).toBeUndefined();
+    await model.openWhereUserIs();
+    expect(model.step).toBe('use');
+  });
+
+  it("the server's first answer moves an untouched panel to the held token; a user who moved stays", async () => {
+    const untouched = serverDeps(true);
+    untouched.server.preset(holding(heldEntry()));
+    const first = new GitHubTokenModel(untouched.deps);
+    await first.refreshServer();
+    expect(first.step).toBe('use');
+
+    const moved = serverDeps(true);
+    moved.server.preset(holding(heldEntry()));
+    const second = new GitHubTokenModel(moved.deps);
+    second.step = 'create';
+    await second.refreshServer();
+    expect(second.step).toBe('create');
   });
 });
 
