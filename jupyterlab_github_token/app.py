@@ -3,7 +3,7 @@ what it adds to the server when it is loaded.
 
 The server holds at most one token per allowed GitHub API base URL in memory
 (never in a file of ours), and, when the user asks, in the OS keychain, so that
-it is back after a restart (re-verified once in the background). The one marked
+it is back after a restart (read and re-verified once in the background). The one marked
 for new kernels goes to kernels and terminals started while it is held
 (environment variables plus an environment-only git credential helper for
 the one git host the token was verified for). Every page of the server shows
@@ -118,10 +118,10 @@ class GitHubTokenExtension(ExtensionApp):
                 make_pre_save_hook(serverapp.log, lambda: self.scrub_saved_widget_state)
             )
         self.settings[SETTINGS_KEY] = state
-        # Remembered tokens are held before the first request; their check (a request
-        # to GitHub each) runs once the server runs, without delaying its start.
-        for entry in state.restore_remembered(self.allowed_api_base_urls):
-            IOLoop.current().add_callback(state.check_held, entry)
+        # Remembered tokens come back once the server runs: a slow or locked Secret Service
+        # must not delay its start. Then each is checked (a request to GitHub), and the
+        # events tell pages opened meanwhile.
+        IOLoop.current().add_callback(state.restore_and_check, list(self.allowed_api_base_urls))
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())

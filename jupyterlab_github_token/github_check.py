@@ -17,22 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from tornado.httpclient import HTTPRequest
-from tornado.simple_httpclient import HTTPTimeoutError, SimpleAsyncHTTPClient
-
-from . import __version__
+from .github_http import GitHubUnreachable, github_get
+from .policy import GITHUB_POLICY, whole_match
 
 EXPIRY_HEADER = "github-authentication-token-expiration"
 SCOPES_HEADER = "x-oauth-scopes"
 
-# GitHub's expiry header: `2026-12-24 10:00:00 UTC` or `2027-01-05 09:30:00 -0700`
-# (the same forms as the page's parseExpiryHeader in src/github/headers.ts).
-_EXPIRY = re.compile(
-    r"\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*(UTC|GMT|Z|[+-]\d{2}:?\d{2})\s*",
-    re.IGNORECASE,
-)
+# GitHub's expiry header (the policy's, as the page's parseExpiryHeader reads it).
+_EXPIRY = whole_match(GITHUB_POLICY["expirationHeader"], re.IGNORECASE)
 _EXPIRED_MESSAGE = re.compile(r"\bexpired\b", re.IGNORECASE)
-_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_LOGIN = whole_match(GITHUB_POLICY["login"])
 
 NEXT_STEP = "Create a new token on GitHub, then paste it in the GitHub token panel; Forget removes this one."
 
@@ -44,6 +38,8 @@ class TokenCheck:
     expires_at: str | None  # ISO 8601, UTC ("2027-01-01T00:00:00Z")
     scopes: list[str] | None  # None: no X-OAuth-Scopes (fine-grained or unknown)
     message: str
+    # GitHub's HTTP status when it answered (None: no answer); the page words its own text from it.
+    http_status: int | None = None
 
 
 def parse_expiry(value: str | None) -> datetime | None:
@@ -106,12 +102,13 @@ def classify(
             expires_at=expires_at,
             scopes=parse_scopes(headers.get(SCOPES_HEADER)),
             message="",
+            http_status=code,
         )
     github_message = data.get("message")
     said_expired = isinstance(github_message, str) and _EXPIRED_MESSAGE.search(github_message) is not None
     if code == 401 and (said_expired or (expiry is not None and expiry <= now())):
         when = f" on {expires_at}" if expires_at else ""
-        return TokenCheck("expired", None, expires_at, None, f"GitHub says this token expired{when}. {NEXT_STEP}")
+        return TokenCheck("expired", None, expires_at, None, f"GitHub says this token expired{when}. {NEXT_STEP}", code)
     if code == 401:
         return TokenCheck(
             "revoked",
@@ -119,6 +116,7 @@ def classify(
             expires_at,
             None,
             f"GitHub no longer accepts this token (401 Bad credentials): it was revoked or deleted. {NEXT_STEP}",
+            code,
         )
     if code in (403, 429) and (headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers):
         what = f"GitHub's rate limit refused the check (HTTP {code})"
@@ -130,6 +128,7 @@ def classify(
         None,
         None,
         f"{what}. The token is still held: try Verify in the panel later.",
+        code,
     )
 
 
@@ -147,33 +146,8 @@ def _unreachable(timeout: bool) -> TokenCheck:
 
 async def check_token(api_base_url: str, token: str, timeout: float) -> TokenCheck:
     """``GET {api_base_url}/user`` with ``token``; never raises for a network failure."""
-    request = HTTPRequest(
-        api_base_url.rstrip("/") + "/user",
-        method="GET",
-        # The same headers as the proxy (handlers.GitHubProxyHandler).
-        headers={
-            "Authorization": f"token {token}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": f"jupyterlab-github-token/{__version__}",
-        },
-        connect_timeout=timeout,
-        request_timeout=timeout,
-        follow_redirects=False,  # never resend the Authorization header elsewhere
-        decompress_response=True,
-    )
     try:
-        # A dedicated simple client: a globally configured curl client logs headers at debug.
-        client = SimpleAsyncHTTPClient(force_instance=True)
-        try:
-            response = await client.fetch(request, raise_error=False)
-        finally:
-            client.close()
-    except HTTPTimeoutError:
-        return _unreachable(True)
-    except Exception:  # DNS, refused connection, TLS... (not logged: it may quote the request)
-        return _unreachable(False)
-    if response.code == 599:
-        return _unreachable(isinstance(response.error, HTTPTimeoutError))
-    headers = {name.lower(): ", ".join(response.headers.get_list(name)) for name in response.headers}
-    return classify(response.code, headers, response.body or b"")
+        response = await github_get(api_base_url, "/user", token, timeout)
+    except GitHubUnreachable as exc:
+        return _unreachable(exc.timeout)
+    return classify(response.code, response.headers, response.body)

@@ -18,14 +18,12 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado.httpclient import HTTPRequest
-from tornado.simple_httpclient import HTTPTimeoutError, SimpleAsyncHTTPClient
 
-from . import __version__
 from .environment import normalize_api_base_url
+from .github_http import GitHubUnreachable, github_get
 from .hooks import running_kernel_ids, scrub_launch_env
 from .keychain import KeychainError
-from .state import KeychainUnavailable, ServerState, git_hosts_of, server_state
+from .state import KeychainUnavailable, LastForget, ServerState, git_hosts_of, server_state
 from .token_store import HeldToken, TokenValidationError, validate_env_names, validate_flag, validate_token
 
 NAMESPACE = "jupyterlab-github-token"
@@ -142,6 +140,10 @@ class _Base(APIHandler):
             # Running kernels whose kernelspec env replaced some of the token's variables.
             "kernelClashes": [{"id": k, "variables": v} for k, v in clashes.items() if k in running],
             "terminals": state.terminals.running(self._terminal_manager()),
+            # What the most recent Forget (in any tab) left running with the forgotten token.
+            "lastForget": None
+            if state.last_forget is None
+            else state.last_forget.to_status(running, self._terminal_manager()),
         }
 
 
@@ -207,7 +209,8 @@ class TokenHandler(_Base):
         except TokenValidationError as exc:
             self._invalid(exc)
             return
-        if for_new_kernels:
+        if for_new_kernels or remember:
+            # Remembering keeps the token for later kernels (and the next start): the same as setting it.
             self._require_execute()
         state = self.state
         if state.vault.get(base) is None:
@@ -243,15 +246,19 @@ class TokenHandler(_Base):
         still = [k for k in tracked if k in running]
         for kernel_id in still:
             scrub_launch_env(self.kernel_manager, kernel_id, tracked[kernel_id].restore)
-        still_terminals = state.terminals.running(self._terminal_manager(), base)
+        terms = state.terminals.running_terms(self._terminal_manager(), base)
         state.terminals.clear(base)
-        _, keychain_removed = await state.forget(base)
+        removed, keychain_removed, keychain_error = await state.forget(base)
+        variables = [name for entry in removed for name in entry.variables]
+        variables += [name for kernel_id in still for name in tracked[kernel_id].variables]
+        state.forgotten(LastForget(base, still, (term for _, term in terms), variables))
         self.log.info("GitHub token forgotten by the server (%s)", base or "every API base URL")
         model = self.status_model()
         model["stillRunning"] = still
         # A terminal's environment cannot be changed from outside: it keeps the token until it exits.
-        model["stillRunningTerminals"] = still_terminals
+        model["stillRunningTerminals"] = [name for name, _ in terms]
         model["keychainRemoved"] = keychain_removed
+        model["keychainError"] = state.vault.scrub(keychain_error)
         self._reply(200, model)
 
 
@@ -294,14 +301,14 @@ class KernelsHandler(_Base):
         if base is None:
             return
         try:
-            validate_env_names(data.get("variables"))
+            variables = validate_env_names(data.get("variables"))
         except TokenValidationError as exc:
             self._invalid(exc)
             return
         if not isinstance(kernel_id, str) or kernel_id not in running_kernel_ids(self.kernel_manager):
             self._fail(404, "No such running kernel.")
             return
-        self.state.kernels.record(kernel_id, base)
+        self.state.kernels.record(kernel_id, base, variables)
         self._reply(204)
 
 
@@ -327,54 +334,22 @@ class GitHubProxyHandler(_Base):
             return
         # Only the caller's own token: the one the server holds is never lent
         # out here (it could go to another allowed host, or to another user).
-        token = data.get("token")
         try:
-            validate_token(token)
+            token = validate_token(data.get("token"))
         except TokenValidationError as exc:
             self._fail(400, exc.message, reason=exc.reason)
             return
-
-        request = HTTPRequest(
-            base + path,
-            method="GET",
-            headers={
-                "Authorization": f"token {token}",
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": f"jupyterlab-github-token/{__version__}",
-            },
-            connect_timeout=config.request_timeout,
-            request_timeout=config.request_timeout,
-            follow_redirects=False,  # never resend the Authorization header elsewhere
-            decompress_response=True,
-        )
         try:
-            # A dedicated simple client: a globally configured curl client logs headers at debug.
-            client = SimpleAsyncHTTPClient(force_instance=True)
-            try:
-                response = await client.fetch(request, raise_error=False)
-            finally:
-                client.close()
-        except HTTPTimeoutError:
-            self._network_failure(True)
+            response = await github_get(base, path, token, config.request_timeout)
+        except GitHubUnreachable as exc:
+            self._network_failure(exc.timeout)
             return
-        except Exception:  # DNS, refused connection, TLS... (the exception is not logged)
-            self._network_failure(False)
-            return
-        if response.code == 599:
-            self._network_failure(isinstance(response.error, HTTPTimeoutError))
-            return
-
-        headers: dict[str, str] = {}
-        for name in {n.lower() for n in response.headers}:
-            headers[name] = ", ".join(response.headers.get_list(name))
-        body = response.body or b""
-        text = body.decode("utf-8", errors="replace")
+        text = response.body.decode("utf-8", errors="replace")
         try:
             payload: Any = json.loads(text) if text.strip() else None
         except ValueError:
             payload = text
-        self._reply(200, {"status": response.code, "headers": headers, "data": payload})
+        self._reply(200, {"status": response.code, "headers": response.headers, "data": payload})
 
     def _network_failure(self, timeout: bool) -> None:
         kind = "timeout" if timeout else "unreachable"

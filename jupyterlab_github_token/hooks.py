@@ -57,6 +57,8 @@ class TrackedKernel:
     clashes: list[str] = field(default_factory=list)
     # The API base URL of the token it got (None: unknown).
     api_base_url: str | None = None
+    # The token's variables it got (what clearing, and a report after Forget, name).
+    variables: list[str] = field(default_factory=list)
 
 
 class KernelTracker:
@@ -70,6 +72,8 @@ class KernelTracker:
         self._lock = threading.Lock()
         # kernel id -> {API base URL (None: unknown) -> restore}
         self._kernels: dict[str, dict[str | None, dict[str, str | None]]] = {}
+        # kernel id -> {API base URL -> the token's variables it got}
+        self._variables: dict[str, dict[str | None, list[str]]] = {}
         self._clashes: dict[str, list[str]] = {}
 
     def add(
@@ -78,17 +82,33 @@ class KernelTracker:
         restore: dict[str, str | None],
         clashes: list[str] | None = None,
         api_base_url: str | None = None,
+        variables: list[str] | None = None,
     ) -> None:
-        """A kernel started with a token (its launch env got ``restore``'s keys)."""
+        """A kernel started with a token (its launch env got ``restore``'s keys, ``variables``
+        the token's names among them)."""
         with self._lock:
             self._kernels.setdefault(kernel_id, {})[api_base_url] = dict(restore)
+            self._add_variables(kernel_id, api_base_url, variables or [])
             if clashes:
                 self._clashes[kernel_id] = list(clashes)
 
-    def record(self, kernel_id: str, api_base_url: str | None) -> None:
-        """A running kernel the page gave the URL's token to: listed by forget, launch env untouched."""
+    def record(self, kernel_id: str, api_base_url: str | None, variables: list[str] | None = None) -> None:
+        """A running kernel the page gave the URL's token to (in ``variables``): listed by
+        forget, launch env untouched."""
         with self._lock:
             self._kernels.setdefault(kernel_id, {}).setdefault(api_base_url, {})
+            self._add_variables(kernel_id, api_base_url, variables or [])
+
+    def _add_variables(self, kernel_id: str, api_base_url: str | None, variables: list[str]) -> None:
+        """Lock held. Names add up: the page may have put the token in under other names too."""
+        known = self._variables.setdefault(kernel_id, {}).setdefault(api_base_url, [])
+        known.extend(name for name in variables if name not in known)
+
+    def variables(self, kernel_id: str) -> list[str]:
+        """The token variables the kernel got, from every URL's token."""
+        with self._lock:
+            by_url = self._variables.get(kernel_id, {})
+            return list(dict.fromkeys(name for names in by_url.values() for name in names))
 
     def ids(self) -> list[str]:
         with self._lock:
@@ -109,11 +129,15 @@ class KernelTracker:
                 if not urls:
                     continue
                 restore: dict[str, str | None] = {}
+                names: list[str] = []
+                variables = self._variables.get(kernel_id, {})
                 for url in urls:
                     restore.update(by_url.pop(url))
-                popped[kernel_id] = TrackedKernel(restore, list(self._clashes.get(kernel_id, [])), api_base_url)
+                    names.extend(name for name in variables.pop(url, []) if name not in names)
+                popped[kernel_id] = TrackedKernel(restore, list(self._clashes.get(kernel_id, [])), api_base_url, names)
                 if not by_url:
                     del self._kernels[kernel_id]
+                    self._variables.pop(kernel_id, None)
                     self._clashes.pop(kernel_id, None)
             return popped
 
@@ -131,11 +155,14 @@ class TerminalTracker:
 
     def running(self, terminal_manager: Any, api_base_url: str | None = None) -> list[str]:
         """Names of the running terminals started with a token (``api_base_url``: that URL's)."""
-        terminals = getattr(terminal_manager, "terminals", None) or {}
+        return [name for name, _ in self.running_terms(terminal_manager, api_base_url)]
+
+    def running_terms(self, terminal_manager: Any, api_base_url: str | None = None) -> list[tuple[str, Any]]:
+        """``(name, terminal)`` of the running terminals started with a token (that URL's)."""
         with self._lock:
             return [
-                name
-                for name, term in list(terminals.items())
+                (name, term)
+                for name, term in running_terminals(terminal_manager)
                 if term in self._terms and (api_base_url is None or self._terms[term] in (api_base_url, None))
             ]
 
@@ -148,6 +175,12 @@ class TerminalTracker:
             for term, url in list(self._terms.items()):
                 if url in (api_base_url, None):
                     del self._terms[term]
+
+
+def running_terminals(terminal_manager: Any) -> list[tuple[str, Any]]:
+    """``(name, terminal)`` of every running terminal (none without a terminal manager)."""
+    terminals = getattr(terminal_manager, "terminals", None) or {}
+    return list(terminals.items())
 
 
 def running_kernel_ids(kernel_manager: Any) -> list[str]:
@@ -199,7 +232,7 @@ def install_kernel_hook(
             clashes = sorted(key for key in added if key in spec_keys)
         new_id = cast(str, await ensure_async(original(*args, **kwargs)))
         if added and entry is not None:
-            tracker.add(new_id, restore, clashes, entry.api_base_url)
+            tracker.add(new_id, restore, clashes, entry.api_base_url, list(entry.variables))
             if clashes:
                 # Names only: the values may be the token.
                 logger.warning(

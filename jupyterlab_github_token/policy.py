@@ -1,4 +1,4 @@
-"""The one policy for tokens, variable names, widget model ids and API base URLs.
+"""The one policy for tokens, variable names, widget model ids, API base URLs and GitHub's answers.
 
 ``policy.json`` beside this module is the page's ``src/policy/policy.json`` (a link in
 the source tree, a copy in the wheel): Python reads the rules the TypeScript reads.
@@ -18,6 +18,8 @@ MASK_POLICY: dict[str, Any] = POLICY["mask"]
 ENV_NAME_POLICY: dict[str, Any] = POLICY["envName"]
 WIDGET_MODEL_ID_POLICY: dict[str, Any] = POLICY["widgetModelId"]
 API_BASE_URL_POLICY: dict[str, Any] = POLICY["apiBaseUrl"]
+#: What GitHub's answers look like: a login, the token expiry header.
+GITHUB_POLICY: dict[str, Any] = POLICY["github"]
 
 #: The token prefixes, in the policy's order.
 TOKEN_PREFIXES: tuple[str, ...] = tuple(rule["prefix"] for rule in TOKEN_POLICY["prefixes"])

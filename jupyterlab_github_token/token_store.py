@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .policy import ENV_NAME_POLICY, MASK_POLICY, TOKEN_POLICY, TOKEN_PREFIX_PATTERN, whole_match
+from .policy import ENV_NAME_POLICY, GITHUB_POLICY, MASK_POLICY, TOKEN_POLICY, TOKEN_PREFIX_PATTERN, whole_match
 from .policy import TOKEN_PREFIXES as POLICY_TOKEN_PREFIXES
 
 #: Characters (and length) a token may have.
@@ -54,7 +54,7 @@ _TOKEN_CHARACTERS_ONLY = whole_match(f"{TOKEN_POLICY['charset']}*")
 _LEGACY_TOKEN = whole_match(TOKEN_POLICY["legacy"])
 
 #: Optional metadata sent along with the token (display only).
-_SAFE_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-\[\]]{0,99}")
+_SAFE_LOGIN = whole_match(GITHUB_POLICY["login"])
 _SAFE_EXPIRES_AT = re.compile(r"[0-9A-Za-z :+\-.]{1,64}")
 #: A classic token's OAuth scope (``repo``, ``read:user``, ``manage_runners:enterprise``):
 #: display only, the server decides nothing from it.
@@ -212,9 +212,16 @@ class TokenCheckState:
     status: str = "unchecked"
     checked_at: str | None = None
     message: str = ""
+    # GitHub's HTTP status when it answered the check (None: unchecked, or no answer).
+    http_status: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "checkedAt": self.checked_at, "message": self.message}
+        return {
+            "status": self.status,
+            "checkedAt": self.checked_at,
+            "message": self.message,
+            "httpStatus": self.http_status,
+        }
 
 
 @dataclass(frozen=True)
@@ -385,15 +392,21 @@ class TokenVault:
             return entry, changed
 
     def update(
-        self, api_base_url: str, *, for_new_kernels: bool | None = None, remembered: bool | None = None
+        self,
+        api_base_url: str,
+        *,
+        for_new_kernels: bool | None = None,
+        remembered: bool | None = None,
+        token: str | None = None,
     ) -> tuple[HeldToken, list[HeldToken]] | None:
-        """Change the flags of the URL's entry; ``None`` when nothing is held there.
+        """Change the flags of the URL's entry; ``None`` when nothing is held there (or, with
+        ``token``, when the URL holds another token: what was done was for that one only).
 
         Returns the entry and the other entries whose for_new_kernels was turned off.
         """
         with self._lock:
             entry = self._entries.get(api_base_url)
-            if entry is None:
+            if entry is None or (token is not None and entry.token != token):
                 return None
             changes: dict[str, Any] = {}
             if for_new_kernels is not None:

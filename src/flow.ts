@@ -41,6 +41,8 @@ export interface IFlowOptions {
   /** The path of the open notebook using this kernel, if any (what the user sees). */
   notebookOfKernel(kernelId: string): string | undefined;
   saveChoice(key: SavedSettingKey, value: string | boolean): Promise<void>;
+  /** Resolves once the user's settings are applied to the model (see ITokenModelDeps). */
+  settingsReady?: Promise<unknown>;
 }
 
 /** Create the model and the view that renders it. */
@@ -61,6 +63,7 @@ export function createFlow(options: IFlowOptions): { model: GitHubTokenModel; vi
       fillNotebookField(notebook, candidate, token, mode, names, fieldName, trans),
     forgotten: clearTokenConsents,
     saveChoice: options.saveChoice,
+    settingsReady: options.settingsReady,
     server: {
       status: fetchServerStatus,
       hold: holdOnServer,

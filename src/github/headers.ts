@@ -3,7 +3,11 @@
  * expiry and the single sign-on link. Pure; a header that cannot be read is
  * reported as unknown, never guessed.
  */
+import { GITHUB_POLICY, wholeMatch } from '../policy/policy';
 import { isHttpUrl } from './redaction';
+
+/** The policy's expiry header value (Python's check reads the same rule). */
+const EXPIRY_HEADER = wholeMatch(GITHUB_POLICY.expirationHeader, 'i');
 
 /** GitHub's rate limit, from the `x-ratelimit-*` headers. */
 export interface IRateLimitInfo {
@@ -109,9 +113,7 @@ export function parseExpiryHeader(value: string | null | undefined): Date | null
   if (value === null || value === undefined) {
     return null;
   }
-  const match = /^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*(UTC|GMT|Z|[+-]\d{2}:?\d{2})\s*$/i.exec(
-    value
-  );
+  const match = EXPIRY_HEADER.exec(value.trim());
   if (!match) {
     return undefined;
   }

@@ -247,16 +247,20 @@ export class Delivery {
   }
 
   /**
-   * Fill a widget field of a given notebook, recording the kernel; null for
-   * other candidates (a cell is only rewritten from the panel) or when it
+   * Fill a widget field of a given notebook with the token from `source`,
+   * recording the kernel; null for other candidates (a cell is only rewritten from the panel) or when it
    * cannot be filled from here.
    */
-  async fillFieldIn(notebook: INotebookHandle, candidate: FieldCandidate): Promise<IKernelWriteResult | null> {
+  async fillFieldIn(
+    notebook: INotebookHandle,
+    candidate: FieldCandidate,
+    source: TokenSource = this._held.token
+  ): Promise<IKernelWriteResult | null> {
     const fill = this._deps.fillFieldIn;
     if (!fill || candidate.kind !== 'widget') {
       return null;
     }
-    const token = await take(this._held.token, this._trans);
+    const token = await take(source, this._trans);
     if (typeof token !== 'string') {
       return token;
     }
@@ -295,10 +299,11 @@ export class Delivery {
         result = unreachableKernel(error, this._trans);
       }
     }
+    // The kernel has the token whatever happened meanwhile: Forget must know it.
+    this._recordHolder(result);
     if (generation !== this._host.generation()) {
       return null;
     }
-    this._recordHolder(result);
     return this._fieldDone(result);
   }
 

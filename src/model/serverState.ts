@@ -6,14 +6,59 @@
  * a Forget or a new token in another tab shows here within seconds.
  */
 import type { Trans } from '../i18n';
-import { urlHost } from '../github/apiBaseUrl';
 import type { GitHubTransport } from '../github/client';
-import { heldFor, sameApiBaseUrl } from '../server/api';
+import { heldFor, sameApiBaseUrl, serverFailureOf } from '../server/api';
 import type { IHeldTokenStatus, IHeldTokenUpdate, IHoldRequest, IKeychainStatus, IServerStatus } from '../server/api';
 import type { IModelHost } from './host';
 import type { TokenHolders } from './holders';
 
 export { sameApiBaseUrl };
+
+/**
+ * A failure talking to the server extension, in the user's language (the
+ * server/api module has no words): the server's own message when it sent one.
+ */
+export function serverFailureText(error: unknown, trans: Trans): string {
+  const failure = serverFailureOf(error);
+  if (!failure) {
+    return (error as Error)?.message ?? String(error);
+  }
+  switch (failure.failure) {
+    case 'not-delivered':
+      return trans.__('The Jupyter server did not deliver the token.');
+    case 'outside-api':
+      return trans.__('The request is outside the GitHub API base URL, so it was not sent.');
+    case 'github-timeout':
+      return trans.__('The GitHub API did not answer the Jupyter server in time.');
+    case 'github-unreachable':
+      return failure.detail
+        ? trans.__('The Jupyter server could not reach the GitHub API: %1', failure.detail)
+        : trans.__('The Jupyter server could not reach the GitHub API (HTTP %1).', failure.httpStatus);
+    default:
+      return failure.detail || trans.__('The Jupyter server answered HTTP %1.', failure.httpStatus);
+  }
+}
+
+/**
+ * The way to GitHub through the server, its failures worded for the user;
+ * their kind kept (AbortError: timeout; TypeError: unreachable, whose
+ * message the report shows).
+ */
+export function wordedTransport(transport: GitHubTransport, trans: Trans): GitHubTransport {
+  return async request => {
+    try {
+      return await transport(request);
+    } catch (error) {
+      if (!serverFailureOf(error)) {
+        throw error;
+      }
+      const worded = (error as Error).name === 'AbortError' ? new Error() : new TypeError();
+      worded.name = (error as Error).name;
+      worded.message = serverFailureText(error, trans);
+      throw worded;
+    }
+  };
+}
 
 /** The server extension's endpoints (see server/api). */
 export interface IServerDeps {
@@ -59,6 +104,7 @@ export class ServerState {
     this._deps = deps;
     this._holders = holders;
     this._trans = trans;
+    this._github = deps ? wordedTransport(deps.github, trans) : undefined;
   }
 
   /** The server extension's status: undefined until asked, null when absent. */
@@ -66,14 +112,14 @@ export class ServerState {
     return this._status;
   }
 
+  /** Whether the status is known, or needs no asking (no extension configured). */
+  get answered(): boolean {
+    return this._status !== undefined || !this._deps;
+  }
+
   /** The last failure talking to the server extension, or ''. */
   get error(): string {
     return this._error;
-  }
-
-  /** The server's warning on the last hold (e.g. why the keychain was not used), or ''. */
-  get warning(): string {
-    return this._warning;
   }
 
   /** The token the server holds for `apiBaseUrl`, or null. */
@@ -99,29 +145,12 @@ export class ServerState {
 
   /** The way to GitHub through the server when it may call `apiBaseUrl`, else undefined (the page verifies). */
   transportFor(apiBaseUrl: string): GitHubTransport | undefined {
-    return this._deps && this.allows(apiBaseUrl) ? this._deps.github : undefined;
+    return this._github && this.allows(apiBaseUrl) ? this._github : undefined;
   }
 
   /** Whether the server can remember tokens in the OS keychain; null without the extension. */
   get keychain(): IKeychainStatus | null {
     return this._status?.keychain ?? null;
-  }
-
-  /** The entry whose token new kernels and terminals get, or null. */
-  get forNewKernels(): IHeldTokenStatus | null {
-    return this._status?.tokens.find(entry => entry.forNewKernels) ?? null;
-  }
-
-  /** The host (of the API base URL) of the token new kernels and terminals get, or '' when none. */
-  get tokenHost(): string {
-    const entry = this.forNewKernels;
-    return entry ? urlHost(entry.apiBaseUrl) : '';
-  }
-
-  /** Whether new kernels and terminals get a token bound to another API base URL than `apiBaseUrl`. */
-  tokenForOtherHost(apiBaseUrl: string): boolean {
-    const entry = this.forNewKernels;
-    return !!entry && !sameApiBaseUrl(entry.apiBaseUrl, apiBaseUrl);
   }
 
   /** Follow the server's token events (a refresh on each); returns the unsubscribe. */
@@ -130,14 +159,55 @@ export class ServerState {
   }
 
   /**
+   * Resolves once the server's status is known (asking for it if no answer
+   * is on its way): null without the extension.
+   */
+  async known(): Promise<void> {
+    while (this._status === undefined) {
+      await (this._asking ?? this.refresh());
+    }
+  }
+
+  /**
    * Ask the server extension whether it is there and what it holds. A token
    * of the settings' URL that is gone (forgotten in another tab) or replaced
-   * is reported to the owner; when none is held any more, the kernels and
-   * terminals that got one and still run are holders.
+   * is reported to the owner; when it is gone, what that Forget left running
+   * (the server's `lastForget`: kernels, terminals, variables) are holders.
    */
-  async refresh(): Promise<IServerStatus | null> {
+  refresh(): Promise<IServerStatus | null> {
+    const asking = this._refresh();
+    this._asking = asking;
+    const done = () => {
+      if (this._asking === asking) {
+        this._asking = null;
+      }
+    };
+    asking.then(done, done);
+    return asking;
+  }
+
+  private async _refresh(): Promise<IServerStatus | null> {
     const stamp = ++this._stamp;
-    const status = this._deps ? await this._deps.status() : null;
+    let status: IServerStatus | null;
+    try {
+      status = this._deps ? await this._deps.status() : null;
+    } catch (error) {
+      if (stamp === this._stamp) {
+        // A failed refresh is not "no extension": keep what was known (a first
+        // answer counts as none until the next refresh) and say why.
+        this._error = this._trans.__('The Jupyter server did not answer: %1', serverFailureText(error, this._trans));
+        this._refreshFailed = true;
+        if (this._status === undefined) {
+          this._status = null;
+        }
+        this._host.emit();
+      }
+      return this._status ?? null;
+    }
+    if (this._refreshFailed) {
+      this._refreshFailed = false;
+      this._error = '';
+    }
     if (stamp !== this._stamp) {
       // A newer answer (another refresh, a hold, a forget) landed meanwhile.
       return this._status ?? null;
@@ -146,8 +216,13 @@ export class ServerState {
     const previous = this.heldFor(url);
     this._status = status;
     const now = this.heldFor(url);
-    if (status && previous && status.tokens.length === 0) {
-      this._holders.addForgotten(status.kernels, status.terminals, previous.variables);
+    const last = status?.lastForget;
+    if (previous && !now && last && (last.apiBaseUrl === null || sameApiBaseUrl(last.apiBaseUrl, url))) {
+      this._holders.addForgotten(
+        last.kernels,
+        last.terminals,
+        last.variables.length ? last.variables : previous.variables
+      );
     }
     if (previous && (!now || now.setAt !== previous.setAt || now.masked !== previous.masked)) {
       this._owner.heldChanged(previous, now);
@@ -163,21 +238,37 @@ export class ServerState {
    */
   forget(apiBaseUrl: string): void {
     const status = this._status;
-    // Always ask the server: another tab may have handed it a token.
-    if (!status || !this._deps) {
+    // Always ask the server, also before its first answer: another tab may
+    // have handed it a token. Only a server known to be absent is not asked.
+    const deps = this._deps;
+    if (status === null || !deps) {
       return;
     }
     const entry = this.heldFor(apiBaseUrl);
-    this._set({ ...status, tokens: status.tokens.filter(token => token !== entry) });
+    if (status) {
+      this._set({ ...status, tokens: status.tokens.filter(token => token !== entry) });
+    } else {
+      // An answer still on its way would show the forgotten token again.
+      this._stamp++;
+    }
     this._error = '';
-    void this._deps
+    void deps
       .forget(entry?.apiBaseUrl ?? apiBaseUrl)
       .then(answer => {
         this._set(answer);
+        if (answer.keychainError) {
+          this._error = this._trans.__(
+            'The token was forgotten, but its entry could not be removed from the keychain: %1',
+            answer.keychainError
+          );
+        }
         this._holders.takeServerStatus(answer, entry?.variables ?? []);
       })
       .catch(error => {
-        this._error = this._trans.__('The server could not forget the token: %1', (error as Error).message);
+        this._error = this._trans.__(
+          'The server could not forget the token: %1',
+          serverFailureText(error, this._trans)
+        );
         this._host.emit();
       });
   }
@@ -204,11 +295,14 @@ export class ServerState {
     try {
       const answer = await deps.hold(request);
       this._set(answer);
-      this._warning = answer.warning ?? '';
+      // Held in memory, not remembered: the panel shows why (the server's reason).
+      this._error = answer.warning
+        ? this._trans.__('The token is held, but not remembered on this computer: %1', answer.warning)
+        : '';
       this._host.emit();
       return '';
     } catch (error) {
-      return (error as Error).message;
+      return serverFailureText(error, this._trans);
     }
   }
 
@@ -223,7 +317,7 @@ export class ServerState {
       this._host.emit();
       return '';
     } catch (error) {
-      return (error as Error).message;
+      return serverFailureText(error, this._trans);
     }
   }
 
@@ -237,7 +331,10 @@ export class ServerState {
       return await deps.reveal(apiBaseUrl);
     } catch (error) {
       // Shown with the delivery's result too; the server's message never holds the token.
-      this._error = this._trans.__('The Jupyter server could not deliver the token: %1', (error as Error).message);
+      this._error = this._trans.__(
+        'The Jupyter server could not deliver the token: %1',
+        serverFailureText(error, this._trans)
+      );
       this._host.emit();
       throw new Error(this._error);
     }
@@ -267,10 +364,13 @@ export class ServerState {
   private _host: IModelHost;
   private _owner: IServerStateOwner;
   private _deps: IServerDeps | undefined;
+  private _github: GitHubTransport | undefined;
+  private _asking: Promise<unknown> | null = null;
   private _holders: TokenHolders;
   private _trans: Trans;
   private _status: IServerStatus | null | undefined = undefined;
   private _error = '';
-  private _warning = '';
+  /** Whether `_error` is a failed refresh's (the next answer clears it). */
+  private _refreshFailed = false;
   private _stamp = 0;
 }

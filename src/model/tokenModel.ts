@@ -8,7 +8,8 @@
  *
  * The model owns the draft, the settings and the steps, and composes the parts
  * that do the work: verification, delivery (kernel, notebook field), the holders
- * (what still has the token after Forget) and the server state.
+ * (what still has the token after Forget) and the session with the server
+ * (the held token, keychain and new-kernels choices, reveal).
  */
 import { VDomModel } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -23,7 +24,7 @@ import type { IKernelWriteResult } from '../kernel/environment';
 import type { AssignmentMode, FieldCandidate, IFieldSearch, INotebookHandle } from '../notebook/fieldWriter';
 import type { IHeldTokenStatus, IKeychainStatus, IServerStatus } from '../server/api';
 import type { IGitHubTokenModel } from '../tokens';
-import { Delivery, holdRequest } from './delivery';
+import { Delivery, unreachableKernel } from './delivery';
 import type {
   FieldState,
   IDeliveryDeps,
@@ -35,8 +36,8 @@ import type {
 import { TokenHolders } from './holders';
 import type { IHolderDeps } from './holders';
 import type { IModelHost } from './host';
-import { ServerState } from './serverState';
 import type { IServerDeps, VerificationRoute } from './serverState';
+import { TokenSession } from './session';
 import { repositoryProblem, Verification } from './verification';
 import type { IVerifyRound, RequestVerification, VerifyState } from './verification';
 
@@ -53,6 +54,11 @@ export interface ITokenModelDeps extends IDeliveryDeps, IHolderDeps {
   saveChoice?(key: SavedSettingKey, value: string | boolean): Promise<void>;
   /** The Jupyter server extension, when installed (see server/api). */
   server?: IServerDeps;
+  /**
+   * Resolves once the user's settings are applied to the model (or known to
+   * be the defaults); omitted: the defaults are final.
+   */
+  settingsReady?: Promise<unknown>;
   trans: Trans;
 }
 
@@ -70,20 +76,45 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     this._holders = new TokenHolders(host, deps, deps.trans);
     this._delivery = new Delivery(
       host,
-      { token: () => this._tokenSource()(), settings: () => this._settings },
+      { token: () => this._session.tokenSource()(), settings: () => this._settings },
       deps,
       result => this._record(result),
       deps.trans
     );
-    this._server = new ServerState(
+    this._session = new TokenSession(
       host,
-      { apiBaseUrl: () => this._settings.apiBaseUrl, heldChanged: () => this._heldChanged() },
+      {
+        settings: () => this._settings,
+        updateSettings: patch => {
+          this._settings = { ...this._settings, ...patch };
+        },
+        format: () => this._format,
+        dropDraft: () => {
+          this._draft = '';
+          this._format = null;
+          this._emit();
+        },
+        verifyState: () => this.verifyState,
+        verifiedApiBaseUrl: () => this._verification.verifiedApiBaseUrl,
+        heldChanged: () => this._heldChanged(),
+        saveChoice: deps.saveChoice
+      },
       deps.server,
       this._holders,
+      deps.settingsReady ?? Promise.resolve(),
       deps.trans
     );
+    this._server = this._session.server;
     // Another tab's Forget or new token shows here within seconds.
     this._unsubscribe = this._server.listen();
+  }
+
+  /**
+   * Resolves once the server's first status and the user's settings are
+   * known (what is held, for which API base URL, with which field name).
+   */
+  ready(): Promise<void> {
+    return this._session.ready();
   }
 
   /** Emitted when the panel should take keyboard focus (e.g. from a command). */
@@ -163,9 +194,7 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
    */
   async openWhereUserIs(): Promise<void> {
     // Just loaded (a new tab, a reload): what the server holds decides where the user is.
-    if (this.server === undefined) {
-      await this.refreshServer();
-    }
+    await this._server.known();
     const state = this.verifyState;
     const verified = !!this._format?.ok && state.status === 'done' && state.report.ok;
     this.goTo(this.held || verified ? 'use' : this._format ? 'verify' : 'access');
@@ -227,7 +256,7 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
 
   /** The token the server holds for the settings' API base URL (null when none, or no extension). */
   get held(): IHeldTokenStatus | null {
-    return this._server.heldFor(this._settings.apiBaseUrl);
+    return this._session.held;
   }
 
   /** The token, masked for display (`ghp_...abcd`): the draft's, else the held one's; '' when none. */
@@ -254,24 +283,12 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
 
   /** The "Remember on this computer" setting. */
   get remember(): boolean {
-    return this._settings.rememberOnThisComputer;
+    return this._session.remember;
   }
 
-  /**
-   * Turn "Remember on this computer" on or off: saved as the setting, and
-   * applied to the held token (stored in or removed from the keychain).
-   * Returns an error message, or ''.
-   */
+  /** Turn "Remember on this computer" on or off (setting and held token). Returns an error message, or ''. */
   async setRemember(on: boolean): Promise<string> {
-    this._settings = { ...this._settings, rememberOnThisComputer: on };
-    this._emit();
-    try {
-      await this._deps.saveChoice?.('rememberOnThisComputer', on);
-    } catch (error) {
-      return this._trans.__('The setting could not be saved: %1', (error as Error).message);
-    }
-    const held = this.held;
-    return held && held.remembered !== on ? this._server.update({ apiBaseUrl: held.apiBaseUrl, remember: on }) : '';
+    return this._session.setRemember(on);
   }
 
   get repository(): string {
@@ -313,14 +330,26 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return this.hasToken ? this._delivery.fillField(candidate, mode) : null;
   }
 
-  /** The token field(s) of a given notebook (the displayed-only rule applies); not the panel's state. */
+  /**
+   * The token field(s) of a given notebook (the displayed-only rule
+   * applies); not the panel's state. Once the server's status and the
+   * settings are known; a failure when the held token is refused by GitHub
+   * (nothing to offer).
+   */
   async findFieldsIn(notebook: INotebookHandle): Promise<IFieldSearch | IKernelWriteResult> {
-    return this._delivery.findFieldsIn(notebook);
+    await this.ready();
+    const refusal = this._session.heldRefusal();
+    return refusal ? unreachableKernel(new Error(refusal), this._trans, true) : this._delivery.findFieldsIn(notebook);
   }
 
-  /** Fill a widget field of a given notebook with the token (null without one, or for a cell). */
+  /**
+   * Fill a widget field of a given notebook with the HELD token (the
+   * auto-fill names its account; a draft is not it): null when none is
+   * held, or for a cell.
+   */
   async fillFieldIn(notebook: INotebookHandle, candidate: FieldCandidate): Promise<IKernelWriteResult | null> {
-    return this.hasToken ? this._delivery.fillFieldIn(notebook, candidate) : null;
+    await this.ready();
+    return this.held ? this._delivery.fillFieldIn(notebook, candidate, this._session.heldSource()) : null;
   }
 
   get useState(): UseState {
@@ -338,9 +367,20 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
       return null;
     }
     const generation = this._generation;
+    const refusal = this._format?.ok ? '' : this._session.heldRefusal();
+    if (refusal) {
+      // GitHub refuses the held token: nothing is delivered, the user is told what to do.
+      const result: IUseInNotebookResult = {
+        kernel: unreachableKernel(new Error(refusal), this._trans, true),
+        field: null
+      };
+      this._use = { status: 'done', result };
+      this._emit();
+      return result;
+    }
     this._use = { status: 'working' };
     this._emit();
-    const base = this._tokenSource();
+    const base = this._session.tokenSource();
     let once: Promise<string> | null = null;
     const source: TokenSource = () => {
       if (!once) {
@@ -415,29 +455,37 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     }
     const generation = this._generation;
     const settings = this._settings;
-    const base = {
-      repository: this._repository,
+    const repository = this._repository;
+    // The route is the server's (once it answered: a token pasted right after a reload is held too).
+    const answered = this._server.answered;
+    const base = () => ({
+      repository,
       settings,
       transport: this._server.transportFor(settings.apiBaseUrl),
       route: this._server.route(settings.apiBaseUrl)
-    };
+    });
     // The token of this round, local to it: dropped when verify() returns.
     let token = format?.ok ? format.token : '';
     const round: IVerifyRound | Promise<IVerifyRound | null> = format?.ok
-      ? { ...base, format }
+      ? answered
+        ? { ...base(), format }
+        : this._server.known().then(
+            () => ({ ...base(), format }),
+            () => ({ ...base(), format })
+          )
       : // No well-formed draft: `held` is set (checked above).
-        this._server.reveal(held!.apiBaseUrl).then(
+        this._session.server.reveal(held!.apiBaseUrl).then(
           revealed => {
             const checked = checkTokenFormat(revealed, this._trans);
             token = checked.ok ? checked.token : '';
-            return checked.ok ? { ...base, format: checked } : null;
+            return checked.ok ? { ...base(), format: checked } : null;
           },
           () => null
         );
     const state = await this._verification.run(round);
     const current = generation === this._generation && state === this.verifyState;
     if (token && current && state.status === 'done' && state.report.ok) {
-      await this._holdVerified(token, state, held);
+      await this._session.holdVerified(token, state, held);
     }
     token = '';
     return state;
@@ -469,11 +517,6 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
   /** The last failure talking to the server extension, or ''. */
   get serverError(): string {
     return this._server.error;
-  }
-
-  /** The server's warning on the last hold (e.g. why the token could not be remembered), or ''. */
-  get serverWarning(): string {
-    return this._server.warning;
   }
 
   /** Running kernels that were given the token (by this panel or at start). */
@@ -540,19 +583,6 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     return this._holders.closeTerminals();
   }
 
-  /** The host (of the API base URL) of the token new kernels and terminals get, or '' when none. */
-  get serverTokenHost(): string {
-    return this._server.tokenHost;
-  }
-
-  /**
-   * Whether new kernels and terminals get a token bound to another API base
-   * URL than the one in the settings (verifying here would be about another host).
-   */
-  get serverTokenForOtherHost(): boolean {
-    return this._server.tokenForOtherHost(this._settings.apiBaseUrl);
-  }
-
   /** The server extension's status: undefined until asked, null when absent. */
   get server(): IServerStatus | null | undefined {
     return this._server.status;
@@ -572,37 +602,12 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
 
   /** Whether new kernels and terminals get the held token of the settings' API base URL. */
   get usedForNewKernels(): boolean {
-    return !!this.held?.forNewKernels;
+    return this._session.usedForNewKernels;
   }
 
-  /**
-   * Give the token to every new kernel and terminal, or stop: the held
-   * entry's option changes; a draft is held first. Returns an error message,
-   * or '' on success.
-   */
+  /** Give the token to every new kernel and terminal, or stop (a draft is held first): an error message, or ''. */
   async useForNewKernels(on: boolean): Promise<string> {
-    const held = this.held;
-    if (held) {
-      return this._server.update({ apiBaseUrl: held.apiBaseUrl, forNewKernels: on });
-    }
-    if (!on) {
-      return '';
-    }
-    const format = this._format;
-    const generation = this._generation;
-    const error = await this._server.hold(
-      format?.ok
-        ? {
-            ...holdRequest(format.token, this._settings, this.verifyState, this._verification.verifiedApiBaseUrl),
-            forNewKernels: true,
-            remember: this._settings.rememberOnThisComputer
-          }
-        : null
-    );
-    if (!error && format?.ok) {
-      this._dropDraftHeld(format.token, generation);
-    }
-    return error;
+    return this._session.useForNewKernels(on);
   }
 
   /**
@@ -630,61 +635,10 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
     }
   }
 
-  /** Where a delivery starting now takes the token: the draft, else the held one (fetched for it). */
-  private _tokenSource(): TokenSource {
-    const format = this._format;
-    if (format?.ok) {
-      const token = format.token;
-      return async () => token;
-    }
-    const held = this.held;
-    if (held) {
-      const url = held.apiBaseUrl;
-      return () => this._server.reveal(url);
-    }
-    return async () => {
-      throw new Error(this._trans.__('Paste a token first.'));
-    };
-  }
-
   /** A kernel that got the token: for Forget here, and on the server for every tab. */
   private _record(result: IKernelWriteResult): void {
     this._holders.record(result);
-    if (result.ok && result.kernelId) {
-      this._server.recordKernel(result.kernelId, result.variables, this.held?.apiBaseUrl ?? this._settings.apiBaseUrl);
-    }
-  }
-
-  /**
-   * After an ok report: the server holds the token for the URL it was
-   * verified against (when it may call it), new kernels' option kept; then
-   * the page drops the raw draft. `held`: the token verified was the held
-   * one, whose keychain choice stays.
-   */
-  private async _holdVerified(token: string, state: VerifyState, held: IHeldTokenStatus | null): Promise<void> {
-    const url = this._verification.verifiedApiBaseUrl;
-    if (!url || this._server.route(url) !== 'server') {
-      return;
-    }
-    const generation = this._generation;
-    const error = await this._server.hold({
-      ...holdRequest(token, this._settings, state, url),
-      remember: held ? held.remembered : this._settings.rememberOnThisComputer
-    });
-    if (error) {
-      this._server.fail(this._trans.__('The Jupyter server could not keep the token: %1', error));
-      return;
-    }
-    this._dropDraftHeld(token, generation);
-  }
-
-  /** Drop the raw draft once the server holds it for the settings' URL (what was learnt stays). */
-  private _dropDraftHeld(token: string, generation: number): void {
-    if (generation === this._generation && this._format?.ok && this._format.token === token && this.held) {
-      this._draft = '';
-      this._format = null;
-      this._emit();
-    }
+    this._session.record(result);
   }
 
   /** The token held for the settings' URL is gone or replaced elsewhere: what was learnt of it goes too. */
@@ -704,7 +658,9 @@ export class GitHubTokenModel extends VDomModel implements IGitHubTokenModel {
   private _verification: Verification;
   private _delivery: Delivery;
   private _holders: TokenHolders;
-  private _server: ServerState;
+  private _session: TokenSession;
+  /** The session's exchange with the server (status, route, errors). */
+  private _server: TokenSession['server'];
   private _unsubscribe: () => void;
   private _use: UseState = { status: 'idle' };
   private _settings: Readonly<IGitHubTokenSettings> = DEFAULT_SETTINGS;

@@ -1,9 +1,11 @@
 /**
  * Notebook token fields that fill themselves: when a notebook comes to
- * display an empty ipywidgets field that matches (fieldWriter's rule), and
- * the server holds a token, ask once (a notification with a "Fill" action)
- * or fill at once, as the `fillNotebookFields` setting says. Pure logic: the
- * JupyterLab wiring is autoFillWatcher.ts.
+ * display an empty ipywidgets `Password` field that matches (fieldWriter's
+ * rule), and the server holds a token, ask once (a notification with a
+ * "Fill" action) or fill at once, as the `fillNotebookFields` setting says.
+ * Never a `Text` field: it would show the token in clear without the user
+ * asking (the panel's explicit "Write to notebook field" still can, with its
+ * warning). Pure logic: the JupyterLab wiring is autoFillWatcher.ts.
  */
 import type { Trans } from '../i18n';
 import type { IKernelWriteResult, KernelWriteProblem } from '../kernel/environment';
@@ -14,7 +16,7 @@ import { describeCandidate, FieldCandidate, IFieldSearch, INotebookHandle, IWidg
 export interface IAutoFillDeps {
   /** The `fillNotebookFields` setting. */
   mode(): FillNotebookFields;
-  /** The token the server holds for the settings' API base URL (its account), or null. */
+  /** The usable token the server holds for the settings' API base URL (its account), or null. */
   held(): Promise<{ login: string | null } | null>;
   find(handle: INotebookHandle): Promise<IFieldSearch | IKernelWriteResult>;
   /** null: nothing was tried (no token any more). */
@@ -39,6 +41,9 @@ const TRANSIENT: ReadonlySet<KernelWriteProblem> = new Set<KernelWriteProblem>([
   'disconnected',
   'dead'
 ]);
+
+/** The one ipywidgets field class that shows what it holds masked: the only one filled unasked. */
+const MASKED_FIELD_CLASS = 'Password';
 
 const DEFAULT_DEBOUNCE_MS = 400;
 const DEFAULT_BUSY_RETRIES = 20;
@@ -102,7 +107,10 @@ export class NotebookAutoFill {
     // Checked and marked in one turn: overlapping looks never offer a field twice.
     const offered = found.candidates.filter(
       (candidate): candidate is IWidgetCandidate =>
-        candidate.kind === 'widget' && candidate.empty && !this._offered.has(key(path, candidate.id))
+        candidate.kind === 'widget' &&
+        candidate.widgetClass === MASKED_FIELD_CLASS &&
+        candidate.empty &&
+        !this._offered.has(key(path, candidate.id))
     );
     offered.forEach(candidate => this._offered.add(key(path, candidate.id)));
     if (!offered.length || mode() === 'never') {
@@ -132,11 +140,7 @@ export class NotebookAutoFill {
         result = null;
       }
       if (result?.ok) {
-        notify.success(
-          candidate.widgetClass === 'Password'
-            ? trans.__('Filled the %1 in "%2" (masked).', label, nameOf(handle.path))
-            : trans.__('Filled the %1 in "%2": a Text field shows the token in clear.', label, nameOf(handle.path))
-        );
+        notify.success(trans.__('Filled the %1 in "%2" (masked).', label, nameOf(handle.path)));
       } else {
         notify.failure(
           trans.__(

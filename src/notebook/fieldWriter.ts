@@ -139,11 +139,6 @@ export function parseWidgetTree(value: string): IWidgetTree {
   return tree;
 }
 
-/** The fields of the widget list expression's value (see {@link parseWidgetTree}). */
-export function parseWidgetList(value: string): IWidgetCandidate[] {
-  return parseWidgetTree(value).widgets;
-}
-
 /** Deepest container nesting followed (a guard against cycles, which ipywidgets does not forbid). */
 const MAX_NESTING = 32;
 
@@ -166,7 +161,7 @@ export function displayedFields(tree: IWidgetTree, displayed: readonly string[])
       continue;
     }
     // Inside a container, each field is found in the view by its place among
-    // the inputs of its class: count every occurrence, in document order.
+    // the views of its class: count every occurrence, in document order.
     const seen = new Map<string, number>();
     const walk = (containerId: string, path: readonly string[]): void => {
       if (path.length > MAX_NESTING || path.includes(containerId)) {

@@ -29,11 +29,20 @@ interface IOutputAreaLike {
   widgets: ReadonlyArray<{ node: HTMLElement }>;
 }
 
-/** The input an ipywidgets view of each field class shows its value in. */
-const INPUT_SELECTORS: Readonly<Record<string, string>> = {
-  Password: 'input[type="password"]',
-  // A Combobox's input is a text input too, with a `list`.
-  Text: 'input[type="text"]:not([list])'
+/**
+ * The input of each field class's ipywidgets view. @jupyter-widgets/controls
+ * renders a `Text` or `Password` as an element of class `widget-text` (a
+ * `PasswordView` is a `TextView` with another input type: there is no
+ * `widget-password`) whose own child is its input; each selector matches one
+ * input per view of that class, so a view is counted, not any input. Views of
+ * other classes are not counted: a Combobox (a `widget-text` too) has a `list`,
+ * an IntText a number input, a TagsInput's input has a `list`, and the text
+ * input of a ColorPicker, or any input an HTML widget shows, is not a
+ * `widget-text`'s own.
+ */
+const VIEW_INPUT_SELECTORS: Readonly<Record<string, string>> = {
+  Password: '.widget-text > input[type="password"]',
+  Text: '.widget-text > input[type="text"]:not([list])'
 };
 
 /** How long to wait for the view to show a value the kernel has just set, and how often to look. */
@@ -87,11 +96,12 @@ export function notebookHandle(panel: NotebookPanel, timing: IHandleTiming = DEF
 
   /** The length now, or null when that field is not in the DOM. */
   const lengthNow = (modelId: string, widgetClass: string, within: IDisplayedIn | undefined): number | null => {
-    const selector = INPUT_SELECTORS[widgetClass];
+    const selector = VIEW_INPUT_SELECTORS[widgetClass];
     if (!selector) {
       return null;
     }
     for (const node of nodesShowing(within?.containerId ?? modelId)) {
+      // In document order, as displayedFields counts a container's fields of one class.
       const input = node.querySelectorAll<HTMLInputElement>(selector)[within?.index ?? 0];
       if (input) {
         return input.value.length;

@@ -1,8 +1,9 @@
 import * as React from 'react';
 import type { Trans } from '../i18n';
-import { normalizeApiBaseUrl, urlHost } from '../github/apiBaseUrl';
+import { urlHost } from '../github/apiBaseUrl';
 import type { IStepProps } from './TokenPanel';
 import { RouteNote } from './RouteNote';
+import { otherForNewKernels } from './otherForNewKernels';
 
 /** Why clearing os.environ is not the whole story, said plainly. */
 function initialEnvironmentNote(trans: Trans): string {
@@ -18,6 +19,8 @@ function initialEnvironmentNote(trans: Trans): string {
 export function ServerSection({ model, trans }: IStepProps): JSX.Element {
   const [error, setError] = React.useState('');
   const [busy, setBusy] = React.useState(false);
+  // While a remember change is on its way to the server, the box shows what was asked for.
+  const [askedRemember, setAskedRemember] = React.useState<boolean | null>(null);
   const server = model.server;
   const held = model.held;
   const keychain = model.keychain;
@@ -26,11 +29,8 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
   const terminals = model.terminalsHoldingToken;
   const names = model.settings.environmentVariables.join(', ');
   const forNewKernels = model.usedForNewKernels;
-  const configured = normalizeApiBaseUrl(model.settings.apiBaseUrl);
   // New kernels get the token held for another API than the one in the settings.
-  const otherForNewKernels = server?.tokens.find(
-    t => t.forNewKernels && normalizeApiBaseUrl(t.apiBaseUrl) !== configured
-  );
+  const otherEntry = otherForNewKernels(server, model.settings.apiBaseUrl);
   const restartButton = model.canRestartKernels && (
     <button
       type="button"
@@ -48,6 +48,8 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
     setBusy(false);
   };
   const rememberAvailable = !!keychain?.available;
+  // A held token says whether it is in the keychain; the setting is for the next one.
+  const remembered = rememberAvailable && (askedRemember ?? (held ? held.remembered : model.remember));
 
   return (
     <div className="jp-GitHubToken-server">
@@ -95,11 +97,11 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
               )}
             </p>
           )}
-          {otherForNewKernels && (
+          {otherEntry && (
             <p className="jp-GitHubToken-warning" data-testid="server-other-host">
               {trans.__(
                 'New kernels and terminals get the token held for %1, not the one for the GitHub API in your settings (%2).',
-                urlHost(otherForNewKernels.apiBaseUrl),
+                urlHost(otherEntry.apiBaseUrl),
                 model.apiHost
               )}
             </p>
@@ -108,12 +110,13 @@ export function ServerSection({ model, trans }: IStepProps): JSX.Element {
             <input
               id="jp-github-token-remember"
               type="checkbox"
-              checked={rememberAvailable && model.remember}
+              checked={remembered}
               disabled={busy || !rememberAvailable}
               aria-describedby="jp-github-token-remember-hint"
               onChange={e => {
                 const on = e.currentTarget.checked;
-                void run(() => model.setRemember(on));
+                setAskedRemember(on);
+                void run(() => model.setRemember(on)).finally(() => setAskedRemember(null));
               }}
             />
             <span>

@@ -5,6 +5,7 @@ import type { TokenKind } from '../policy/policy';
 import { tokenKindLabel } from '../token/format';
 import { describeScope } from '../github/scopes';
 import type { IStepProps } from './TokenPanel';
+import { heldCheckProblem } from './heldCheck';
 
 const DAY_MS = 86400000;
 
@@ -30,33 +31,11 @@ export function expiryText(
   return { text, warn: days < warningDays };
 }
 
-/** What the server's own re-check found, with what to do about it; null when all is well. */
-function checkProblem(held: IHeldTokenStatus, trans: Trans): { title: string; next: string } | null {
-  switch (held.check.status) {
-    case 'revoked':
-      return {
-        title: trans.__('GitHub no longer accepts this token: it was revoked or deleted.'),
-        next: trans.__('Create a new token, or Forget this one.')
-      };
-    case 'expired':
-      return {
-        title: trans.__('This token has expired.'),
-        next: trans.__('Create a new token, or Forget this one.')
-      };
-    case 'unreachable':
-      return {
-        title: trans.__('The Jupyter server could not reach GitHub to check this token again.'),
-        next: trans.__('It may still work: check the network, then verify it again, or create a new token.')
-      };
-    default:
-      return null;
-  }
-}
-
 /**
  * The panel's header while the Jupyter server holds a token for the API in the
- * settings: who it signs in as, what kind of token it is and until when, and
- * Forget. Only the server's masked form is ever shown.
+ * settings: who it signs in as, what kind of token it is and until when, what
+ * the server's own re-check found, "Check again" and Forget. Only the
+ * server's masked form is ever shown.
  */
 export function SignedIn({
   held,
@@ -65,7 +44,28 @@ export function SignedIn({
   onForget
 }: IStepProps & { held: IHeldTokenStatus; onForget: () => void }): JSX.Element {
   const expiry = expiryText(held.expiresAt, model.settings.expiryWarningDays, trans);
-  const problem = checkProblem(held, trans);
+  const problem = heldCheckProblem(held.check, trans);
+  const checking = model.verifyState.status === 'verifying';
+  // Without a draft, Verify checks the held token (the model reveals it for that one round);
+  // with one, Verify is about the draft.
+  const canCheck = !model.hasDraft;
+  const checkAgain = () => {
+    // The report is shown where reports are: the verify step.
+    model.goTo('verify');
+    void model.verify();
+  };
+  const checkAgainButton = (accept: boolean) =>
+    canCheck && (
+      <button
+        type="button"
+        className={`jp-Button jp-mod-styled${accept ? ' jp-mod-accept' : ''}`}
+        disabled={checking}
+        onClick={checkAgain}
+        title={trans.__('Ask %1 again whether this token works', model.apiHost)}
+      >
+        {checking ? trans.__('Checking…') : trans.__('Check again')}
+      </button>
+    );
   return (
     <div className="jp-GitHubToken-signedIn" data-testid="signed-in">
       <p className="jp-GitHubToken-signedInTitle">
@@ -95,16 +95,24 @@ export function SignedIn({
       {problem && (
         <div className="jp-GitHubToken-problem" data-testid="held-check" data-check={held.check.status}>
           <p className="jp-GitHubToken-problemTitle">{problem.title}</p>
-          {held.check.message && <p>{held.check.message}</p>}
           <p>
             <strong>{trans.__('Next step:')}</strong> {problem.next}
           </p>
-          <button type="button" className="jp-Button jp-mod-styled jp-mod-accept" onClick={() => model.goTo('access')}>
-            {trans.__('Create a new token')}
-          </button>
+          {problem.action === 'create' ? (
+            <button
+              type="button"
+              className="jp-Button jp-mod-styled jp-mod-accept"
+              onClick={() => model.goTo('access')}
+            >
+              {trans.__('Create a new token')}
+            </button>
+          ) : (
+            checkAgainButton(true)
+          )}
         </div>
       )}
       <div className="jp-GitHubToken-actions">
+        {problem?.action !== 'check-again' && checkAgainButton(false)}
         <button
           type="button"
           className="jp-Button jp-mod-styled jp-mod-warn"

@@ -21,8 +21,9 @@ export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
   const warnings = format?.issues.filter(i => i.severity === 'warning') ?? [];
   const repoProblem = model.repositoryProblem;
   const apiProblem = model.apiUrlProblem;
-  // A draft to verify: a token the server holds was verified already (Verify is for a pasted one).
-  const canVerify = !!format?.ok && state.status !== 'verifying' && !repoProblem && !apiProblem;
+  // A well-formed draft, or none and a held token: Verify then checks the held one again.
+  const checksHeld = !format && !!model.held;
+  const canVerify = (!!format?.ok || checksHeld) && state.status !== 'verifying' && !repoProblem && !apiProblem;
   const viaServer = model.verificationRoute === 'server';
 
   // The input is uncontrolled on purpose: a controlled React input mirrors its
@@ -117,7 +118,10 @@ export function VerifyStep({ model, trans }: IStepProps): JSX.Element {
         )}
         {!format && model.held && (
           <p className="jp-GitHubToken-hint" data-testid="verify-replaces">
-            {trans.__('The server already holds %1: a token verified here replaces it.', model.held.masked)}
+            {trans.__(
+              'The server already holds %1: Verify checks it again, and a token verified here replaces it.',
+              model.held.masked
+            )}
           </p>
         )}
       </div>

@@ -29,6 +29,11 @@ export function openPanelFlow(options: IPanelFlowOptions): { model: GitHubTokenM
   const { app, notebooks, settings, trans } = options;
   const panelOfKernel = (id: string) =>
     notebooks?.find(panel => panel.sessionContext.session?.kernel?.id === id) ?? null;
+  // Resolved once the user's settings are in the model (deliveries wait for them).
+  let settingsApplied!: () => void;
+  const settingsReady = new Promise<void>(resolve => {
+    settingsApplied = resolve;
+  });
   const { model, view } = createFlow({
     trans,
     activeNotebook: () => {
@@ -43,7 +48,8 @@ export function openPanelFlow(options: IPanelFlowOptions): { model: GitHubTokenM
     kernelConnection: id => panelOfKernel(id)?.sessionContext.session?.kernel,
     saveChoice: async (key, value) => {
       await (await settings)?.set(key, value);
-    }
+    },
+    settingsReady
   });
 
   // The model starts with the defaults; the user's settings follow once loaded.
@@ -55,6 +61,7 @@ export function openPanelFlow(options: IPanelFlowOptions): { model: GitHubTokenM
       update();
       loaded.changed.connect(update);
     }
+    settingsApplied();
   });
 
   // Refresh the commands' enabled state only when it can have changed.

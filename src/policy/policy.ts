@@ -26,6 +26,12 @@ export const MASK_POLICY = policy.mask;
 export const ENV_NAME_POLICY = policy.envName;
 export const WIDGET_MODEL_ID_POLICY = policy.widgetModelId;
 export const API_BASE_URL_POLICY = policy.apiBaseUrl;
+/**
+ * What GitHub sends: the login pattern (display metadata) and the
+ * `GitHub-Authentication-Token-Expiration` value, whose capture groups are
+ * year, month, day, hour, minute, optional second and zone.
+ */
+export const GITHUB_POLICY: { readonly login: string; readonly expirationHeader: string } = policy.github;
 
 /** The token prefixes, in the policy's order. */
 export const TOKEN_PREFIXES: readonly string[] = TOKEN_POLICY.prefixes.map(rule => rule.prefix);

@@ -13,7 +13,10 @@ import type { GitHubTransport } from '../github/client';
 export interface IHeldTokenCheck {
   status: 'unchecked' | 'valid' | 'revoked' | 'expired' | 'unreachable';
   checkedAt: string | null;
+  /** The server's own words, for API users and logs (the page words the status itself). */
   message: string;
+  /** GitHub's HTTP status when it answered the check. */
+  httpStatus?: number | null;
 }
 
 /** What the server says about one token it holds; never the token itself. */
@@ -44,6 +47,15 @@ export interface IKeychainStatus {
   reason: string;
 }
 
+/** What the most recent Forget (in any tab) left running, filtered to what still runs. */
+export interface ILastForget {
+  /** The API base URL forgotten; null: every token. */
+  apiBaseUrl: string | null;
+  kernels: string[];
+  terminals: string[];
+  variables: string[];
+}
+
 /** What the server says (status v2): every token it holds, masked. */
 export interface IServerStatus {
   version: number;
@@ -55,12 +67,16 @@ export interface IServerStatus {
   kernelClashes: { id: string; variables: string[] }[];
   /** Running terminals started with a token. */
   terminals: string[];
+  /** What the most recent Forget left running; null when none. */
+  lastForget?: ILastForget | null;
   /** After a forget: kernels that got the token and still run. */
   stillRunning?: string[];
   /** After a forget: terminals started with the token that still run. */
   stillRunningTerminals?: string[];
   /** After a forget: whether a keychain entry was removed. */
   keychainRemoved?: boolean;
+  /** After a forget: why a remembered entry could not be removed from the keychain ('' when fine). */
+  keychainError?: string;
   /** After a hold: why the token could not be remembered (it is held in memory anyway). */
   warning?: string;
 }
@@ -107,6 +123,19 @@ export function heldFor(status: IServerStatus | null | undefined, apiBaseUrl: st
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 
+function lastForget(value: unknown): ILastForget | null {
+  if (!value || typeof value !== 'object') {
+    return null;
+  }
+  const data = value as Partial<ILastForget>;
+  return {
+    apiBaseUrl: typeof data.apiBaseUrl === 'string' ? data.apiBaseUrl : null,
+    kernels: strings(data.kernels),
+    terminals: strings(data.terminals),
+    variables: strings(data.variables)
+  };
+}
+
 /** A status as the page relies on it: lists always lists, a keychain always described. */
 export function normalizeServerStatus(data: Partial<IServerStatus>): IServerStatus {
   const keychain = data.keychain;
@@ -125,8 +154,43 @@ export function normalizeServerStatus(data: Partial<IServerStatus>): IServerStat
     },
     kernels: strings(data.kernels),
     kernelClashes: Array.isArray(data.kernelClashes) ? data.kernelClashes : [],
-    terminals: strings(data.terminals)
+    terminals: strings(data.terminals),
+    lastForget: lastForget(data.lastForget)
   };
+}
+
+/**
+ * Why a call to the server extension failed. This module has no words for
+ * the user: the model words each failure (model/serverState).
+ * - refused: the server answered an error (`detail`: its message, `reason` its code);
+ * - not-delivered: reveal answered without a token;
+ * - outside-api: a path outside the GitHub API base URL (nothing was sent);
+ * - github-timeout / github-unreachable: the server could not get GitHub's answer.
+ */
+export type ServerFailure = 'refused' | 'not-delivered' | 'outside-api' | 'github-timeout' | 'github-unreachable';
+
+/** The fields a failed server call's error carries (see {@link serverFailureOf}). */
+export interface IServerFailure {
+  failure: ServerFailure;
+  /** The HTTP status of the server's answer (0: none). */
+  httpStatus: number;
+  /** The server's own message, if any (never the token). */
+  detail: string;
+  /** The server's machine-readable reason (e.g. `keychain-unavailable`), or ''. */
+  reason: string;
+}
+
+/** An error (its class kept: `fetch`'s conventions, TypeError and AbortError) that says why the call failed. */
+function failed<E extends Error>(error: E, fields: IServerFailure): E & IServerFailure {
+  return Object.assign(error, fields);
+}
+
+/** The failure carried by an error from this module, or null for any other error. */
+export function serverFailureOf(error: unknown): IServerFailure | null {
+  const e = error as Partial<IServerFailure> | null | undefined;
+  return e && typeof e === 'object' && typeof e.failure === 'string'
+    ? { failure: e.failure, httpStatus: e.httpStatus ?? 0, detail: e.detail ?? '', reason: e.reason ?? '' }
+    : null;
 }
 
 const ROUTE = 'jupyterlab-github-token';
@@ -140,7 +204,14 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
 async function json<T>(response: Response): Promise<T> {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error((data as { message?: string }).message || response.statusText);
+    const { message, reason } = data as { message?: unknown; reason?: unknown };
+    const detail = typeof message === 'string' && message ? message : response.statusText;
+    throw failed(new Error(detail || 'refused'), {
+      failure: 'refused',
+      httpStatus: response.status,
+      detail,
+      reason: typeof reason === 'string' ? reason : ''
+    });
   }
   return data as T;
 }
@@ -151,15 +222,13 @@ async function status(response: Response): Promise<IServerStatus> {
 
 /** The server's status, or null when the server extension is not there (404 / unreachable). */
 export async function fetchServerStatus(): Promise<IServerStatus | null> {
-  try {
-    const response = await call('status');
-    if (response.status === 404) {
-      return null;
-    }
-    return await status(response);
-  } catch {
+  const response = await call('status');
+  // Only a missing route means "no extension": any other failure (a 5xx, a
+  // refused permission, the network) throws, and the caller keeps what it knew.
+  if (response.status === 404) {
     return null;
   }
+  return status(response);
 }
 
 /** Make the server hold the token for its API base URL (replacing an earlier one there). */
@@ -188,7 +257,7 @@ export async function revealFromServer(apiBaseUrl: string): Promise<string> {
     await call('token/reveal', { method: 'POST', body: JSON.stringify({ apiBaseUrl }) })
   );
   if (typeof data.token !== 'string' || !data.token) {
-    throw new Error('The Jupyter server did not deliver the token.');
+    throw failed(new Error('not-delivered'), { failure: 'not-delivered', httpStatus: 200, detail: '', reason: '' });
   }
   return data.token;
 }
@@ -228,7 +297,7 @@ export const serverGitHubTransport: GitHubTransport = async ({ apiBaseUrl, path,
   const base = normalizeApiBaseUrl(apiBaseUrl);
   // Only a path under the API base URL (never `//host`), before anything is sent.
   if (base === null || !path.startsWith('/') || path.startsWith('//')) {
-    throw new TypeError('Request outside the GitHub API base URL');
+    throw failed(new TypeError('outside-api'), { failure: 'outside-api', httpStatus: 0, detail: '', reason: '' });
   }
   const response = await call('github', {
     method: 'POST',
@@ -243,14 +312,15 @@ export const serverGitHubTransport: GitHubTransport = async ({ apiBaseUrl, path,
     message?: string;
   };
   if (!response.ok || typeof answer.status !== 'number') {
+    const fields = { httpStatus: response.status, detail: answer.message ?? '', reason: '' };
     if (answer.network === 'timeout') {
-      const error = new Error('The GitHub API did not answer in time');
+      const error = failed(new Error('github-timeout'), { ...fields, failure: 'github-timeout' });
       error.name = 'AbortError';
       throw error;
     }
     // Unreachable from the server, or refused by its allow-list: the
     // server's message says which, and never contains the token.
-    throw new TypeError(answer.message || `The Jupyter server could not reach the GitHub API (${response.status})`);
+    throw failed(new TypeError(answer.message || 'github-unreachable'), { ...fields, failure: 'github-unreachable' });
   }
   return { status: answer.status, headers: answer.headers ?? {}, data: answer.data };
 };

@@ -178,8 +178,12 @@ async function goToStep(page: Page, step: 'access' | 'create' | 'verify' | 'use'
 
 /** Wait until JupyterLab in `page` (a first visit or a reload) has restored its layout. */
 async function waitLab(page: Page): Promise<void> {
-  await page.waitForFunction(() => !!(window as any).jupyterapp, undefined, { timeout: 60_000 });
-  await page.evaluate(() => (window as any).jupyterapp.restored);
+  // JupyterLab may navigate once while it starts (its window resolver can move a reloaded
+  // page to another workspace URL): a destroyed context means "wait for the new page".
+  await expect(async () => {
+    await page.waitForFunction(() => !!(window as any).jupyterapp, undefined, { timeout: 60_000 });
+    await page.evaluate(() => (window as any).jupyterapp.restored);
+  }).toPass({ timeout: 90_000 });
   await expect(page.locator('#jp-main-dock-panel')).toBeVisible();
 }
 

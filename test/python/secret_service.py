@@ -5,7 +5,8 @@ it, HOME being the test's (pytest-jupyter's ``jp_home_dir``, so a server app sta
 the test agrees), and points this process's ``DBUS_SESSION_BUS_ADDRESS`` at it: keyring's
 SecretService backend then works as on a desktop. ``restart()`` stops the session and
 starts a new one with the same HOME and password (the login keyring file is reopened).
-Registered in conftest.py (``pytest_plugins``).
+Registered in conftest.py (``pytest_plugins``). Without the programs the tests skip, or
+fail when ``REQUIRE_SECRET_SERVICE=1`` (``make test-python``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pathlib import Path
 import pytest
 
 REQUIRED = ("dbus-run-session", "gnome-keyring-daemon")
+#: Set to 1 (the Makefile's test-python does): without those programs the tests fail instead of skipping.
+REQUIRE_ENV = "REQUIRE_SECRET_SERVICE"
 
 # The password comes in through the environment (not the command line, which `ps` shows).
 _SCRIPT = (
@@ -54,6 +57,20 @@ def _default_collection_ready() -> bool:
 
 def missing_programs() -> list[str]:
     return [name for name in REQUIRED if shutil.which(name) is None]
+
+
+def skip_or_fail(missing: list[str]) -> None:
+    """Skip the test when programs are missing; fail it under ``REQUIRE_SECRET_SERVICE=1``
+    (make test, CI: a missing Secret Service must not pass as a silent skip)."""
+    if not missing:
+        return
+    why = (
+        f"{', '.join(missing)} not installed: the keychain tests need a real Secret Service "
+        "(make keychain-deps installs gnome-keyring and dbus)"
+    )
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{why}; {REQUIRE_ENV}=1 requires them")
+    pytest.skip(why)
 
 
 class SecretService:
@@ -139,12 +156,7 @@ class SecretService:
 
 @pytest.fixture
 def secret_service(jp_home_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretService]:
-    missing = missing_programs()
-    if missing:
-        pytest.skip(
-            f"{', '.join(missing)} not installed: the keychain tests need a real Secret Service "
-            "(make keychain-deps installs gnome-keyring and dbus)"
-        )
+    skip_or_fail(missing_programs())
     home = Path(jp_home_dir)
     # The same HOME as pytest-jupyter's jp_environ, so a server app in the test agrees.
     monkeypatch.setenv("HOME", str(home))

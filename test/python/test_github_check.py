@@ -15,6 +15,7 @@ import pytest
 from conftest import TOKENS
 
 from jupyterlab_github_token.github_check import TokenCheck, check_token, classify, parse_expiry
+from jupyterlab_github_token.github_http import API_VERSION, request_for
 
 TIMEOUT = 10.0
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -49,7 +50,12 @@ def assert_secret_free(check: TokenCheck, token: str) -> None:
 async def test_valid_classic_token_with_expiry(github: str) -> None:
     check = await check_token(github, tok("classicRepo"), TIMEOUT)
     assert check == TokenCheck(
-        status="valid", login="octo-scientist", expires_at="2026-12-24T10:00:00Z", scopes=["repo", "user"], message=""
+        status="valid",
+        login="octo-scientist",
+        expires_at="2026-12-24T10:00:00Z",
+        scopes=["repo", "user"],
+        message="",
+        http_status=200,
     )
 
 
@@ -76,7 +82,7 @@ async def test_fine_grained_token_has_no_scopes(github: str) -> None:
 
 async def test_unknown_token_is_revoked(github: str) -> None:
     check = await check_token(github, tok("revoked"), TIMEOUT)
-    assert check.status == "revoked"
+    assert check.status == "revoked" and check.http_status == 401
     assert "401 Bad credentials" in check.message
     assert "Create a new token" in check.message and "Forget removes this one" in check.message
     assert_secret_free(check, tok("revoked"))
@@ -95,6 +101,7 @@ async def test_server_error_is_unreachable(github: str) -> None:
     check = await check_token(github, tok("serverError"), TIMEOUT)
     assert check.status == "unreachable"
     assert "HTTP 502" in check.message and "still held" in check.message
+    assert check.http_status == 502
     assert_secret_free(check, tok("serverError"))
 
 
@@ -109,6 +116,7 @@ async def test_timeout_is_unreachable(github: str) -> None:
     check = await check_token(github, tok("slow"), 0.5)
     assert check.status == "unreachable"
     assert "did not answer in time" in check.message
+    assert check.http_status is None  # no answer
 
 
 async def test_refused_connection_is_unreachable() -> None:
@@ -161,7 +169,7 @@ def test_401_with_an_expiry_in_the_past_is_expired() -> None:
     headers = {"github-authentication-token-expiration": "2026-11-30 10:00:00 UTC"}
     body = json.dumps({"message": "Bad credentials", "status": "401"}).encode()
     check = classify(401, headers, body, now=lambda: NOW)
-    assert check.status == "expired"
+    assert check.status == "expired" and check.http_status == 401
     assert check.expires_at == "2026-11-30T10:00:00Z"
     assert "expired on 2026-11-30T10:00:00Z" in check.message and "Forget removes this one" in check.message
 
@@ -182,6 +190,12 @@ def test_200_with_an_unusual_login_keeps_no_login() -> None:
     assert (check.status, check.login, check.scopes) == ("valid", None, [])
 
 
+def test_200_of_a_bot_keeps_its_login() -> None:
+    """The one login rule (policy github.login): a GitHub App's [bot] account too."""
+    check = classify(200, {}, json.dumps({"login": "dependabot[bot]"}).encode(), now=lambda: NOW)
+    assert (check.status, check.login, check.http_status) == ("valid", "dependabot[bot]", 200)
+
+
 @pytest.mark.parametrize(
     ("header", "iso"),
     [
@@ -196,3 +210,13 @@ def test_200_with_an_unusual_login_keeps_no_login() -> None:
 def test_parse_expiry(header: str | None, iso: str | None) -> None:
     parsed = parse_expiry(header)
     assert (parsed.isoformat() if parsed else None) == iso
+
+
+def test_the_proxy_and_the_check_send_one_request_shape() -> None:
+    """github_http.request_for: the token only in Authorization, no redirects, the timeouts."""
+    request = request_for("https://api.github.com/", "/user", TOKENS["classicRepo"]["token"], 7)
+    assert request.url == "https://api.github.com/user" and request.method == "GET"
+    assert request.headers["Authorization"] == "token " + TOKENS["classicRepo"]["token"]
+    assert request.headers["X-GitHub-Api-Version"] == API_VERSION
+    assert request.follow_redirects is False
+    assert (request.connect_timeout, request.request_timeout) == (7, 7)

@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import TOKENS
-from secret_service import SecretService
+from conftest import ROOT, TOKENS
+from secret_service import REQUIRE_ENV, SecretService, skip_or_fail
 
 from jupyterlab_github_token.keychain import SERVICE, Keychain, KeychainError, KeychainStatus
 
@@ -218,3 +218,20 @@ def test_needles_find_the_token_at_every_alignment() -> None:
         assert found[f"base64 (offset {offset})"] in blob
     assert found["utf-16le"] in b"\xff\xfe" + TOKEN.encode("utf-16-le")
     assert found["utf-8"] in b'{"token":"' + TOKEN.encode() + b'"}'
+
+
+def test_a_required_secret_service_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """make test-python sets REQUIRE_SECRET_SERVICE=1: missing programs fail the keychain tests."""
+    skip_or_fail([])  # nothing missing: neither
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="gnome-keyring-daemon not installed"):
+        skip_or_fail(["gnome-keyring-daemon"])
+    monkeypatch.setenv(REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_SECRET_SERVICE=1 requires them"):
+        skip_or_fail(["gnome-keyring-daemon"])
+
+
+def test_the_makefile_requires_the_secret_service() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    [line] = [line for line in makefile.splitlines() if "-m pytest test/python" in line]
+    assert line.strip().startswith(f"{REQUIRE_ENV}=1 ")

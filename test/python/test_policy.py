@@ -30,6 +30,7 @@ URL_CASES = json.loads((CORPUS / "url-cases.json").read_text(encoding="utf-8"))
 RAW: dict[str, Any] = json.loads(POLICY_JSON.read_text(encoding="utf-8"))
 TOKEN = RAW["token"]
 ENV = RAW["envName"]
+GITHUB = RAW["github"]
 
 
 # --- One file -------------------------------------------------------------------
@@ -78,6 +79,8 @@ def test_patterns_compile_the_same_way_as_in_javascript():
         ENV["pattern"],
         ENV["tokenVariable"],
         RAW["widgetModelId"]["pattern"],
+        GITHUB["login"],
+        GITHUB["expirationHeader"],
     ):
         assert not re.search(r"\\[AZbBdDsSwW]|\(\?P|\(\?[aiLmsux]", pattern), pattern
         compiled = policy.whole_match(pattern)
@@ -85,6 +88,48 @@ def test_patterns_compile_the_same_way_as_in_javascript():
     assert policy.whole_match(ENV["tokenVariable"]).fullmatch("MY_PAT")
     assert not policy.whole_match(ENV["tokenVariable"]).fullmatch("NOPAT_X")
     assert TOKEN["scan"]["minLength"] == len(TOKEN["fineGrained"]["prefix"]) + TOKEN["fineGrained"]["firstPart"]
+
+
+@pytest.mark.parametrize(
+    "login, ok",
+    [
+        ("octocat", True),
+        ("octo-scientist", True),
+        ("a", True),
+        ("x" * 39, True),
+        ("dependabot[bot]", True),  # a GitHub App's account
+        ("github-actions[bot]", True),
+        ("mona-cat_octo", True),  # an Enterprise Managed User (handle_shortcode)
+        ("x" * 40, False),
+        ("-octocat", False),
+        ("[bot]", False),
+        ("octocat[bot][bot]", False),
+        ("octo cat", False),
+        ("bad login; rm", False),
+        ("<script>", False),
+        ("octo.cat", False),
+        ("", False),
+    ],
+)
+def test_the_login_rule(login: str, ok: bool) -> None:
+    assert bool(policy.whole_match(policy.GITHUB_POLICY["login"]).fullmatch(login)) is ok
+
+
+@pytest.mark.parametrize(
+    "value, groups",
+    [
+        ("2026-12-24 10:00:00 UTC", ("2026", "12", "24", "10", "00", "00", "UTC")),
+        ("2027-01-05 09:30 -0700", ("2027", "01", "05", "09", "30", None, "-0700")),
+        (" 2027-01-05T09:30:00+07:00 ", ("2027", "01", "05", "09", "30", "00", "+07:00")),
+        ("2027-01-05 09:30:00 utc", ("2027", "01", "05", "09", "30", "00", "utc")),
+        ("2027-01-05 09:30:00", None),
+        ("\u0662\u0660\u0662\u0667-01-05 09:30:00 UTC", None),  # non-ASCII digits, as in JavaScript
+        ("2027-01-05 09:30:00 UTC\n", None),
+    ],
+)
+def test_the_expiration_header_rule(value: str, groups: tuple[str | None, ...] | None) -> None:
+    match = policy.whole_match(policy.GITHUB_POLICY["expirationHeader"], re.IGNORECASE).fullmatch(value)
+    assert (match.groups() if match else None) == groups
 
 
 def test_defaults_are_valid_unreserved_token_variables():
@@ -178,7 +223,13 @@ def _substring_rules() -> list[tuple[str, str]]:
         for count in (fixed["bodyLength"], fine["firstPart"], fine["secondPart"]):
             rules.append(("a token shape", f"{charset}{{{count}}}"))
             rules.append(("a token shape", f"{charset}{{{count},}}"))
+    # GitHub's login and expiry header rules, also as written before the policy had them.
+    rules.append(("the login pattern", GITHUB["login"]))
+    header = GITHUB["expirationHeader"]
+    rules.append(("the expiry header pattern", header))
+    rules.append(("the expiry header pattern", header.replace("[0-9]", "\\d").replace("[ \\t]", "\\s")))
     prefix_class = _prefix_class(short)
+
     if prefix_class:
         rules.append(("the prefixes as a character class", prefix_class))
     return rules
@@ -259,6 +310,9 @@ def test_the_forbidden_literals_catch_the_old_copies():
     literals = {literal for _what, literal in _substring_rules()}
     for old in ("{1,255}", "{0,127}", "[0-9a-f]{32}", "[0-9a-f]{40}", "gh[pousr]_", "\u2022\u2022\u2022\u2022"):
         assert any(old in literal or literal in old for literal in literals), old
+    # headers.ts and github_check.py before the policy had the expiry header.
+    old_header = r"/^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*(UTC|GMT|Z|[+-]\d{2}:?\d{2})\s*$/i"
+    assert any(literal in old_header for literal in literals)
     assert CONSTANT.match("_MAX_TOKEN_LENGTH = 255") and CONSTANT.match("const BODY_LENGTH = 36;")
     assert 255 in _numbers()
 

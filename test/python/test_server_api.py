@@ -6,6 +6,8 @@ import asyncio
 import io
 import json
 import logging
+import threading
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -16,6 +18,7 @@ from conftest import TOKENS, Fetch
 from jupyter_server.serverapp import ServerApp
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
+from jupyterlab_github_token.events import TOKEN_EVENT_SCHEMA_ID
 from jupyterlab_github_token.github_check import TokenCheck
 from jupyterlab_github_token.keychain import KeychainError, KeychainStatus
 from jupyterlab_github_token.state import SETTINGS_KEY
@@ -58,6 +61,7 @@ async def test_status_put_delete(jp_fetch: Fetch, fake_github: str, all_logs: py
         "kernels": [],
         "kernelClashes": [],
         "terminals": [],
+        "lastForget": None,
     }
     # No Secret Service in this test's session: not available, and the reason says what would help.
     assert keychain["enabled"] is True and keychain["available"] is False and keychain["backend"] is None
@@ -94,7 +98,7 @@ async def test_status_put_delete(jp_fetch: Fetch, fake_github: str, all_logs: py
         # Not asked for: off (no earlier entry to keep it from).
         "forNewKernels": False,
         "remembered": False,
-        "check": {"status": "unchecked", "checkedAt": None, "message": ""},
+        "check": {"status": "unchecked", "checkedAt": None, "message": "", "httpStatus": None},
     }
 
     code, status, text = await call(jp_fetch, "GET", "status")
@@ -105,7 +109,7 @@ async def test_status_put_delete(jp_fetch: Fetch, fake_github: str, all_logs: py
     assert code == 200
     assert status["tokens"] == []
     assert status["stillRunning"] == [] and status["stillRunningTerminals"] == []
-    assert status["keychainRemoved"] is False
+    assert status["keychainRemoved"] is False and status["keychainError"] == ""
     code, status, _ = await call(jp_fetch, "GET", "status")
     assert status["tokens"] == []
     assert_no_token(all_logs.text)
@@ -495,7 +499,18 @@ class FakeKeychain:
         self.records: dict[str, dict[str, Any]] = {}
         self.available = available
         self.fail = fail
+        self.fail_delete = False
         self.calls: list[tuple[str, str]] = []
+        # Set: store and load wait for ``release`` (a slow or locked Secret Service).
+        self.slow = False
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.answered: list[str] = []  # loads that returned
+
+    def _wait(self) -> None:
+        if self.slow:
+            self.entered.set()
+            self.release.wait(timeout=10)
 
     def status(self) -> KeychainStatus:
         if self.available:
@@ -504,16 +519,21 @@ class FakeKeychain:
 
     def store(self, api_base_url: str, record: dict[str, Any]) -> None:
         self.calls.append(("store", api_base_url))
+        self._wait()
         if self.fail or not self.available:
             raise KeychainError(f"The fake keychain did not store the token for {api_base_url}.")
         self.records[api_base_url] = json.loads(json.dumps(record))
 
     def load(self, api_base_url: str) -> dict[str, Any] | None:
         self.calls.append(("load", api_base_url))
+        self._wait()
+        self.answered.append(api_base_url)
         return self.records.get(api_base_url)
 
     def delete(self, api_base_url: str) -> bool:
         self.calls.append(("delete", api_base_url))
+        if self.fail_delete and api_base_url in self.records:
+            raise KeychainError(f"The fake keychain did not delete the entry for {api_base_url} (Locked).")
         return self.records.pop(api_base_url, None) is not None
 
 
@@ -629,10 +649,27 @@ class TestTwoApiBaseUrls:
             # Forgetting the other URL's token does not name it; forgetting its own does.
             _, status, _ = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": GHE})
             assert status["stillRunning"] == [] and status["kernels"] == [kernel]
+            assert status["lastForget"] is None  # it left nothing running
+            # The page put the token in under another name too: recorded with its variables.
+            code, _, text = await call(jp_fetch, "POST", "kernels", {**report, "variables": ["MY_PAT"]})
+            assert code == 204, text
             _, status, _ = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": fake_github})
             assert status["stillRunning"] == [kernel] and status["kernels"] == []
+            last = {
+                "apiBaseUrl": fake_github,
+                "kernels": [kernel],
+                "terminals": [],
+                # The held entry's names, then those the page reported for the kernel.
+                "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
+            }
+            assert status["lastForget"] == last
+            # Every tab's next status says what the Forget left running, while it runs.
+            _, status, _ = await call(jp_fetch, "GET", "status")
+            assert status["lastForget"] == last
         finally:
             await jp_fetch("api", "kernels", kernel, method="DELETE")
+        _, status, _ = await call(jp_fetch, "GET", "status")
+        assert status["lastForget"] is None
 
 
 class TestRemember:
@@ -727,6 +764,106 @@ class TestRemember:
         assert held_for(status, fake_github)["forNewKernels"] is False  # type: ignore[index]
         assert_no_token(text)
 
+    async def test_a_forget_during_a_slow_store_leaves_nothing_in_the_keychain(
+        self, jp_fetch: Fetch, fake_github: str, fake_keychain: FakeKeychain
+    ) -> None:
+        fake_keychain.slow = True
+        body = {"token": TOKEN, "apiBaseUrl": fake_github, "remember": True}
+        put = asyncio.ensure_future(call(jp_fetch, "PUT", "token", body))
+        try:
+            assert await asyncio.to_thread(fake_keychain.entered.wait, 10)  # the store is under way
+            forget = asyncio.ensure_future(call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": fake_github}))
+            await asyncio.sleep(0.3)  # the DELETE has arrived and waits
+        finally:
+            fake_keychain.release.set()
+        code, _, text = await put
+        assert code == 200, text
+        code, status, text = await forget
+        assert code == 200 and status["tokens"] == [], text
+        # The store finished first, then the forget removed it: nothing comes back at the next start.
+        assert fake_keychain.records == {}
+        assert status["keychainRemoved"] is True and status["keychainError"] == ""
+        assert [c for c in fake_keychain.calls if c[0] != "load"] == [("store", fake_github), ("delete", fake_github)]
+
+    async def test_a_keychain_that_cannot_delete(
+        self, jp_fetch: Fetch, fake_github: str, fake_keychain: FakeKeychain
+    ) -> None:
+        code, status, text = await call(
+            jp_fetch, "PUT", "token", {"token": TOKEN, "apiBaseUrl": fake_github, "remember": True}
+        )
+        assert code == 200 and held_for(status, fake_github)["remembered"] is True, text  # type: ignore[index]
+        fake_keychain.fail_delete = True
+        # Not remembering any more, and the keychain keeps it: refused, nothing changed.
+        code, data, text = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "remember": False})
+        assert code == 409 and data["reason"] == "keychain-failed", text
+        assert "did not delete" in data["message"]
+        _, status, _ = await call(jp_fetch, "GET", "status")
+        assert held_for(status, fake_github)["remembered"] is True  # type: ignore[index]
+        # Forget: gone from memory; the response says the keychain still has it.
+        code, status, text = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": fake_github})
+        assert code == 200 and status["tokens"] == [], text
+        assert status["keychainRemoved"] is False
+        assert status["keychainError"] == f"The fake keychain did not delete the entry for {fake_github} (Locked)."
+        assert_no_token(text)
+        # A PUT without remember over a record it cannot delete: held, with a warning.
+        code, status, text = await call(jp_fetch, "PUT", "token", {"token": FINE, "apiBaseUrl": fake_github})
+        assert code == 200 and "did not delete" in status["warning"], text
+        assert "held again when the server restarts" in status["warning"]
+        # Nothing remembered for this entry: a Forget reports no keychain error.
+        code, status, text = await call(jp_fetch, "DELETE", "token", params={"apiBaseUrl": fake_github})
+        assert code == 200 and status["keychainError"] == "", text
+        fake_keychain.fail_delete = False
+
+
+class TestSlowKeychainAtStart:
+    """A slow (or locked) Secret Service does not delay the server's start."""
+
+    @pytest.fixture
+    def jp_server_config(self, fake_github: str, isolated_home: Path, fake_keychain: FakeKeychain) -> dict[str, Any]:
+        fake_keychain.records[fake_github] = remembered(TOKEN)
+        fake_keychain.slow = True
+        return {
+            "ServerApp": {"jpserver_extensions": {"jupyterlab_github_token": True}},
+            "GitHubTokenExtension": {"allowed_api_base_urls": [fake_github]},
+        }
+
+    async def test_the_server_starts_before_the_keychain_answers(
+        self,
+        jp_fetch: Fetch,
+        jp_serverapp: ServerApp,
+        fake_github: str,
+        fake_keychain: FakeKeychain,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        check = FakeCheck(TokenCheck("valid", "octo-scientist", None, ["repo"], "", 200))
+        check.release.set()
+        monkeypatch.setattr("jupyterlab_github_token.state.check_token", check)
+        seen: list[dict[str, Any]] = []
+
+        async def listener(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
+            seen.append(dict(data))
+
+        assert jp_serverapp.event_logger is not None
+        jp_serverapp.event_logger.add_listener(schema_id=TOKEN_EVENT_SCHEMA_ID, listener=listener)
+        try:
+            # Serving, and the keychain has not answered yet (read at start, it would have by now).
+            assert fake_keychain.answered == []
+            code, status, _ = await call(jp_fetch, "GET", "status")
+            assert code == 200 and status["tokens"] == []
+            assert await asyncio.to_thread(fake_keychain.entered.wait, 10)
+        finally:
+            fake_keychain.release.set()
+        entry = await wait_for_check(jp_fetch, fake_github)
+        assert fake_keychain.answered == [fake_github]
+        assert entry["remembered"] is True and entry["check"]["status"] == "valid"
+        assert check.calls == [(fake_github, TOKEN, 15.0)]
+        await asyncio.sleep(0.05)  # listeners run as tasks
+        # Pages opened before the restore hear of it, then of the check.
+        assert seen[:2] == [
+            {"action": "held", "apiBaseUrl": fake_github},
+            {"action": "checked", "apiBaseUrl": fake_github},
+        ]
+
 
 class TestKeychainTraitOff:
     @pytest.fixture
@@ -777,6 +914,16 @@ class FakeCheck:
         return self.result
 
 
+async def wait_for_tokens(jp_fetch: Fetch) -> tuple[dict[str, Any], str]:
+    """The status once a token is held (remembered ones are restored after the server started)."""
+    deadline = time.monotonic() + 10
+    while True:
+        _, status, text = await call(jp_fetch, "GET", "status")
+        if status["tokens"] or time.monotonic() > deadline:
+            return status, text
+        await asyncio.sleep(0.02)
+
+
 async def wait_for_check(jp_fetch: Fetch, url: str) -> dict[str, Any]:
     for _ in range(200):
         _, status, _ = await call(jp_fetch, "GET", "status")
@@ -818,7 +965,7 @@ class TestRestoreAtStart:
         check: FakeCheck,
         all_logs: pytest.LogCaptureFixture,
     ) -> None:
-        _, status, text = await call(jp_fetch, "GET", "status")
+        status, text = await wait_for_tokens(jp_fetch)
         assert_no_token(text, TOKEN)
         [entry] = status["tokens"]  # the tampered record is not held
         assert entry["apiBaseUrl"] == fake_github and entry["remembered"] is True and entry["forNewKernels"] is True

@@ -296,6 +296,12 @@ async def test_kernels_and_git_get_token_only_while_held(
     assert status["tokens"] == []
     assert status["stillRunning"] == [with_token]
     assert status["kernels"] == []
+    assert status["lastForget"] == {
+        "apiBaseUrl": None,
+        "kernels": [with_token],
+        "terminals": [],
+        "variables": ["GITHUB_TOKEN", "GH_TOKEN", "MY_PAT"],
+    }
 
     # A kernel started after forgetting has nothing, and git cannot authenticate.
     denied = git_server.denied
@@ -546,8 +552,23 @@ async def test_forget_lists_terminals_started_with_the_token(
     status = await call(jp_fetch, "DELETE", NS, "token", params={"apiBaseUrl": fake_github})
     assert status["stillRunningTerminals"] == [with_token]
     assert status["terminals"] == []
-    after = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+    last = {
+        "apiBaseUrl": fake_github,
+        "kernels": [],
+        "terminals": [with_token],
+        "variables": ["GITHUB_TOKEN", "GH_TOKEN"],
+    }
+    assert status["lastForget"] == last
+    after = (await call(jp_fetch, "POST", "api", "terminals"))["name"]  # may reuse the closed one's name
     status = await call(jp_fetch, "GET", NS, "status")
     assert status["terminals"] == []
-    for name in (before, with_token, after):
+    assert status["lastForget"] == last  # only the terminal that got the token
+    await jp_fetch("api", "terminals", with_token, method="DELETE")
+    status = await call(jp_fetch, "GET", NS, "status")
+    assert status["lastForget"] is None
+    # A new terminal that takes the closed one's name is not it.
+    again = (await call(jp_fetch, "POST", "api", "terminals"))["name"]
+    status = await call(jp_fetch, "GET", NS, "status")
+    assert status["lastForget"] is None
+    for name in (before, after, again):
         await jp_fetch("api", "terminals", name, method="DELETE")

@@ -156,6 +156,10 @@ class TestNoExecutePermission:
         code, _, text = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": True})
         assert code == 403, text
         assert state.vault.bound_snapshot() is None
+        # Remembering keeps the token for kernels after the next start: execute too.
+        code, _, text = await call(jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "remember": True})
+        assert code == 403, text
+        assert state.vault.get(fake_github).remembered is False
         # Turning it off, or the keychain option, is only a write.
         code, status, text = await call(
             jp_fetch, "PATCH", "token", {"apiBaseUrl": fake_github, "forNewKernels": False, "remember": False}

@@ -246,26 +246,28 @@ def make_state(keychain: FakeKeychain, urls: list[str] | None = None) -> tuple[S
     return state, events
 
 
-def test_restore_remembered_tokens(caplog: pytest.LogCaptureFixture) -> None:
+async def test_restore_remembered_tokens(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     keychain = FakeKeychain()
     keychain.records[A] = entry(A, for_new_kernels=True).to_keychain_record()
     keychain.records[B] = {**entry(B, FINE).to_keychain_record(), "variables": ["PATH"]}
-    state, _ = make_state(keychain)
-    restored = state.restore_remembered([A, B, "https://api.none.example"])
+    state, events = make_state(keychain)
+    restored = await state.restore_remembered([A, B, "https://api.none.example"])
     assert [e.api_base_url for e in restored] == [A]
     assert restored[0].remembered and restored[0].git_hosts == ("https://github.com",)
     assert state.vault.bound_snapshot() is not None
     assert f"the token remembered for {B} is not valid (name-invalid); it is not used" in caplog.text
     assert TOKEN not in caplog.text and FINE not in caplog.text
+    # Pages opened before the restore hear of it.
+    assert events.seen == [("held", A)]
 
     # A keychain that fails to read, or none: nothing restored, start-up goes on.
     keychain.fail_load = True
     state, _ = make_state(keychain)
-    assert state.restore_remembered([A]) == []
+    assert await state.restore_remembered([A]) == []
     assert f"did not read the entry for {A}" in caplog.text
     state, _ = make_state(FakeKeychain(available=False))
-    assert state.restore_remembered([A]) == []
+    assert await state.restore_remembered([A]) == []
 
 
 async def test_check_held(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -313,8 +315,9 @@ async def test_hold_change_forget_keep_the_keychain_in_step() -> None:
     changed = await state.change(A, for_new_kernels=True, remember=None)
     assert changed is not None and keychain.records[A]["forNewKernels"] is True
     assert await state.change("https://none.example", for_new_kernels=True, remember=None) is None
-    removed, from_keychain = await state.forget(None)
+    removed, from_keychain, error = await state.forget(None)
     assert [e.api_base_url for e in removed] == [A, B] and from_keychain and keychain.records == {}
+    assert error == ""
     assert events.seen == [("held", A), ("held", B), ("changed", A), ("forgotten", None)]
 
     keychain.available = False
@@ -322,8 +325,8 @@ async def test_hold_change_forget_keep_the_keychain_in_step() -> None:
     assert warning == "no" and not held.remembered
     with pytest.raises(state_module.KeychainUnavailable):
         await state.change(A, for_new_kernels=None, remember=True)
-    removed, from_keychain = await state.forget(A)
-    assert len(removed) == 1 and from_keychain is False
+    removed, from_keychain, error = await state.forget(A)
+    assert len(removed) == 1 and from_keychain is False and error == ""
 
 
 def test_the_hooks_run_the_blocking_calls_in_an_executor() -> None:
@@ -342,3 +345,174 @@ def test_the_hooks_run_the_blocking_calls_in_an_executor() -> None:
 
     asyncio.run(run())
     assert threads and threads[0] != threading.main_thread().name
+
+
+class GatedKeychain(FakeKeychain):
+    """Store and load wait until ``release`` is set (a slow or locked Secret Service)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def store(self, api_base_url: str, record: dict[str, Any]) -> None:
+        self.entered.set()
+        assert self.release.wait(timeout=10)
+        super().store(api_base_url, record)
+
+    def load(self, api_base_url: str) -> dict[str, Any] | None:
+        self.entered.set()
+        assert self.release.wait(timeout=10)
+        return super().load(api_base_url)
+
+
+async def test_a_forget_waits_for_a_store_under_way() -> None:
+    keychain = GatedKeychain()
+    state, events = make_state(keychain)
+    hold = asyncio.ensure_future(state.hold(entry(A), keep_for_new_kernels=False, remember=True))
+    assert await asyncio.to_thread(keychain.entered.wait, 10)
+    forget = asyncio.ensure_future(state.forget(A))
+    await asyncio.sleep(0.1)
+    assert not forget.done()  # waits for the hold (and its store) to finish
+    keychain.release.set()
+    held, _ = await hold
+    removed, from_keychain, error = await forget
+    assert held.remembered and [e.token for e in removed] == [TOKEN]
+    assert from_keychain and error == "" and keychain.records == {}
+    assert events.seen == [("held", A), ("forgotten", A)]
+
+
+async def test_only_the_token_stored_is_marked_remembered() -> None:
+    """The vault changed behind the state's back while the keychain stored: the item stored is
+    not what the vault holds, so it is deleted again and the other token is not marked."""
+    keychain = GatedKeychain()
+    state, _ = make_state(keychain)
+    hold = asyncio.ensure_future(state.hold(entry(A), keep_for_new_kernels=False, remember=True))
+    assert await asyncio.to_thread(keychain.entered.wait, 10)
+    state.vault.hold(entry(A, FINE))  # replaced meanwhile
+    keychain.release.set()
+    await hold
+    now = state.vault.get(A)
+    assert now is not None and now.token == FINE and not now.remembered
+    assert keychain.records == {}
+
+    # The same for change(remember=True).
+    keychain.entered.clear()
+    keychain.release.clear()
+    change = asyncio.ensure_future(state.change(A, for_new_kernels=None, remember=True))
+    assert await asyncio.to_thread(keychain.entered.wait, 10)
+    state.vault.hold(entry(A, TOKEN))
+    keychain.release.set()
+    assert await change is None
+    now = state.vault.get(A)
+    assert now is not None and now.token == TOKEN and not now.remembered
+    assert keychain.records == {}
+
+
+async def test_change_and_forget_report_a_failing_delete() -> None:
+    class NoDelete(FakeKeychain):
+        def delete(self, api_base_url: str) -> bool:
+            raise KeychainError(f"The fake keychain did not delete the entry for {api_base_url} (Locked).")
+
+    keychain = NoDelete()
+    state, _ = make_state(keychain)
+    await state.hold(entry(A), keep_for_new_kernels=False, remember=True)
+    with pytest.raises(KeychainError, match="did not delete"):
+        await state.change(A, for_new_kernels=None, remember=False)
+    assert state.vault.get(A).remembered  # type: ignore[union-attr]  # nothing changed
+    await state.hold(entry(B, FINE), keep_for_new_kernels=False, remember=True)
+    removed, from_keychain, error = await state.forget(None)
+    assert len(removed) == 2 and from_keychain is False
+    # One failure per remembered entry (never a secret).
+    assert error == (
+        f"The fake keychain did not delete the entry for {A} (Locked). "
+        f"The fake keychain did not delete the entry for {B} (Locked)."
+    )
+    assert TOKEN not in error and FINE not in error
+
+
+async def test_a_restore_keeps_what_was_done_while_it_read() -> None:
+    keychain = GatedKeychain()
+    keychain.records[A] = entry(A).to_keychain_record()
+    keychain.records[B] = entry(B, FINE).to_keychain_record()
+    state, events = make_state(keychain)
+    restore = asyncio.ensure_future(state.restore_remembered([A, B]))
+    assert await asyncio.to_thread(keychain.entered.wait, 10)
+    # Meanwhile: a new token for A (not remembered), and B forgotten.
+    newer = asyncio.ensure_future(state.hold(entry(A, FINE), keep_for_new_kernels=False, remember=False))
+    forgotten = asyncio.ensure_future(state.forget(B))
+    await asyncio.sleep(0.05)
+    keychain.release.set()
+    await newer
+    await forgotten
+    assert await restore == []
+    held = state.vault.get(A)
+    assert held is not None and held.token == FINE and state.vault.get(B) is None
+    assert ("held", A) in events.seen and events.seen.count(("held", A)) == 1
+
+
+async def test_restore_and_check_runs_the_checks_after_the_restore(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[str] = []
+
+    async def fake_check(api_base_url: str, token: str, timeout: float) -> TokenCheck:
+        checked.append(api_base_url)
+        return TokenCheck("valid", "octo-scientist", None, None, "", 200)
+
+    monkeypatch.setattr(state_module, "check_token", fake_check)
+    keychain = FakeKeychain()
+    keychain.records[A] = entry(A).to_keychain_record()
+    state, events = make_state(keychain)
+    restored = await state.restore_and_check([A, B])
+    assert [e.api_base_url for e in restored] == [A]
+    for _ in range(20):
+        if events.seen[-1:] == [("checked", A)]:
+            break
+        await asyncio.sleep(0.01)
+    assert checked == [A] and events.seen == [("held", A), ("checked", A)]
+    held = state.vault.get(A)
+    assert held is not None and held.check.status == "valid" and held.check.http_status == 200
+
+
+def test_kernels_keep_the_variables_they_got() -> None:
+    tracker = KernelTracker()
+    tracker.add("k1", {"GITHUB_TOKEN": None, "GIT_CONFIG_PARAMETERS": None}, api_base_url=A, variables=["GITHUB_TOKEN"])
+    tracker.record("k1", B, ["MY_PAT"])
+    tracker.record("k1", B, ["MY_PAT", "GH_TOKEN"])
+    tracker.record("k2", A, ["GH_TOKEN"])
+    assert tracker.variables("k1") == ["GITHUB_TOKEN", "MY_PAT", "GH_TOKEN"]
+    popped = tracker.pop(B)
+    assert popped["k1"].variables == ["MY_PAT", "GH_TOKEN"] and "k2" not in popped
+    assert tracker.variables("k1") == ["GITHUB_TOKEN"]
+    popped = tracker.pop(None)
+    assert popped["k1"].variables == ["GITHUB_TOKEN"] and popped["k2"].variables == ["GH_TOKEN"]
+    assert tracker.variables("k1") == []
+
+
+def test_last_forget_reports_only_what_still_runs() -> None:
+    class Term:
+        pass
+
+    kept, closed, newcomer = Term(), Term(), Term()
+    last = state_module.LastForget(A, ["k1", "k2", "k1"], [kept, closed], ["GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"])
+
+    class Manager:
+        def __init__(self) -> None:
+            self.terminals = {"1": kept, "2": newcomer}  # "2" took a closed terminal's name
+
+    assert last.to_status(["k2", "k3"], Manager()) == {
+        "apiBaseUrl": A,
+        "kernels": ["k2"],
+        "terminals": ["1"],
+        "variables": ["GITHUB_TOKEN", "GH_TOKEN"],
+    }
+    assert last.to_status([], None) is None
+
+
+def test_the_login_is_the_policy_s() -> None:
+    """One login rule (policy github.login) for metadata the page sends and GitHub's answers."""
+    assert entry(login="dependabot[bot]").login == "dependabot[bot]"
+    assert entry(login="mona-cat_octo").login == "mona-cat_octo"
+    for bad in ("x" * 40, "octo.cat", "-octo", "bad login; rm"):
+        with pytest.raises(TokenValidationError) as caught:
+            entry(login=bad)
+        assert caught.value.reason == "metadata-invalid"

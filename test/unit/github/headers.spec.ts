@@ -73,3 +73,19 @@ describe('parseExpiryHeader', () => {
     }
   });
 });
+
+describe('parseExpiryHeader reads the one policy rule', () => {
+  it("uses policy.json's github.expirationHeader (case-insensitive), not a copy of its own", () => {
+    jest.isolateModules(() => {
+      jest.doMock('../../../src/policy/policy', () => {
+        const actual = jest.requireActual('../../../src/policy/policy');
+        // A narrower rule: only the UTC zone.
+        const expirationHeader = '(\\d{4})-(\\d{2})-(\\d{2}) (\\d{2}):(\\d{2})(?::(\\d{2}))? (utc)';
+        return { ...actual, GITHUB_POLICY: { ...actual.GITHUB_POLICY, expirationHeader } };
+      });
+      const { parseExpiryHeader: parse } = jest.requireActual('../../../src/github/headers');
+      expect(parse('2026-12-24 10:00:00 UTC')).toEqual(new Date('2026-12-24T10:00:00Z'));
+      expect(parse('2026-12-24 10:00:00 -0700')).toBeUndefined();
+    });
+  });
+});

@@ -164,6 +164,18 @@ describe('GitHubTokenModel notebook field', () => {
     expect(await pending).toBeNull();
     expect(model.fieldState).toEqual({ status: 'idle' });
   });
+
+  it('a fill that ends after Forget still records its kernel: it has the token, Forget must offer to clear it', async () => {
+    const { model, fillField } = withFields([widget]);
+    let release!: (r: IKernelWriteResult) => void;
+    fillField.mockImplementationOnce(() => new Promise<IKernelWriteResult>(resolve => (release = resolve)));
+    const pending = model.writeToNotebookField();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    model.forget();
+    release({ ...FILLED, ok: true, kernelId: 'k9', variables: [] });
+    expect(await pending).toBeNull();
+    expect(model.kernelsHoldingToken).toContain('k9');
+  });
 });
 
 describe('holdRequest and unreachableKernel (pure)', () => {
@@ -332,9 +344,9 @@ describe('deliveries of the token the server holds', () => {
     }));
     const fillFieldIn = jest.fn(async (..._args: unknown[]) => ({ ...FILLED, kernelId: 'k3' }));
     const model = new GitHubTokenModel({ ...deps, findFieldsIn, fillFieldIn });
-    expect(await model.fillFieldIn(notebook, widget)).toBeNull();
-    await model.refreshServer();
+    // Not refreshed yet (just loaded): the search waits for the server's status.
     expect(await model.findFieldsIn(notebook)).toEqual({ candidates: [widget], message: '' });
+    expect(model.held).not.toBeNull();
     expect(findFieldsIn).toHaveBeenCalledWith(notebook, 'GitHub-token');
     const result = await model.fillFieldIn(notebook, widget);
     expect(fillFieldIn).toHaveBeenCalledWith(
@@ -347,6 +359,8 @@ describe('deliveries of the token the server holds', () => {
     );
     expect(result).toMatchObject({ ok: true, kernelId: 'k3' });
     expect(model.kernelsHoldingToken).toEqual(['k3']);
+    // The server's record waits for the status and the settings (the URL is theirs).
+    await settle();
     expect(server.recordKernel).toHaveBeenCalledWith(expect.objectContaining({ kernelId: 'k3' }));
     // The panel's own field state is not touched.
     expect(model.fieldState).toEqual({ status: 'idle' });

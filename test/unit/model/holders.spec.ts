@@ -97,20 +97,47 @@ describe('GitHubTokenModel: what still holds the token after Forget', () => {
     expect(model.terminalError).toMatch(/Terminal 2 could not be closed/);
   });
 
-  it('lists kernels and terminals of a token forgotten elsewhere (none held any more), none while held', async () => {
+  it("takes what another tab's Forget left running (lastForget) when the held token is gone, none while held", async () => {
     const { deps, server } = serverDeps(true);
     server.preset({ ...holding(heldEntry({ variables: ['MY_GH'] })), kernels: ['k7'], terminals: ['1'] });
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
     expect(model.terminalsHoldingToken).toEqual([]);
     expect(model.kernelsHoldingToken).toEqual([]);
-    server.preset({ ...status, kernels: ['k7'], terminals: ['4'] });
+    // k8 got the other URL's token, which is still held: it is not a holder of the forgotten one.
+    server.preset({
+      ...holding(heldEntry({ apiBaseUrl: 'https://ghe.example.com/api/v3' })),
+      kernels: ['k7', 'k8'],
+      terminals: ['4', '5'],
+      lastForget: { apiBaseUrl: DEFAULT_SETTINGS.apiBaseUrl, kernels: ['k7'], terminals: ['4'], variables: ['MY_GH'] }
+    });
     await model.refreshServer();
     expect(model.terminalsHoldingToken).toEqual(['4']);
     expect(model.kernelsHoldingToken).toEqual(['k7']);
     // The forgotten entry's variables are cleared too.
     await model.clearKernels();
     expect(deps.clearKernels).toHaveBeenCalledWith(['k7'], ['MY_GH', ...DEFAULT_SETTINGS.environmentVariables]);
+  });
+
+  it("a Forget of another URL (lastForget) is not this URL's, and no lastForget adds nothing", async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset({ ...holding(heldEntry()), kernels: ['k7'] });
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    server.preset({
+      ...status,
+      kernels: ['k7'],
+      lastForget: { apiBaseUrl: 'https://ghe.example.com/api/v3', kernels: ['k9'], terminals: [], variables: [] }
+    });
+    await model.refreshServer();
+    expect(model.held).toBeNull();
+    expect(model.kernelsHoldingToken).toEqual([]);
+    server.preset(holding(heldEntry()));
+    await model.refreshServer();
+    server.preset({ ...status, kernels: ['k7'], terminals: ['4'], lastForget: null });
+    await model.refreshServer();
+    expect(model.kernelsHoldingToken).toEqual([]);
+    expect(model.terminalsHoldingToken).toEqual([]);
   });
 
   it('a kernel written by another path (recordDelivery) is recorded here and on the server', async () => {
@@ -120,6 +147,9 @@ describe('GitHubTokenModel: what still holds the token after Forget', () => {
     await model.refreshServer();
     model.recordDelivery({ ok: true, message: 'Replaced.', variables: ['GITHUB_TOKEN'], kernelId: 'k5' });
     model.recordDelivery({ ok: false, message: 'Failed.', variables: [], kernelId: 'k6' });
+    expect(model.kernelsHoldingToken).toEqual(['k5']);
+    // The server's record waits for the settings (its URL is theirs).
+    await settle();
     expect(server.recordKernel).toHaveBeenCalledTimes(1);
     expect(server.recordKernel).toHaveBeenCalledWith({
       kernelId: 'k5',

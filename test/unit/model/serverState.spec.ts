@@ -6,6 +6,7 @@
 import { GitHubTokenModel } from '../../../src/model/tokenModel';
 import { sameApiBaseUrl } from '../../../src/model/serverState';
 import { DEFAULT_SETTINGS } from '../../../src/settings';
+import type { GitHubTransport } from '../../../src/github/client';
 import {
   CLASSIC,
   heldEntry,
@@ -20,6 +21,19 @@ import {
 
 const API = DEFAULT_SETTINGS.apiBaseUrl;
 const GHE = 'https://github.example.com/api/v3';
+
+/** The transport given to the verification is the server's (worded failures around it, see serverState). */
+async function expectServerTransport(
+  transport: GitHubTransport | undefined,
+  github: jest.MockedFunction<GitHubTransport>
+): Promise<void> {
+  expect(transport).toBeDefined();
+  const answer = { status: 200, headers: {}, data: {} };
+  github.mockResolvedValueOnce(answer);
+  const request = { apiBaseUrl: API, path: '/user', token: 'x', signal: new AbortController().signal };
+  await expect(transport!(request)).resolves.toBe(answer);
+  expect(github).toHaveBeenLastCalledWith(request);
+}
 
 describe('GitHubTokenModel with and without the server extension', () => {
   it('without it, verifies from the browser, says the expiry could not be seen, and keeps the draft', async () => {
@@ -55,7 +69,7 @@ describe('GitHubTokenModel with and without the server extension', () => {
     deps.requestVerification.mockResolvedValueOnce({ user: userWithoutExpiry() });
     const state = await model.verify();
     expect(deps.requestVerification.mock.calls[0][0].apiBaseUrl).toBe(API);
-    expect(deps.requestVerification.mock.calls[0][0].transport).toBe(server.github);
+    await expectServerTransport(deps.requestVerification.mock.calls[0][0].transport, server.github);
     expect(state.status === 'done' && state.report.expiresAt).toBeNull();
   });
 
@@ -128,26 +142,17 @@ describe('GitHubTokenModel with and without the server extension', () => {
     expect(server.reveal).not.toHaveBeenCalled();
   });
 
-  it('names the host of the token new kernels get, and says when it is not the configured one', async () => {
+  it('the token new kernels get for another API base URL is not the held one of the settings', async () => {
+    // The panel words the other-host case from the status (src/panel); the model only keeps to its URL.
     const { deps, server } = serverDeps(true);
     server.preset(holding(heldEntry({ apiBaseUrl: GHE, forNewKernels: true })));
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
-    expect(model.serverTokenHost).toBe('github.example.com');
-    expect(model.serverTokenForOtherHost).toBe(true);
     expect(model.held).toBeNull();
+    expect(model.usedForNewKernels).toBe(false);
     model.settings = { ...DEFAULT_SETTINGS, apiBaseUrl: GHE + '/' };
-    expect(model.serverTokenForOtherHost).toBe(false);
     expect(model.held?.apiBaseUrl).toBe(GHE);
-  });
-
-  it('no token for new kernels names no host', async () => {
-    const { deps, server } = serverDeps(true);
-    server.preset(holding(heldEntry()));
-    const model = new GitHubTokenModel(deps);
-    await model.refreshServer();
-    expect(model.serverTokenHost).toBe('');
-    expect(model.serverTokenForOtherHost).toBe(false);
+    expect(model.usedForNewKernels).toBe(true);
   });
 });
 
@@ -308,8 +313,13 @@ describe('the server holds the token: every tab and reload shows it', () => {
     await settle();
     expect(model.held).not.toBeNull();
     expect(model.verifyState.status).toBe('done');
-    // The other tab forgets; its kernels and terminals still run here.
-    server.preset({ ...status, kernels: ['k9'], terminals: ['3'] });
+    // The other tab forgets; what got that token still runs (the server's lastForget, not every kernel with a token).
+    server.preset({
+      ...status,
+      kernels: ['k9', 'k10'],
+      terminals: ['3'],
+      lastForget: { apiBaseUrl: null, kernels: ['k9'], terminals: ['3'], variables: ['GITHUB_TOKEN'] }
+    });
     fire();
     await settle();
     expect(model.held).toBeNull();
@@ -358,6 +368,36 @@ describe('the server holds the token: every tab and reload shows it', () => {
     await refresh;
     expect(model.held).not.toBeNull();
   });
+
+  it('a refresh that fails is not "no extension": the held token stays, the failure is said, the next answer clears it', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()));
+    const model = new GitHubTokenModel(deps);
+    await model.refreshServer();
+    expect(model.held).not.toBeNull();
+    const forgotten = jest.fn();
+    model.stateChanged.connect(forgotten);
+    server.status.mockRejectedValueOnce(new Error('502 Bad Gateway'));
+    await model.refreshServer();
+    expect(model.held).not.toBeNull();
+    expect(model.verificationRoute).toBe('server');
+    expect(model.serverError).toContain('502 Bad Gateway');
+    await model.refreshServer();
+    expect(model.serverError).toBe('');
+    expect(model.held).not.toBeNull();
+  });
+
+  it('a first refresh that fails counts as no extension until the next answer', async () => {
+    const { deps, server } = serverDeps(true);
+    server.preset(holding(heldEntry()));
+    const model = new GitHubTokenModel(deps);
+    server.status.mockRejectedValueOnce(new Error('network down'));
+    await model.refreshServer();
+    expect(model.server).toBeNull();
+    expect(model.serverError).toContain('network down');
+    await model.refreshServer();
+    expect(model.held).not.toBeNull();
+  });
 });
 
 describe('Remember on this computer', () => {
@@ -393,7 +433,7 @@ describe('Remember on this computer', () => {
     expect(deps.saveChoice).toHaveBeenCalledWith('rememberOnThisComputer', true);
   });
 
-  it('a hold that could not use the keychain keeps the warning', async () => {
+  it('a hold that could not use the keychain shows the reason as the server error', async () => {
     const { deps, server } = serverDeps(true);
     server.hold.mockImplementationOnce(async body => ({
       ...holding(heldEntry({ apiBaseUrl: body.apiBaseUrl })),
@@ -403,7 +443,8 @@ describe('Remember on this computer', () => {
     await model.refreshServer();
     model.draft = CLASSIC;
     await settle();
-    expect(model.serverWarning).toBe('No keychain here.');
+    expect(model.held).not.toBeNull();
+    expect(model.serverError).toBe('The token is held, but not remembered on this computer: No keychain here.');
   });
 });
 
@@ -423,7 +464,7 @@ describe('the page and the server agree on API base URLs', () => {
     await model.refreshServer();
     model.draft = CLASSIC;
     await model.verify();
-    expect(deps.requestVerification.mock.calls[0][0].transport).toBe(server.github);
+    await expectServerTransport(deps.requestVerification.mock.calls[0][0].transport, server.github);
   });
 
   it('a token held for the same host in another case is the held token', async () => {
@@ -431,7 +472,6 @@ describe('the page and the server agree on API base URLs', () => {
     server.preset(holding(heldEntry({ apiBaseUrl: 'https://API.GITHUB.COM/', forNewKernels: true })));
     const model = new GitHubTokenModel(deps);
     await model.refreshServer();
-    expect(model.serverTokenForOtherHost).toBe(false);
     expect(model.usedForNewKernels).toBe(true);
     expect(model.held).not.toBeNull();
   });

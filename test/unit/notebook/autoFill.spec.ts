@@ -18,10 +18,15 @@ const ID = '4ec0c17515004facba0716172ecfcf09';
 const ID2 = '936dfeab3bfd4aed95c5ed0001cf8dbf';
 const DEBOUNCE = 100;
 
-const field = (id: string, empty = true, description = '*Personal Access Token:'): IWidgetCandidate => ({
+const field = (
+  id: string,
+  empty = true,
+  description = '*Personal Access Token:',
+  widgetClass = 'Password'
+): IWidgetCandidate => ({
   kind: 'widget',
   id,
-  widgetClass: 'Password',
+  widgetClass,
   description,
   names: ['github_token'],
   empty
@@ -177,6 +182,30 @@ describe('NotebookAutoFill', () => {
     await settle();
     expect(deps.fill).not.toHaveBeenCalled();
     expect(deps.notify.ask).not.toHaveBeenCalled();
+  });
+
+  it('never offers a Text field: it would show the token in clear; a Password beside it is offered', async () => {
+    for (const mode of ['ask', 'always'] as const) {
+      const text = field(ID2, true, 'GitHub token', 'Text');
+      const { deps, autoFill } = setUp({ mode, found: [{ candidates: [text], message: '' }] });
+      autoFill.displayedWidgetsChanged(handle([ID2]));
+      await settle();
+      expect(deps.find).toHaveBeenCalledTimes(1);
+      expect(deps.notify.ask).not.toHaveBeenCalled();
+      expect(deps.fill).not.toHaveBeenCalled();
+      // With a Password field displayed too, only that one.
+      deps.find.mockResolvedValue({ candidates: [text, field(ID)], message: '' });
+      autoFill.displayedWidgetsChanged(handle([ID2, ID]));
+      await settle();
+      if (mode === 'ask') {
+        expect(deps.notify.ask).toHaveBeenCalledTimes(1);
+        expect(deps.notify.ask.mock.calls[0][0]).not.toContain('Text field');
+        deps.notify.ask.mock.calls[0][2]();
+        await settle(0);
+      }
+      expect(deps.fill).toHaveBeenCalledTimes(1);
+      expect(deps.fill).toHaveBeenCalledWith(expect.anything(), field(ID));
+    }
   });
 
   it('reports a failed fill, a thrown one, and a token gone in between', async () => {

@@ -56,8 +56,14 @@ function fakeAutoFill() {
   return { seen, autoFill, asAutoFill: autoFill as unknown as NotebookAutoFill };
 }
 
-const held = (apiBaseUrl: string, login: string | null) =>
-  ({ tokens: [{ apiBaseUrl, login }] }) as unknown as api.IServerStatus;
+const held = (
+  apiBaseUrl: string,
+  login: string | null,
+  status: api.IHeldTokenStatus['check']['status'] = 'unchecked'
+) =>
+  ({
+    tokens: [{ apiBaseUrl, login, check: { status, checkedAt: null, message: '' } }]
+  }) as unknown as api.IServerStatus;
 
 describe('watchNotebook', () => {
   it('looks once ready, on every output change (cells added later too) and when the kernel is idle again', async () => {
@@ -123,6 +129,18 @@ describe('autoFillDeps', () => {
     fetchServerStatus.mockResolvedValueOnce(null);
     expect(await deps.held()).toBeNull();
     expect(flow.model).not.toHaveBeenCalled();
+  });
+
+  it('offers no token the server found revoked or expired; a valid or unreachable one still', async () => {
+    const deps = autoFillDeps(flow, () => settings, trans);
+    for (const status of ['revoked', 'expired'] as const) {
+      fetchServerStatus.mockResolvedValueOnce(held('https://api.github.com', 'octocat', status));
+      expect(await deps.held()).toBeNull();
+    }
+    for (const status of ['valid', 'unreachable', 'unchecked'] as const) {
+      fetchServerStatus.mockResolvedValueOnce(held('https://api.github.com', 'octocat', status));
+      expect(await deps.held()).toEqual({ login: 'octocat' });
+    }
   });
 
   it("searches and fills through the flow's model", async () => {

@@ -6,7 +6,6 @@ import {
   findNotebookFields,
   INotebookHandle,
   IWidgetCandidate,
-  parseWidgetList,
   parseWidgetTree
 } from '../../../src/notebook/fieldWriter';
 import { isTokenAllowedIn, clearTokenConsents } from '../../../src/token/consent';
@@ -99,10 +98,10 @@ const PASSWORD = {
 };
 const OTHER = { id: ID2, cls: 'Text', description: 'Repository URL', names: ['repo_url'], empty: false };
 
-describe('parseWidgetList', () => {
+describe('parseWidgetTree', () => {
   it('decodes the base64 JSON list, unicode included', () => {
-    const list = parseWidgetList(widgetListValue([{ ...PASSWORD, description: 'Jeton d’accès ✓' }]));
-    expect(list).toEqual([
+    const tree = parseWidgetTree(widgetListValue([{ ...PASSWORD, description: 'Jeton d’accès ✓' }]));
+    expect(tree.widgets).toEqual([
       {
         kind: 'widget',
         id: ID,
@@ -112,18 +111,18 @@ describe('parseWidgetList', () => {
         empty: true
       }
     ]);
+    expect(tree.children.size).toBe(0);
   });
 
   it('gives nothing for anything else', () => {
-    expect(parseWidgetList('')).toEqual([]);
-    expect(parseWidgetList("'not base64!'")).toEqual([]);
-    expect(parseWidgetList(widgetListValue({ not: 'a list' }))).toEqual([]);
-    expect(parseWidgetList(widgetListValue([{ id: 3 }, null, PASSWORD]))).toHaveLength(1);
+    const none = { widgets: [], children: new Map() };
+    expect(parseWidgetTree('')).toEqual(none);
+    expect(parseWidgetTree("'not base64!'")).toEqual(none);
+    expect(parseWidgetTree(widgetListValue({ not: 'a list' }))).toEqual(none);
+    expect(parseWidgetTree(widgetListValue([{ id: 3 }, null, PASSWORD])).widgets).toHaveLength(1);
   });
-});
 
-describe('parseWidgetTree', () => {
-  it('reads fields and containers (children in order, bad ids dropped); parseWidgetList keeps the fields', () => {
+  it('reads fields and containers (children in order, bad ids dropped)', () => {
     const value = widgetListValue([
       PASSWORD,
       OTHER,
@@ -137,8 +136,6 @@ describe('parseWidgetTree', () => {
       [BOX, [ID2, ID]],
       [TAB, [BOX]]
     ]);
-    expect(parseWidgetList(value).map(w => w.id)).toEqual([ID, ID2]);
-    expect(parseWidgetTree("'not base64!'")).toEqual({ widgets: [], children: new Map() });
   });
 });
 

@@ -29,6 +29,54 @@ function fieldNode(type: 'password' | 'text', value: string, list = false): HTML
   return node;
 }
 
+/** Other widgets' views, as @jupyter-widgets/controls renders them, with text or password inputs of their own. */
+function otherView(kind: 'combobox' | 'colorpicker' | 'inttext' | 'html' | 'tagsinput'): HTMLElement {
+  const node = document.createElement('div');
+  const input = document.createElement('input');
+  if (kind === 'combobox') {
+    // A Combobox is a TextView with a datalist.
+    node.className = 'widget-inline-hbox widget-text';
+    input.type = 'text';
+    input.value = 'combo!';
+    input.setAttribute('list', 'options');
+    node.append(input, document.createElement('datalist'));
+  } else if (kind === 'colorpicker') {
+    node.className = 'widget-inline-hbox widget-colorpicker';
+    const box = document.createElement('div');
+    box.className = 'widget-inline-hbox widget-colorpicker-input';
+    input.type = 'text';
+    input.value = '#ff0000';
+    const color = document.createElement('input');
+    color.type = 'color';
+    box.append(input, color);
+    node.append(box);
+  } else if (kind === 'inttext') {
+    node.className = 'widget-inline-hbox widget-text';
+    input.type = 'number';
+    input.value = '12';
+    node.append(input);
+  } else if (kind === 'html') {
+    // An HTML widget shows whatever markup it is given, inputs included.
+    node.className = 'widget-inline-hbox widget-html';
+    const content = document.createElement('div');
+    content.className = 'widget-html-content';
+    input.type = 'password';
+    input.value = 'not-the-field';
+    content.append(input);
+    node.append(content);
+  } else {
+    node.className = 'jupyter-widget-tagsinput';
+    const wrapper = document.createElement('div');
+    wrapper.className = 'widget-text';
+    input.type = 'text';
+    input.value = 'tag';
+    input.setAttribute('list', 'tags');
+    wrapper.append(input);
+    node.append(wrapper);
+  }
+  return node;
+}
+
 interface IFakeCell {
   type: string;
   source: string;
@@ -105,7 +153,7 @@ describe('notebookHandle', () => {
     expect(await handle.displayedValueLength(ID, 'Checkbox', { expected: 3 })).toBeNull();
   });
 
-  it("finds a container's field by its place among the inputs of its class", async () => {
+  it("finds a container's field by its place among the views of its class", async () => {
     const box = document.createElement('div');
     box.append(
       fieldNode('text', 'https://example.org'),
@@ -125,6 +173,34 @@ describe('notebookHandle', () => {
     ).toBeNull();
     // Not displayed itself, only in the container.
     expect(await handle.displayedValueLength(ID, 'Password', { expected: 5 })).toBeNull();
+  });
+
+  it("counts only the views of the field's class: other widgets' inputs before it shift nothing", async () => {
+    // VBox([ColorPicker, Combobox, HTML('<input type=password>'), IntText, TagsInput, Text, Password, VBox([Text, Password])])
+    const inner = document.createElement('div');
+    inner.className = 'widget-container widget-box widget-vbox';
+    inner.append(fieldNode('text', 'inner text'), fieldNode('password', 'inner pw!'));
+    const box = document.createElement('div');
+    box.className = 'widget-container widget-box widget-vbox';
+    box.append(
+      otherView('colorpicker'),
+      otherView('combobox'),
+      otherView('html'),
+      otherView('inttext'),
+      otherView('tagsinput'),
+      fieldNode('text', 'https://example.org'),
+      fieldNode('password', 'secret'),
+      inner
+    );
+    const { panel } = fakePanel([{ type: 'code', source: '', outputs: [view(BOX)], nodes: [box] }]);
+    const handle = notebookHandle(panel, FAST);
+    const within = (index: number) => ({ containerId: BOX, index });
+    expect(await handle.displayedValueLength(ID, 'Text', { within: within(0), expected: 19 })).toBe(19);
+    expect(await handle.displayedValueLength(ID, 'Password', { within: within(0), expected: 6 })).toBe(6);
+    // Nested containers: in document order, as displayedFields counts them.
+    expect(await handle.displayedValueLength(ID, 'Text', { within: within(1), expected: 10 })).toBe(10);
+    expect(await handle.displayedValueLength(ID, 'Password', { within: within(1), expected: 9 })).toBe(9);
+    expect(await handle.displayedValueLength(ID, 'Text', { within: within(2), expected: 1 })).toBeNull();
   });
 
   it('is null for a field that is not displayed, or whose cell is not rendered', async () => {

@@ -437,3 +437,153 @@ describe('server section', () => {
     expect(model.useForNewKernels).toHaveBeenCalledWith(false);
   });
 });
+
+describe('"Remember on this computer" (B4)', () => {
+  const box = () => container.querySelector<HTMLInputElement>('#jp-github-token-remember')!;
+
+  it('shows whether the held token is remembered, not the setting for the next one', () => {
+    render(signedInModel(heldToken({ remembered: true }), { step: 'use', remember: false }));
+    expect(box().checked).toBe(true);
+    render(signedInModel(heldToken({ remembered: false }), { step: 'use', remember: true }));
+    expect(box().checked).toBe(false);
+  });
+
+  it('shows the setting while no token is held', () => {
+    render(fakeModel({ step: 'use', remember: true }));
+    expect(box().checked).toBe(true);
+    render(fakeModel({ step: 'use', remember: false }));
+    expect(box().checked).toBe(false);
+  });
+
+  it('turns a remembered held token off, showing the asked state until the server answers', async () => {
+    let answer: (error: string) => void = () => undefined;
+    const model = signedInModel(heldToken({ remembered: true }), {
+      step: 'use',
+      remember: true,
+      setRemember: jest.fn(() => new Promise<string>(resolve => (answer = resolve)))
+    });
+    render(model);
+    await act(async () => box().click());
+    expect(model.setRemember).toHaveBeenCalledWith(false);
+    expect(box().checked).toBe(false);
+    expect(box().disabled).toBe(true);
+    // The server answered: the held entry is what the box shows again.
+    model.held = heldToken({ remembered: false });
+    await act(async () => answer(''));
+    render(model);
+    expect(box().checked).toBe(false);
+    expect(box().disabled).toBe(false);
+  });
+
+  it('falls back to the held state when the change fails, and says why', async () => {
+    const model = signedInModel(heldToken({ remembered: false }), {
+      step: 'use',
+      setRemember: jest.fn(async () => 'The keychain refused.')
+    });
+    render(model);
+    await act(async () => box().click());
+    expect(model.setRemember).toHaveBeenCalledWith(true);
+    expect(box().checked).toBe(false);
+    expect(container.querySelector('[role="alert"]')?.textContent).toBe('The keychain refused.');
+  });
+});
+
+describe('"Check again" (B6)', () => {
+  const checkAgainButtons = () =>
+    [...container.querySelectorAll('button')].filter(b => b.textContent === 'Check again');
+
+  it('re-verifies the held token from the signed-in header and shows the report on the verify step', () => {
+    const model = signedInModel(heldToken(), { step: 'use' });
+    render(model);
+    const inHeader = [...testId('signed-in')!.querySelectorAll('button')].filter(b => b.textContent === 'Check again');
+    expect(inHeader).toHaveLength(1);
+    act(() => inHeader[0].click());
+    expect(model.verify).toHaveBeenCalledTimes(1);
+    expect(model.goTo).toHaveBeenCalledWith('verify');
+  });
+
+  it('is disabled while verifying, and absent with a draft (Verify is then about the draft)', () => {
+    render(signedInModel(heldToken(), { step: 'use', verifyState: { status: 'verifying' } }));
+    const working = [...testId('signed-in')!.querySelectorAll('button')].find(b => b.textContent === 'Checking…');
+    expect(working?.disabled).toBe(true);
+    render(signedInModel(heldToken(), { step: 'use', hasDraft: true, draft: 'ghp_x' }));
+    expect(checkAgainButtons()).toHaveLength(0);
+  });
+
+  it("enables the verify step's Verify button for the held token without a draft", () => {
+    const model = signedInModel(heldToken(), { step: 'verify' });
+    render(model);
+    const verify = button('Verify');
+    expect(verify.disabled).toBe(false);
+    act(() => verify.click());
+    expect(model.verify).toHaveBeenCalledTimes(1);
+    expect(testId('verify-replaces')?.textContent).toContain('Verify checks it again');
+  });
+
+  it('keeps Verify disabled with neither a draft nor a held token, and with a malformed draft', () => {
+    render(fakeModel({ step: 'verify' }));
+    expect(button('Verify').disabled).toBe(true);
+    const malformed = { ok: false, kind: 'unknown', kindLabel: 'Unknown', checksum: 'n/a', issues: [] };
+    render(signedInModel(heldToken(), { step: 'verify', hasDraft: true, draft: 'nope', format: malformed }));
+    expect(button('Verify').disabled).toBe(true);
+  });
+});
+
+describe("the server's re-check, in the panel's words (C3)", () => {
+  const ENGLISH = 'GitHub answered HTTP 502 to the check. The token is still held: try Verify in the panel later.';
+  const check = (status: IHeldTokenStatus['check']['status'], extra: Record<string, unknown> = {}) =>
+    heldToken({ check: { status, checkedAt: '2026-01-01T00:00:00Z', message: ENGLISH, ...extra } });
+
+  it("never shows the server's English message, and gives one next step", () => {
+    for (const status of ['revoked', 'expired', 'unreachable'] as const) {
+      render(signedInModel(check(status), { step: 'use' }));
+      const block = testId('held-check')!;
+      expect(block.dataset.check).toBe(status);
+      expect(block.textContent).not.toContain('try Verify in the panel later');
+      expect(block.textContent!.match(/Next step:/g)).toHaveLength(1);
+      expect(block.querySelectorAll('button')).toHaveLength(1);
+    }
+  });
+
+  it("names GitHub's HTTP status when it answered, and offers Check again (once) for an unreachable check", () => {
+    const model = signedInModel(check('unreachable', { httpStatus: 502 }), { step: 'use' });
+    render(model);
+    const block = testId('held-check')!;
+    expect(block.textContent).toContain('GitHub answered HTTP 502');
+    expect(block.textContent).not.toContain('rate limit');
+    expect([...container.querySelectorAll('button')].filter(b => b.textContent === 'Check again')).toHaveLength(1);
+    act(() => block.querySelector('button')!.click());
+    expect(model.verify).toHaveBeenCalledTimes(1);
+
+    render(signedInModel(check('unreachable', { httpStatus: 429 }), { step: 'use' }));
+    expect(testId('held-check')!.textContent).toContain('rate limit');
+    render(signedInModel(check('unreachable'), { step: 'use' }));
+    expect(testId('held-check')!.textContent).toContain('could not reach GitHub');
+    expect(testId('held-check')!.textContent).not.toContain('HTTP');
+  });
+
+  it('offers a new token (not Check again) for a revoked or expired token', () => {
+    render(signedInModel(check('expired'), { step: 'use' }));
+    const block = testId('held-check')!;
+    expect(block.textContent).toContain('This token has expired.');
+    expect(block.querySelector('button')!.textContent).toBe('Create a new token');
+  });
+});
+
+describe('new kernels get a token held for another API (C5)', () => {
+  const other = 'https://ghe.example.com/api/v3';
+
+  it('warns when the entry for new kernels is held for another API base URL', () => {
+    const mine = heldToken();
+    const theirs = heldToken({ apiBaseUrl: other, forNewKernels: true });
+    render(signedInModel(mine, { step: 'use', server: serverStatus([mine, theirs], AVAILABLE) }));
+    expect(testId('server-other-host')?.textContent).toContain('ghe.example.com');
+  });
+
+  it("does not warn when it is the settings' own entry, spelt differently", () => {
+    const mine = heldToken({ apiBaseUrl: `${DEFAULT_SETTINGS.apiBaseUrl}/`, forNewKernels: true });
+    render(signedInModel(mine, { step: 'use', usedForNewKernels: true, server: serverStatus([mine], AVAILABLE) }));
+    expect(testId('server-other-host')).toBeNull();
+    expect(testId('server-held')).not.toBeNull();
+  });
+});

@@ -1,6 +1,7 @@
 import {
   API_BASE_URL_POLICY,
   ENV_NAME_POLICY,
+  GITHUB_POLICY,
   MASK_POLICY,
   TOKEN_POLICY,
   WIDGET_MODEL_ID_POLICY,
@@ -88,5 +89,32 @@ describe('policy.json', () => {
   it('the default API base URL is accepted by its own rule', () => {
     expect(API_BASE_URL_POLICY.schemes).toContain('https');
     expect(API_BASE_URL_POLICY.default.length).toBeLessThanOrEqual(API_BASE_URL_POLICY.maxLength);
+  });
+});
+
+describe('policy.json github', () => {
+  it('login: letters, digits and hyphens up to 39, with an optional [bot] suffix', () => {
+    const login = wholeMatch(GITHUB_POLICY.login);
+    for (const ok of ['octocat', 'octo-org', 'a', 'dependabot[bot]', 'x'.repeat(39)]) {
+      expect(login.test(ok)).toBe(true);
+    }
+    for (const bad of ['', '-octo', 'octo cat', 'x'.repeat(40), 'octo[bot]x', 'o/c']) {
+      expect(login.test(bad)).toBe(false);
+    }
+  });
+
+  it('expirationHeader: the seven groups headers.ts reads (year, month, day, hour, minute, second, zone)', () => {
+    const header = wholeMatch(GITHUB_POLICY.expirationHeader, 'i');
+    expect(header.exec('2026-12-24 10:00:00 UTC')?.slice(1)).toEqual(['2026', '12', '24', '10', '00', '00', 'UTC']);
+    expect(header.exec('2027-01-05 09:30 -07:00')?.slice(1)).toEqual([
+      '2027',
+      '01',
+      '05',
+      '09',
+      '30',
+      undefined,
+      '-07:00'
+    ]);
+    expect(header.test('soon')).toBe(false);
   });
 });

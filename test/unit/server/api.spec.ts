@@ -7,6 +7,7 @@ import {
   holdOnServer,
   recordKernelOnServer,
   revealFromServer,
+  serverFailureOf,
   serverGitHubTransport,
   subscribeToTokenEvents,
   TOKEN_EVENT_SCHEMA_ID,
@@ -91,11 +92,22 @@ describe('serverGitHubTransport', () => {
 
   it('turns a server-side timeout into an AbortError and a refusal into a network error with its message', async () => {
     server.answer(502, { network: 'timeout' });
-    await expect(get(API, '/user')).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(get(API, '/user')).rejects.toMatchObject({ name: 'AbortError', failure: 'github-timeout' });
     server.answer(403, { message: 'https://evil.example is not in the allowed GitHub API base URLs' });
     const refused = get(API, '/user');
     await expect(refused).rejects.toBeInstanceOf(TypeError);
     await expect(refused).rejects.toThrow(/not in the allowed/);
+  });
+
+  it('says why it failed with codes, never in words of its own (the model words them)', async () => {
+    server.answer(502, {});
+    const error = await get(API, '/user').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(serverFailureOf(error)).toEqual({ failure: 'github-unreachable', httpStatus: 502, detail: '', reason: '' });
+    expect((error as Error).message).toBe('github-unreachable');
+    const outside = await get(API, '//example.com/user').catch((e: unknown) => e);
+    expect(serverFailureOf(outside)).toMatchObject({ failure: 'outside-api' });
+    expect(serverFailureOf(new Error('other'))).toBeNull();
   });
 
   it('refuses URLs outside the API base URL before sending anything', async () => {
@@ -131,7 +143,8 @@ describe('status v2, hold, update, forget, reveal, record', () => {
     keychain: { enabled: true, available: false, backend: null, reason: 'No secure backend.' },
     kernels: ['k1'],
     kernelClashes: [],
-    terminals: ['1']
+    terminals: ['1'],
+    lastForget: null
   };
   const body = (index: number) => JSON.parse(calls[index].body);
 
@@ -155,7 +168,21 @@ describe('status v2, hold, update, forget, reveal, record', () => {
       keychain: { enabled: false, available: false, backend: null, reason: '' },
       kernels: [],
       kernelClashes: [],
-      terminals: ['1']
+      terminals: ['1'],
+      lastForget: null
+    });
+  });
+
+  it("reads what the last Forget left running (lastForget), and a malformed one's lists as empty", async () => {
+    const lastForget = { apiBaseUrl: API, kernels: ['k2'], terminals: ['3'], variables: ['GH_TOKEN'] };
+    server.answer(200, { ...STATUS, lastForget });
+    expect((await fetchServerStatus())?.lastForget).toEqual(lastForget);
+    server.answer(200, { ...STATUS, lastForget: { apiBaseUrl: 7, kernels: 'k2' } });
+    expect((await fetchServerStatus())?.lastForget).toEqual({
+      apiBaseUrl: null,
+      kernels: [],
+      terminals: [],
+      variables: []
     });
   });
 
@@ -185,7 +212,15 @@ describe('status v2, hold, update, forget, reveal, record', () => {
     expect(calls[0].url).toMatch(/\/jupyterlab-github-token\/token$/);
     expect(body(0)).toEqual({ apiBaseUrl: API, forNewKernels: false });
     server.answer(409, { message: 'No secure backend.', reason: 'keychain-unavailable' });
-    await expect(updateOnServer({ apiBaseUrl: API, remember: true })).rejects.toThrow('No secure backend.');
+    const refused = await updateOnServer({ apiBaseUrl: API, remember: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe('No secure backend.');
+    expect(serverFailureOf(refused)).toEqual({
+      failure: 'refused',
+      httpStatus: 409,
+      detail: 'No secure backend.',
+      reason: 'keychain-unavailable'
+    });
   });
 
   it('DELETE token names the URL (encoded), or none to forget every entry', async () => {
@@ -194,7 +229,8 @@ describe('status v2, hold, update, forget, reveal, record', () => {
       tokens: [],
       stillRunning: ['k1'],
       stillRunningTerminals: ['1'],
-      keychainRemoved: true
+      keychainRemoved: false,
+      keychainError: 'The keychain is locked.'
     });
     const forgotten = await forgetOnServer('https://ghe.example.com/api/v3');
     expect(calls[0].method).toBe('DELETE');
@@ -203,7 +239,8 @@ describe('status v2, hold, update, forget, reveal, record', () => {
       tokens: [],
       stillRunning: ['k1'],
       stillRunningTerminals: ['1'],
-      keychainRemoved: true
+      keychainRemoved: false,
+      keychainError: 'The keychain is locked.'
     });
     await forgetOnServer();
     expect(calls[1].method).toBe('DELETE');
@@ -218,7 +255,8 @@ describe('status v2, hold, update, forget, reveal, record', () => {
     server.answer(404, { message: 'No token is held for that URL.' });
     await expect(revealFromServer(API)).rejects.toThrow('No token is held for that URL.');
     server.answer(200, {});
-    await expect(revealFromServer(API)).rejects.toThrow(/did not deliver/);
+    const error = await revealFromServer(API).catch((e: unknown) => e);
+    expect(serverFailureOf(error)).toMatchObject({ failure: 'not-delivered' });
   });
 
   it('POST kernels records a kernel (204); an unknown kernel (404) rejects', async () => {
@@ -232,13 +270,15 @@ describe('status v2, hold, update, forget, reveal, record', () => {
     await expect(recordKernelOnServer(record)).rejects.toThrow('No running kernel k1.');
   });
 
-  it('no server extension (404) or no server is null', async () => {
+  it('no server extension (404) is null; a failing server or network throws (the caller keeps what it knew)', async () => {
     server.answer(404, { message: 'Not Found' });
     expect(await fetchServerStatus()).toBeNull();
+    server.answer(500, { message: 'Internal Server Error' });
+    await expect(fetchServerStatus()).rejects.toThrow();
     globalThis.fetch = jest.fn(async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch;
-    expect(await fetchServerStatus()).toBeNull();
+    await expect(fetchServerStatus()).rejects.toThrow();
   });
 });
 
