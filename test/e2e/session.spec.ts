@@ -375,3 +375,44 @@ test('an API URL the server does not allow: the panel names the trait to set, an
     await setPanelSetting(page, 'apiBaseUrl', FAKE_API);
   }
 });
+
+test('a narrow sidebar: the scope chips wrap inside the panel, and a long notebook path in a message wraps', async ({
+  page
+}) => {
+  // A notebook with a long name and no token field: its "no field found" message names the path.
+  const name = `${'an-analysis-notebook-with-a-long-name-'.repeat(3)}final.ipynb`;
+  await page.notebook.createNew(name);
+  await idle(page);
+  await openPanelFromPalette(page);
+  const narrow = () =>
+    page.evaluate(() => {
+      // The panel itself has JupyterLab's minimum sidebar width: narrow its content.
+      const node = document.querySelector('#jp-github-token-panel .jp-GitHubToken-content') as HTMLElement;
+      node.style.boxSizing = 'border-box';
+      node.style.width = '150px';
+      return node.getBoundingClientRect().width;
+    });
+  expect(await narrow()).toBeLessThanOrEqual(150);
+  await verifyToken(page, token);
+  expect(await narrow()).toBeLessThanOrEqual(150);
+  /** Elements of the panel that stick out past its content's right edge (or overflow their own box). */
+  const outside = (selector: string) =>
+    page.evaluate(sel => {
+      const content = document.querySelector('#jp-github-token-panel .jp-GitHubToken-content') as HTMLElement;
+      const box = content.getBoundingClientRect();
+      return Array.from(document.querySelectorAll<HTMLElement>(`#jp-github-token-panel ${sel}`))
+        .filter(el => el.getBoundingClientRect().right > box.right + 0.5 || el.scrollWidth > el.clientWidth + 1)
+        .map(el => el.textContent ?? '');
+    }, selector);
+  const chips = panel(page).locator('[data-testid="token-scopes"] code');
+  await expect(chips).toHaveCount(2);
+  expect(await outside('[data-testid="token-scopes"] code')).toEqual([]);
+  expect(await outside('[data-testid="signed-in"] code')).toEqual([]);
+
+  await goToStep(page, 'use');
+  expect(await narrow()).toBeLessThanOrEqual(150);
+  await panel(page).getByRole('button', { name: 'Write to notebook field' }).click();
+  const message = panel(page).locator('[data-testid="notebook-field-result"] p').last();
+  await expect(message).toContainText(name);
+  expect(await outside('[data-testid="notebook-field-result"] p')).toEqual([]);
+});
