@@ -10,7 +10,8 @@
 import type { Trans } from '../i18n';
 import type { IKernelWriteResult, KernelWriteProblem } from '../kernel/environment';
 import type { FillNotebookFields } from '../settings';
-import { describeCandidate, FieldCandidate, IFieldSearch, INotebookHandle, IWidgetCandidate } from './fieldWriter';
+import { describeCandidate } from './describe';
+import type { FieldCandidate, IFieldSearch, INotebookHandle, IWidgetCandidate } from './fieldWriter';
 
 /** What the auto-fill needs; every effect goes through here. */
 export interface IAutoFillDeps {

@@ -25,6 +25,7 @@ import {
   writeTokenToKernel
 } from '../kernel/environment';
 import { allowTokenIn } from '../token/consent';
+import { describeCandidate } from './describe';
 import {
   fieldNameMatches,
   findAssignmentCandidates,
@@ -191,16 +192,6 @@ function noNotebook(trans: Trans): IKernelWriteResult {
     'no-notebook',
     trans.__('Open the notebook that asks for the token first: its field is filled in the active notebook.')
   );
-}
-
-/** A short label for a candidate, as the panel lists it. */
-export function describeCandidate(candidate: FieldCandidate, trans: Trans): string {
-  if (candidate.kind === 'widget') {
-    const names = candidate.names.length ? ` (${candidate.names.join(', ')})` : '';
-    const description = candidate.description.replace(/<[^>]*>/g, '').trim();
-    return trans.__('%1 field "%2"%3', candidate.widgetClass, description || trans.__('without description'), names);
-  }
-  return trans.__('Cell %1, line %2: %3', candidate.cellIndex + 1, candidate.line + 1, candidate.preview);
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as React from 'react';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { Trans } from '../i18n';
-import { describeCandidate, FieldCandidate } from '../notebook/fieldWriter';
+import { describeCandidate } from '../notebook/describe';
+import type { FieldCandidate } from '../notebook/fieldWriter';
 import type { IStepProps } from './TokenPanel';
 import { WriteResult } from './WriteResult';
 

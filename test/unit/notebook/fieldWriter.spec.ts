@@ -1,6 +1,5 @@
 import type { ISessionContext } from '@jupyterlab/apputils';
 import {
-  describeCandidate,
   displayedFields,
   fillNotebookField,
   findNotebookFields,
@@ -460,36 +459,5 @@ describe('fillNotebookField: assignment cells', () => {
     const result = await fillNotebookField(nb, candidate, TOKEN, 'literal', NAMES, 'GitHub-token', trans);
     expect(result).toMatchObject({ ok: false, problem: 'changed' });
     expect(nb.sources[0]).toBe('print("something else")');
-  });
-});
-
-describe('describeCandidate', () => {
-  it('names widgets by class, description (without HTML) and variables, cells by position', () => {
-    expect(
-      describeCandidate(
-        {
-          kind: 'widget',
-          id: ID,
-          widgetClass: 'Password',
-          description: '<b>Token</b>',
-          names: ['t'],
-          empty: true
-        },
-        trans
-      )
-    ).toBe('Password field "Token" (t)');
-    expect(
-      describeCandidate(
-        {
-          kind: 'assignment',
-          cellIndex: 2,
-          line: 0,
-          variable: 'GH_TOKEN',
-          current: 'empty',
-          preview: 'GH_TOKEN = ""'
-        },
-        trans
-      )
-    ).toBe('Cell 3, line 1: GH_TOKEN = ""');
   });
 });
