@@ -12,8 +12,6 @@ import type { IHeldTokenStatus, IHeldTokenUpdate, IHoldRequest, IKeychainStatus,
 import type { IModelHost } from './host';
 import type { TokenHolders } from './holders';
 
-export { sameApiBaseUrl };
-
 /**
  * A failure talking to the server extension, in the user's language (the
  * server/api module has no words): the server's own message when it sent one.

@@ -11,6 +11,7 @@ import type { Trans } from '../i18n';
 import type { IGitHubTokenSettings, SavedSettingKey } from '../settings';
 import type { ITokenFormatCheck } from '../token/format';
 import type { IKernelWriteResult } from '../kernel/environment';
+import { refusedByGitHub } from '../server/api';
 import type { IHeldTokenStatus } from '../server/api';
 import { holdRequest } from './delivery';
 import type { TokenSource } from './delivery';
@@ -37,9 +38,6 @@ export interface ISessionOwner {
   /** Save a non-secret choice as a setting. */
   saveChoice?(key: SavedSettingKey, value: string | boolean): Promise<void>;
 }
-
-/** The server's checks after which GitHub refuses the token: it is not delivered any more. */
-const REFUSED_CHECKS: ReadonlySet<IHeldTokenStatus['check']['status']> = new Set(['revoked', 'expired']);
 
 export class TokenSession {
   /**
@@ -93,7 +91,7 @@ export class TokenSession {
    * revoked or expired: GitHub refuses it), or '' when it may be.
    */
   heldRefusal(held: IHeldTokenStatus | null = this.held): string {
-    if (!held || !REFUSED_CHECKS.has(held.check.status)) {
+    if (!held || !refusedByGitHub(held)) {
       return '';
     }
     return held.check.status === 'expired'

@@ -12,14 +12,11 @@ import type { ITranslator } from '@jupyterlab/translation';
 import type { ISignal } from '@lumino/signaling';
 import { TRANSLATION_DOMAIN } from '../i18n';
 import { PANEL_PLUGIN_ID } from '../plugins/ids';
-import { fetchServerStatus, heldFor, IHeldTokenStatus } from '../server/api';
+import { fetchServerStatus, heldFor, refusedByGitHub } from '../server/api';
 import { IGitHubTokenSettings, withDefaults } from '../settings';
 import type { IGitHubTokenFlow } from '../tokens';
 import { IAutoFillDeps, NotebookAutoFill } from './autoFill';
 import { notebookHandle } from './handle';
-
-/** The server's re-checks after which the held token is not offered to a notebook. */
-const UNUSABLE_CHECKS: ReadonlySet<IHeldTokenStatus['check']['status']> = new Set(['revoked', 'expired']);
 
 /** A cell model, seen structurally: code cells have outputs that signal their changes. */
 interface ICellLike {
@@ -38,7 +35,7 @@ export function autoFillDeps(
     held: async () => {
       const held = heldFor(await fetchServerStatus(), settings().apiBaseUrl);
       // GitHub refuses a revoked or expired token: offering it would only fill a field that cannot work.
-      return held && !UNUSABLE_CHECKS.has(held.check.status) ? { login: held.login } : null;
+      return held && !refusedByGitHub(held) ? { login: held.login } : null;
     },
     find: async handle => (await flow.model()).findFieldsIn(handle),
     fill: async (handle, candidate) => (await flow.model()).fillFieldIn(handle, candidate),

@@ -115,6 +115,14 @@ export function sameApiBaseUrl(a: string, b: string): boolean {
   return normalized !== null && normalized === normalizeApiBaseUrl(b);
 }
 
+/**
+ * Whether the server's own check found that GitHub refuses the held token
+ * (revoked or expired): it is then neither delivered nor offered.
+ */
+export function refusedByGitHub(held: IHeldTokenStatus): boolean {
+  return held.check.status === 'revoked' || held.check.status === 'expired';
+}
+
 /** The token the server holds for `apiBaseUrl` (normalised compare), or null. */
 export function heldFor(status: IServerStatus | null | undefined, apiBaseUrl: string): IHeldTokenStatus | null {
   return status?.tokens.find(entry => sameApiBaseUrl(entry.apiBaseUrl, apiBaseUrl)) ?? null;

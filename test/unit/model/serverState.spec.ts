@@ -4,7 +4,7 @@
  * it), holding after Verify, Forget, its events, the keychain choice.
  */
 import { GitHubTokenModel } from '../../../src/model/tokenModel';
-import { sameApiBaseUrl } from '../../../src/model/serverState';
+import { sameApiBaseUrl } from '../../../src/server/api';
 import { DEFAULT_SETTINGS } from '../../../src/settings';
 import type { GitHubTransport } from '../../../src/github/client';
 import {
