@@ -280,6 +280,34 @@ async function runCell(page: Page, notebook: string, index: number, source: stri
 }
 
 /**
+ * Run `code` in the kernel of `notebook` (not through its cells: after a server restart the
+ * restored notebooks compete for the focus that notebook:run-cell follows) and return its
+ * stdout, or '' while the kernel is not connected yet (callers poll).
+ */
+async function runInKernel(page: Page, notebook: string, code: string): Promise<string> {
+  return page.evaluate(
+    async ({ nbPath, code }) => {
+      const app = (window as any).jupyterapp;
+      const panel = Array.from(app.shell.widgets('main') as Iterable<any>).find(w => w.context?.path === nbPath);
+      const kernel = panel?.sessionContext?.session?.kernel;
+      if (!kernel || kernel.connectionStatus !== 'connected') {
+        return '';
+      }
+      const future = kernel.requestExecute({ code, store_history: false });
+      let out = '';
+      future.onIOPub = (msg: any) => {
+        if (msg.header.msg_type === 'stream' && msg.content.name === 'stdout') {
+          out += msg.content.text;
+        }
+      };
+      await future.done;
+      return out.trim();
+    },
+    { nbPath: notebook, code }
+  );
+}
+
+/**
  * Ctrl+S in the notebook; on the first save of an untitled notebook JupyterLab asks
  * for a name: answer `name`. Waits until the file on disk changed and the model is
  * clean; returns the notebook's path.
@@ -754,13 +782,13 @@ test('disk audit after a whole session: no file of the session contains the toke
       // A new kernel gets it ("Use for new kernels and terminals" was remembered too).
       const fresh = await newNotebook(page);
       await expect
-        .poll(() => runCell(page, fresh, 0, ENV_LENGTH_CELL), {
+        .poll(() => runInKernel(page, fresh, ENV_LENGTH_CELL), {
           message: 'len(GITHUB_TOKEN) in a new kernel',
           timeout: 60_000
         })
         .toBe(String(TOKEN.length));
       await expect
-        .poll(() => runCell(page, fresh, 1, keychainCell(apiBaseUrl)), {
+        .poll(() => runInKernel(page, fresh, keychainCell(apiBaseUrl)), {
           message: 'the keychain entry',
           timeout: 60_000
         })
@@ -778,7 +806,7 @@ test('disk audit after a whole session: no file of the session contains the toke
       await expect.poll(async () => (await serverStatus(server)).status.tokens.length, { timeout: 15_000 }).toBe(0);
       const fresh = await newNotebook(page);
       await expect
-        .poll(() => runCell(page, fresh, 0, keychainCell(apiBaseUrl)), {
+        .poll(() => runInKernel(page, fresh, keychainCell(apiBaseUrl)), {
           message: 'the keychain entry after Forget',
           timeout: 60_000
         })
@@ -801,13 +829,13 @@ test('disk audit after a whole session: no file of the session contains the toke
       await expect(signedIn).toHaveCount(0);
       const fresh = await newNotebook(page);
       await expect
-        .poll(() => runCell(page, fresh, 0, ENV_LENGTH_CELL), {
+        .poll(() => runInKernel(page, fresh, ENV_LENGTH_CELL), {
           message: 'len(GITHUB_TOKEN) in a new kernel',
           timeout: 60_000
         })
         .toBe('0');
       await expect
-        .poll(() => runCell(page, fresh, 1, keychainCell(apiBaseUrl)), {
+        .poll(() => runInKernel(page, fresh, keychainCell(apiBaseUrl)), {
           message: 'the keychain entry',
           timeout: 60_000
         })
